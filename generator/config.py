@@ -1,0 +1,138 @@
+"""Project settings from `[tool.runbook]` in the nearest pyproject.toml."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+from .loading import DEFAULT_MAX_BYTES
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message says which and how to fix it (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+    destructive_patterns: tuple[str, ...] = ()
+    review_interval: str = "180d"
+    max_file_size: int = DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    runbooks: Path
+    transcripts: Path
+    site_dir: Path
+    pyproject: Path | None = None
+    lint: LintConfig = field(default_factory=LintConfig)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    start = (start or Path.cwd()).resolve()
+    pyproject = find_pyproject(start)
+    table: dict[str, Any] = {}
+    root = start
+    if pyproject is not None:
+        root = pyproject.parent
+        try:
+            document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{pyproject}: cannot read [tool.runbook]: {exc}") from None
+        table = document.get("tool", {}).get("runbook", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{pyproject}: [tool.runbook] must be a table")
+    lint_table = table.get("lint", {})
+    known = {"runbooks", "transcripts", "site-dir", "lint"}
+    _check_keys(pyproject, "tool.runbook", table, known)
+    _check_keys(pyproject, "tool.runbook.lint", lint_table,
+                {"select", "ignore", "per-file-ignores", "severity", "destructive-patterns", "review-interval", "max-file-size"})
+    lint = LintConfig(
+        select=tuple(_str_list(pyproject, "lint.select", lint_table.get("select", []))),
+        ignore=tuple(_str_list(pyproject, "lint.ignore", lint_table.get("ignore", []))),
+        per_file_ignores=tuple((glob, tuple(_str_list(pyproject, f"lint.per-file-ignores.{glob}", codes)))
+                               for glob, codes in _table(pyproject, "lint.per-file-ignores", lint_table.get("per-file-ignores", {})).items()),
+        severity=tuple((code, _severity(pyproject, code, value))
+                       for code, value in _table(pyproject, "lint.severity", lint_table.get("severity", {})).items()),
+        destructive_patterns=tuple(_str_list(pyproject, "lint.destructive-patterns", lint_table.get("destructive-patterns", []))),
+        review_interval=_duration(pyproject, lint_table.get("review-interval", "180d")),
+        max_file_size=_positive_int(pyproject, "lint.max-file-size", lint_table.get("max-file-size", DEFAULT_MAX_BYTES)),
+    )
+    return Config(
+        root=root,
+        runbooks=root / _str(pyproject, "runbooks", table.get("runbooks", "runbooks")),
+        transcripts=root / _str(pyproject, "transcripts", table.get("transcripts", "transcripts")),
+        site_dir=root / _str(pyproject, "site-dir", table.get("site-dir", "site")),
+        pyproject=pyproject,
+        lint=lint,
+    )
+
+
+def _where(pyproject: Path | None, key: str) -> str:
+    return f"{pyproject or 'pyproject.toml'}: [tool.runbook] {key}"
+
+
+def _check_keys(pyproject, section: str, table: Any, known: set[str]) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [{section}] must be a table")
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{pyproject}: unknown setting {unknown[0]!r} in [{section}]; known: {', '.join(sorted(known))}")
+
+
+def _str(pyproject, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{_where(pyproject, key)} must be a non-empty string")
+    return value
+
+
+def _str_list(pyproject, key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{_where(pyproject, key)} must be a list of strings")
+    return value
+
+
+def _table(pyproject, key: str, value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{_where(pyproject, key)} must be a table")
+    return value
+
+
+def _severity(pyproject, code: str, value: Any) -> str:
+    if value not in ("error", "warning", "info", "off"):
+        raise ConfigError(f"{_where(pyproject, 'lint.severity.' + code)} must be error, warning, info or off")
+    return value
+
+
+def _duration(pyproject, value: Any) -> str:
+    import re
+
+    if not isinstance(value, str) or not re.fullmatch(r"[1-9][0-9]*(d|w)", value):
+        raise ConfigError(f"{_where(pyproject, 'lint.review-interval')} must be a number of days or weeks such as \"180d\"")
+    return value
+
+
+def _positive_int(pyproject, key: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{_where(pyproject, key)} must be a positive integer")
+    return value

@@ -1,0 +1,1 @@
+"""Linting: schema findings first, then semantic rules; reporters only format findings."""

@@ -1,0 +1,303 @@
+"""Strict YAML loading: one parse (libyaml's C parser) gives both the data and the positions.
+
+The file is composed into a node tree by libyaml, then turned into plain Python data here, so that
+every YAML pitfall (duplicate keys, alias bombs, custom tags, YAML 1.1 booleans and octals) becomes a
+finding with a line instead of a silent surprise. The node tree is kept: a JSON pointer is turned
+into `line:col` only when a finding needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .findings import Finding, register
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+ALIAS_BUDGET = 20  # enough for real reuse; a "billion laughs" file needs far more
+MAX_DEPTH = 64
+DATE_KEYS = frozenset({"last_reviewed"})  # keys where a bare YYYY-MM-DD is what is meant
+
+TAG = "tag:yaml.org,2002:"
+_YAML11_BOOL_TEXT = re.compile(r"^(yes|no|on|off|y|n)$", re.IGNORECASE)
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_OCTAL_LOOKING = re.compile(r"^[-+]?0[0-9_]+$")
+
+SYNTAX = register("RB001", "yaml-syntax", "error", "The file is not valid YAML.",
+                  "The YAML parser stopped at this position. Fix the syntax (indentation, quotes, colons) at the line shown.")
+TABS = register("RB002", "yaml-tab", "error", "A tab is used for indentation.",
+                "YAML indents with spaces only. Replace the tab at the start of the line with spaces.")
+DUPLICATE_KEY = register("RB003", "yaml-duplicate-key", "error", "A mapping has the same key twice.",
+                         "YAML parsers silently keep the last of two equal keys, so half of what the author wrote is lost. Remove or rename one of them.")
+ALIASES = register("RB004", "yaml-aliases", "error", "Too many or recursive aliases.",
+                   f"Anchors and aliases (`&a`, `*a`) are allowed up to {ALIAS_BUDGET} uses per file and never recursively: an alias bomb (\"billion laughs\") would otherwise expand to gigabytes. Write the values out.")
+TAGS = register("RB005", "yaml-tag", "error", "A custom or unsafe YAML tag, or a merge key.",
+                "Runbooks are plain data: tags such as `!!python/object`, `!custom`, `!!binary` and merge keys (`<<`) are refused. Remove the tag and write the value plainly.")
+YAML11_BOOL = register("RB006", "yaml-1.1-boolean", "error", "An unquoted yes/no/on/off.",
+                       "YAML 1.1 reads unquoted `yes`, `no`, `on`, `off`, `y` and `n` as booleans while YAML 1.2 reads them as text, so tools disagree. Write `true`/`false`, or quote the word if text is meant.")
+YAML11_NUMBER = register("RB007", "yaml-1.1-number", "error", "An octal-looking or sexagesimal number.",
+                         "YAML 1.1 reads `0777` as octal 511 and `1:30` as 90. Quote the value if it is text (a mode, a time, a version), or write the plain decimal number.")
+BARE_DATE = register("RB008", "yaml-bare-date", "warning", "An unquoted date or timestamp in a text field.",
+                     "An unquoted `2024-01-01` is a date to YAML, not text. Quote it where text is meant; only date fields such as `last_reviewed` take a bare date.")
+EMPTY = register("RB009", "empty-file", "error", "The file is empty.",
+                 "A runbook file must hold one YAML mapping with at least `kind` and `id`. Delete the file or fill it in.")
+MULTI_DOC = register("RB010", "multiple-documents", "error", "The file holds several YAML documents.",
+                     "Each document lives in its own file, named after its id. Split the file at the `---` line shown.")
+NOT_MAPPING = register("RB011", "top-level-not-mapping", "error", "The top level is not a mapping.",
+                       "A document is a mapping of keys (`kind:`, `id:`, ...), not a list or a single value.")
+ENCODING = register("RB012", "encoding", "error", "The file is not UTF-8.",
+                    "Runbooks are UTF-8 text. Re-save the file as UTF-8.")
+NUL_BYTE = register("RB013", "nul-byte", "error", "The file contains a NUL byte.",
+                    "A NUL byte means the file is binary or corrupt. Remove it.")
+TOO_LARGE = register("RB014", "file-too-large", "error", "The file is over the size limit.",
+                     "Runbooks are small documents; a file over the limit (`max-file-size` in `[tool.runbook.lint]`) is refused before parsing so that lint stays fast. Split the file or raise the limit.")
+UNREADABLE = register("RB015", "unreadable", "error", "The path cannot be read as a file.",
+                      "The path does not exist, is a directory named like a file, or cannot be read (permissions). Fix the path.")
+TOO_DEEP = register("RB016", "yaml-too-deep", "error", "The YAML is nested too deeply.",
+                    f"Runbooks never nest more than a few levels; more than {MAX_DEPTH} levels is refused.")
+
+
+@dataclass
+class Source:
+    """One file as read: its text, its data (None if it could not be loaded) and its positions."""
+
+    path: str
+    text: str = ""
+    data: Any = None
+    sha256: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    root: Any = None  # the yaml node tree, for positions
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not any(f.severity == "error" for f in self.findings)
+
+    def finding(self, rule, message: str, line: int = 0, column: int = 0, pointer: str = "") -> Finding:
+        return Finding(self.path, line, column, rule.code, rule.severity, message, pointer)
+
+    def locate(self, pointer: str, key: bool = False) -> tuple[int, int]:
+        """Return 1-based (line, column) of the value at a JSON pointer, or of its key when `key`."""
+        node = self.root
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for token in _split_pointer(pointer):
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == token:
+                        mark = key_node.start_mark if key else value_node.start_mark
+                        node = value_node
+                        break
+                else:
+                    return (mark.line + 1, mark.column + 1)
+            elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+                node = node.value[int(token)]
+                mark = node.start_mark
+            else:
+                break
+        return (mark.line + 1, mark.column + 1)
+
+
+def _split_pointer(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+
+
+def load_file(path: str | os.PathLike, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
+    shown = display or str(path)
+    source = Source(shown)
+    p = Path(path)
+    try:
+        if p.is_dir():
+            source.findings.append(source.finding(UNREADABLE, "is a directory, not a YAML file; pass the folder without the .yaml name or rename it"))
+            return source
+        size = p.stat().st_size
+        if size > max_bytes:
+            source.findings.append(source.finding(
+                TOO_LARGE, f"file is {size:,} bytes, over the limit of {max_bytes:,}; split it or raise max-file-size in [tool.runbook.lint]"))
+            return source
+        raw = p.read_bytes()
+    except OSError as exc:
+        source.findings.append(source.finding(UNREADABLE, f"cannot read: {exc.strerror or exc}"))
+        return source
+    return load_bytes(raw, shown, source)
+
+
+def load_bytes(raw: bytes, path: str, source: Source | None = None) -> Source:
+    source = source or Source(path)
+    source.sha256 = hashlib.sha256(raw).hexdigest()
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        source.findings.append(source.finding(NUL_BYTE, "contains a NUL byte; the file is binary or corrupt", line, nul - raw.rfind(b"\n", 0, nul)))
+        return source
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        source.findings.append(source.finding(ENCODING, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; re-save the file as UTF-8", line, column))
+        return source
+    return load_text(text, path, source)
+
+
+def load_text(text: str, path: str = "<string>", source: Source | None = None) -> Source:
+    source = source or Source(path)
+    source.text = text
+    if not source.sha256:
+        source.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.composer.ComposerError as exc:
+        mark = exc.problem_mark
+        if "single document" in (exc.context or "") + (exc.problem or ""):
+            source.findings.append(source.finding(MULTI_DOC, "a second YAML document starts here; put each document in its own file", mark.line + 1, mark.column + 1))
+        else:
+            source.findings.append(_syntax_finding(source, exc))
+        return source
+    except yaml.MarkedYAMLError as exc:
+        source.findings.append(_syntax_finding(source, exc))
+        return source
+    except yaml.YAMLError as exc:  # errors without a position (for example a reader error)
+        source.findings.append(source.finding(SYNTAX, str(exc).splitlines()[0], 1, 1))
+        return source
+    finally:
+        loader.dispose()
+    if root is None:
+        source.findings.append(source.finding(EMPTY, "the file is empty; a document needs at least `kind:` and `id:`", 1, 1))
+        return source
+    source.root = root
+    if not isinstance(root, yaml.MappingNode):
+        what = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
+        mark = root.start_mark
+        source.findings.append(source.finding(NOT_MAPPING, f"the top level is {what}; a document is a mapping of keys such as `kind:` and `id:`", mark.line + 1, mark.column + 1))
+        return source
+    builder = _Builder(source)
+    try:
+        data = builder.build(root, "", None, 0)
+    except _Abort:
+        return source
+    source.data = data
+    return source
+
+
+def _syntax_finding(source: Source, exc: yaml.MarkedYAMLError) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    text_line = source.text.splitlines()[line - 1] if 0 < line <= len(source.text.splitlines()) else ""
+    if "\t" in text_line[: len(text_line) - len(text_line.lstrip())] or "'\\t'" in problem:
+        return source.finding(TABS, "tab character used for indentation; indent with spaces", line, column)
+    context = f" ({exc.context})" if exc.context and exc.problem else ""
+    return source.finding(SYNTAX, f"YAML syntax error: {problem}{context}", line, column)
+
+
+class _Abort(Exception):
+    """Construction stopped: the finding is already recorded."""
+
+
+_SAFE = yaml.SafeLoader("")  # only its scalar constructors are used, for ints and floats
+
+
+class _Builder:
+    def __init__(self, source: Source):
+        self.source = source
+        self.aliases = 0
+        self.built: dict[int, Any] = {}
+        self.in_progress: set[int] = set()
+
+    def _add(self, rule, message: str, node, pointer: str) -> None:
+        mark = node.start_mark
+        self.source.findings.append(self.source.finding(rule, message, mark.line + 1, mark.column + 1, pointer))
+
+    def build(self, node, pointer: str, parent_key: str | None, depth: int) -> Any:
+        ident = id(node)
+        if ident in self.built or ident in self.in_progress:
+            self.aliases += 1
+            if ident in self.in_progress:
+                self._add(ALIASES, "recursive alias: the value contains itself", node, pointer)
+                raise _Abort
+            if self.aliases > ALIAS_BUDGET:
+                self._add(ALIASES, f"more than {ALIAS_BUDGET} alias uses (an alias bomb?); write the values out", node, pointer)
+                raise _Abort
+            return self.built[ident]
+        if depth > MAX_DEPTH:
+            self._add(TOO_DEEP, f"nested more than {MAX_DEPTH} levels deep", node, pointer)
+            raise _Abort
+        if isinstance(node, yaml.ScalarNode):
+            value = self._scalar(node, pointer, parent_key)
+        elif isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, "seq", pointer)
+            self.in_progress.add(ident)
+            value = [self.build(item, f"{pointer}/{i}", None, depth + 1) for i, item in enumerate(node.value)]
+            self.in_progress.discard(ident)
+        else:
+            self._check_tag(node, "map", pointer)
+            self.in_progress.add(ident)
+            value = self._mapping(node, pointer, depth)
+            self.in_progress.discard(ident)
+        self.built[ident] = value
+        return value
+
+    def _check_tag(self, node, expected: str, pointer: str) -> None:
+        if node.tag != TAG + expected:
+            self._add(TAGS, f"tag {node.tag!r} is not allowed; remove it", node, pointer)
+
+    def _mapping(self, node, pointer: str, depth: int) -> dict:
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._add(SYNTAX, "a mapping key must be plain text, not a list or mapping", key_node, pointer)
+                continue
+            key = key_node.value
+            if key_node.tag == TAG + "merge":
+                self._add(TAGS, "merge keys (`<<`) are not supported; write the keys out", key_node, pointer)
+                continue
+            if key_node.tag == TAG + "bool" and _YAML11_BOOL_TEXT.match(key):
+                self._add(YAML11_BOOL, f"key {key!r} is a boolean in YAML 1.1; quote it", key_node, pointer)
+            elif key_node.tag not in (TAG + "str", TAG + "int", TAG + "float", TAG + "bool", TAG + "null", TAG + "timestamp"):
+                self._add(TAGS, f"tag {key_node.tag!r} is not allowed on a key", key_node, pointer)
+            child = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+            if key in first_line:
+                self._add(DUPLICATE_KEY, f"duplicate key {key!r} (first defined on line {first_line[key]}); remove one", key_node, child)
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, child, key, depth + 1)
+        return result
+
+    def _scalar(self, node, pointer: str, parent_key: str | None) -> Any:
+        tag, text = node.tag, node.value
+        if tag == TAG + "str":
+            return text
+        if tag == TAG + "null":
+            return None
+        if tag == TAG + "bool":
+            if text.lower() in ("true", "false"):
+                return text.lower() == "true"
+            self._add(YAML11_BOOL, f"unquoted {text!r} is a boolean in YAML 1.1 and text in YAML 1.2; write true/false or quote it", node, pointer)
+            return text
+        if tag == TAG + "int":
+            if _SEXAGESIMAL.match(text) or _OCTAL_LOOKING.match(text):
+                self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 number; quote it if it is text", node, pointer)
+                return text
+            return _SAFE.construct_yaml_int(node)
+        if tag == TAG + "float":
+            if _SEXAGESIMAL.match(text):
+                self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 sexagesimal number; quote it", node, pointer)
+                return text
+            return _SAFE.construct_yaml_float(node)
+        if tag == TAG + "timestamp":
+            if parent_key not in DATE_KEYS:
+                self._add(BARE_DATE, f"unquoted {text!r} is a date to YAML; quote it if text is meant", node, pointer)
+            return text
+        self._add(TAGS, f"tag {tag!r} is not allowed; runbooks hold plain data", node, pointer)
+        return None

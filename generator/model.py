@@ -1,0 +1,292 @@
+"""The typed model: frozen objects built only from schema-valid documents.
+
+The site and the executor read these, never raw YAML. Every object keeps the JSON pointer it came
+from so that later checks can point at a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+RISKS = ("read-only", "mutating", "destructive")
+_DURATION = re.compile(r"^([1-9][0-9]*)(s|m|h|d|w)$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def duration_seconds(text: str) -> int:
+    """`15m` -> 900. The schema guarantees the form."""
+    number, unit = _DURATION.match(text).groups()
+    return int(number) * _UNIT_SECONDS[unit]
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    description: str
+    default: str | None = None
+    example: str | None = None
+    secret: bool = False
+    required: bool = True
+    pattern: str | None = None
+    choices: tuple[str, ...] = ()
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class Expect:
+    exit_codes: tuple[int, ...] = (0,)
+    output: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    description: str = ""
+    run: str | None = None
+    checklist: tuple[str, ...] = ()
+    template: str | None = None
+    risk: str = "read-only"
+    confirm: str | None = None
+    rollback: str | None = None
+    timeout: int | None = None
+    expect: Expect = field(default_factory=Expect)
+    capture: str | None = None
+    on_failure: str = "ask"
+    pointer: str = ""
+
+    @property
+    def destructive(self) -> bool:
+        return self.risk == "destructive"
+
+    @property
+    def manual(self) -> bool:
+        return self.run is None
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A group of steps. A runbook without phases has one phase with an empty id and title."""
+
+    id: str
+    title: str
+    description: str = ""
+    steps: tuple[Step, ...] = ()
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    id: str
+    title: str
+    path: str
+    sha256: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Runbook(Document):
+    summary: str = ""
+    service: str | None = None
+    primary: bool = False
+    owner: str = ""
+    severity: str | None = None
+    escalation: str | None = None
+    tags: tuple[str, ...] = ()
+    alerts: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    last_reviewed: dt.date | None = None
+    review_interval: str | None = None
+    variables: tuple[Variable, ...] = ()
+    phases: tuple[Phase, ...] = ()
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(step for phase in self.phases for step in phase.steps)
+
+    @property
+    def has_phases(self) -> bool:
+        return any(phase.id for phase in self.phases)
+
+    def variable(self, name: str) -> Variable | None:
+        return next((v for v in self.variables if v.name == name), None)
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    @property
+    def confirm_word(self) -> str:
+        """What the operator types to run a destructive step: the service, else the runbook id."""
+        return self.service or self.id
+
+
+@dataclass(frozen=True)
+class SeverityLevel:
+    id: str
+    name: str
+    definition: str
+    response_time: str
+    escalation: str
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeverityLevels(Document):
+    levels: tuple[SeverityLevel, ...] = ()
+
+
+@dataclass(frozen=True)
+class OnCallTier:
+    id: str
+    name: str
+    role: str
+    responsibilities: str
+    escalate_after: tuple[tuple[str, str], ...] = ()
+    engaged_when: str | None = None
+    respond_within: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class ManagementRule:
+    role: str
+    severity: str
+    after: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ExternalContact:
+    name: str
+    category: str
+    when: str
+    contact: str | None = None
+    sla: str | None = None
+
+
+@dataclass(frozen=True)
+class EscalationPolicy(Document):
+    on_call: tuple[OnCallTier, ...] = ()
+    management: tuple[ManagementRule, ...] = ()
+    external: tuple[ExternalContact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    title: str
+    format: str
+    body: str
+    description: str = ""
+    channel: str | None = None
+    placeholders: tuple[tuple[str, str], ...] = ()
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class Templates(Document):
+    templates: tuple[Template, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferenceItem:
+    name: str
+    description: str
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferenceSection:
+    id: str
+    title: str
+    items: tuple[ReferenceItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference(Document):
+    sections: tuple[ReferenceSection, ...] = ()
+
+
+def build_document(data: dict[str, Any], path: str, sha256: str) -> Document:
+    """Turn schema-valid data into its model object."""
+    base = dict(kind=data["kind"], id=data["id"], title=data["title"], path=path, sha256=sha256,
+                description=data.get("description", ""))
+    builder = _BUILDERS[data["kind"]]
+    return builder(data, base)
+
+
+def _step(data: dict, pointer: str) -> Step:
+    expect = data.get("expect", {})
+    codes = expect.get("exit_code", 0)
+    return Step(
+        id=data["id"], title=data["title"], description=data.get("description", ""),
+        run=data.get("run"), checklist=tuple(data.get("checklist", ())), template=data.get("template"),
+        risk=data.get("risk", "read-only"), confirm=data.get("confirm"), rollback=data.get("rollback"),
+        timeout=data.get("timeout"),
+        expect=Expect(tuple(codes) if isinstance(codes, list) else (codes,), expect.get("output")),
+        capture=data.get("capture"), on_failure=data.get("on_failure", "ask"), pointer=pointer,
+    )
+
+
+def _runbook(data: dict, base: dict) -> Runbook:
+    if "phases" in data:
+        phases = tuple(
+            Phase(p["id"], p["title"], p.get("description", ""),
+                  tuple(_step(s, f"/phases/{i}/steps/{j}") for j, s in enumerate(p["steps"])), f"/phases/{i}")
+            for i, p in enumerate(data["phases"]))
+    else:
+        phases = (Phase("", "", "", tuple(_step(s, f"/steps/{j}") for j, s in enumerate(data["steps"])), ""),)
+    variables = tuple(
+        Variable(name, v["description"], v.get("default"), v.get("example"), v.get("secret", False),
+                 v.get("required", "default" not in v), v.get("pattern"), tuple(v.get("choices", ())),
+                 f"/variables/{name}")
+        for name, v in data.get("variables", {}).items())
+    reviewed = data.get("last_reviewed")
+    return Runbook(
+        **base, summary=data["summary"], service=data.get("service"), primary=data.get("primary", False),
+        owner=data["owner"], severity=data.get("severity"), escalation=data.get("escalation"),
+        tags=tuple(data.get("tags", ())), alerts=tuple(data.get("alerts", ())), related=tuple(data.get("related", ())),
+        last_reviewed=dt.date.fromisoformat(reviewed) if reviewed else None,
+        review_interval=data.get("review_interval"), variables=variables, phases=phases)
+
+
+def _severity_levels(data: dict, base: dict) -> SeverityLevels:
+    return SeverityLevels(**base, levels=tuple(
+        SeverityLevel(l["id"], l["name"], l["definition"], l["response_time"], l["escalation"], tuple(l.get("examples", ())))
+        for l in data["levels"]))
+
+
+def _escalation_policy(data: dict, base: dict) -> EscalationPolicy:
+    return EscalationPolicy(
+        **base,
+        on_call=tuple(OnCallTier(t["id"], t["name"], t["role"], t["responsibilities"],
+                                 tuple(t.get("escalate_after", {}).items()), t.get("engaged_when"),
+                                 t.get("respond_within"), t.get("contact")) for t in data["on_call"]),
+        management=tuple(ManagementRule(m["role"], m["severity"], m["after"], m.get("note")) for m in data.get("management", ())),
+        external=tuple(ExternalContact(e["name"], e["category"], e["when"], e.get("contact"), e.get("sla")) for e in data.get("external", ())))
+
+
+def _templates(data: dict, base: dict) -> Templates:
+    return Templates(**base, templates=tuple(
+        Template(t["id"], t["title"], t["format"], t["body"], t.get("description", ""), t.get("channel"),
+                 tuple(t.get("placeholders", {}).items()), f"/templates/{i}")
+        for i, t in enumerate(data["templates"])))
+
+
+def _reference(data: dict, base: dict) -> Reference:
+    return Reference(**base, sections=tuple(
+        ReferenceSection(s["id"], s["title"], tuple(ReferenceItem(i["name"], i["description"], i.get("target")) for i in s["items"]))
+        for s in data["sections"]))
+
+
+_BUILDERS = {
+    "runbook": _runbook,
+    "severity-levels": _severity_levels,
+    "escalation-policy": _escalation_policy,
+    "templates": _templates,
+    "reference": _reference,
+}

@@ -1,0 +1,109 @@
+"""Schema validation: which schema a document follows, and schema errors as findings with lines.
+
+jsonschema-rs answers "valid?" in microseconds; only for an invalid document does the pure-Python
+validator run, because its `best_match` gives the clearest message for a person.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+import jsonschema_rs
+
+from .findings import Finding, register
+from .loading import Source
+
+SCHEMA_FILES = {
+    "runbook": "runbook.schema.json",
+    "severity-levels": "severity-levels.schema.json",
+    "escalation-policy": "escalation-policy.schema.json",
+    "templates": "templates.schema.json",
+    "reference": "reference.schema.json",
+}
+
+SCHEMA = register("RB100", "schema", "error", "The document does not follow its JSON Schema.",
+                  "Every document is checked against the schema of its `kind` (see the format reference). The message names the property and what the schema expects; unknown keys are errors so that typos such as `rnu:` for `run:` are caught.")
+KIND = register("RB101", "unknown-kind", "error", "The document has no known `kind`.",
+                "Every document starts with `kind:` naming its schema: " + ", ".join(SCHEMA_FILES) + ".")
+
+
+def schema_dir() -> Path:
+    """The schemas: inside the installed package (wheel), else at the checkout's top level."""
+    packaged = Path(__file__).parent / "schemas"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+@lru_cache(maxsize=None)
+def load_schema(kind: str) -> dict:
+    return json.loads((schema_dir() / SCHEMA_FILES[kind]).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _fast_validator(kind: str):
+    return jsonschema_rs.Draft202012Validator(load_schema(kind), validate_formats=True)
+
+
+@lru_cache(maxsize=None)
+def _python_validator(kind: str) -> jsonschema.Draft202012Validator:
+    cls = jsonschema.Draft202012Validator
+    return cls(load_schema(kind), format_checker=cls.FORMAT_CHECKER)
+
+
+def validate(source: Source) -> list[Finding]:
+    """Schema findings for a loaded source (empty when it is valid)."""
+    data = source.data
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind not in SCHEMA_FILES:
+        line, column = source.locate("/kind") if "kind" in data else (1, 1)
+        got = f"`kind: {kind}` is not a known kind" if kind is not None else "missing `kind`"
+        return [source.finding(KIND, f"{got}; use one of: {', '.join(SCHEMA_FILES)}", line, column, "/kind")]
+    if _fast_validator(kind).is_valid(data):
+        return []
+    errors = sorted(_python_validator(kind).iter_errors(data), key=lambda e: list(e.absolute_path))
+    return [_to_finding(source, jsonschema.exceptions.best_match([error])) for error in errors]
+
+
+def _pointer(parts) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _to_finding(source: Source, error: jsonschema.ValidationError) -> Finding:
+    pointer = _pointer(error.absolute_path)
+    message = error.message
+    key = False
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extras = [k for k in error.instance if k not in allowed]
+        if extras:
+            pointer = f"{pointer}/{extras[0]}"
+            key = True
+            hint = _closest(extras[0], allowed)
+            message = f"unknown property {extras[0]!r}" + (f"; did you mean {hint!r}?" if hint else f"; allowed: {', '.join(sorted(allowed))}")
+    elif error.validator == "required":
+        key = True
+        message = f"missing required property {message.split(' is a required')[0]}"
+    elif error.validator == "propertyNames":
+        key = True
+    elif error.validator == "pattern" and isinstance(error.instance, str):
+        description = error.schema.get("description", "")
+        message = f"{error.instance!r} does not match the expected form" + (f": {description}" if description else f" {error.schema['pattern']}")
+    if error.validator == "oneOf" and error.schema_path and list(error.schema_path) == ["oneOf"]:
+        both = isinstance(error.instance, dict) and {"steps", "phases"} <= set(error.instance)
+        message = "a runbook has `steps` or `phases`, not both" if both else "missing required property 'steps' (or 'phases')"
+    if error.validator == "anyOf" and set(error.schema.get("anyOf", [{}])[0].get("required", [])) & {"run"}:
+        message = "a step needs `run`, `checklist` or `template`"
+    where = f" at {pointer}" if pointer else ""
+    line, column = source.locate(pointer, key=key)
+    return source.finding(SCHEMA, f"{message}{where}", line, column, pointer)
+
+
+def _closest(word: str, choices: set[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
