@@ -74,6 +74,73 @@ def list_command(paths, output_format):
     return run_list(list(paths), output_format)
 
 
-def _not_yet(name: str):
-    click.echo(f"runbook {name}: not available in this version yet", err=True)
-    return EXIT_USAGE
+@main.command("show")
+@click.argument("runbook")
+@handle_errors
+def show_command(runbook):
+    """Show a runbook in the terminal (RUNBOOK: id, service or path)."""
+    from .execute.show import run_show
+
+    return run_show(runbook)
+
+
+@main.command("build")
+@click.option("--strict", is_flag=True, help="Fail on MkDocs warnings.")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site.")
+@handle_errors
+def build_command(strict, site_dir):
+    """Build the site with MkDocs and the runbooks plugin."""
+    from .site.commands import run_build
+
+    return run_build(strict=strict, site_dir=site_dir)
+
+
+@main.command("serve")
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@handle_errors
+def serve_command(dev_addr):
+    """Serve the site locally, rebuilding when a runbook or template changes."""
+    from .site.commands import run_serve
+
+    return run_serve(dev_addr=dev_addr)
+
+
+@main.command("render")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@handle_errors
+def render_command(out_dir):
+    """Write OUT_DIR/docs and OUT_DIR/mkdocs.yml: a plain MkDocs project of the site."""
+    from .site.commands import run_render
+
+    return run_render(out_dir)
+
+
+@main.command("exec")
+@click.argument("runbook")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Set a variable (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show every step and command; run nothing.")
+@click.option("--yes", is_flag=True, help="Run read-only and mutating steps without asking.")
+@click.option("--allow-destructive", is_flag=True, help="With --yes, run destructive steps too.")
+@click.option("--from", "from_step", metavar="STEP", help="Start at this step id.")
+@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), metavar="TRANSCRIPT",
+              help="Continue an interrupted session after its last finished step.")
+@click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Where to write the transcript (default: a timestamped file in the transcripts folder).")
+@handle_errors
+def exec_command(runbook, variables, dry_run, yes, allow_destructive, from_step, resume, transcript):
+    """Run a runbook step by step, asking before each command (RUNBOOK: id, service or path)."""
+    from .execute.commands import run_exec
+
+    return run_exec(runbook=runbook, variables=list(variables), dry_run=dry_run, yes=yes,
+                    allow_destructive=allow_destructive, from_step=from_step, resume=resume, transcript=transcript)
+
+
+@main.command("transcript")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@handle_errors
+def transcript_command(file, output_format):
+    """Show a recorded session as a timeline."""
+    from .execute.commands import run_transcript
+
+    return run_transcript(file, output_format)
