@@ -1,0 +1,75 @@
+"""What a destructive-looking command is: one list of patterns, shared by lint (RB401) and `runbook import`.
+
+Each pattern is a compiled regex with a short label. `find_destructive` returns the label of the first
+pattern that matches, so a finding (or an importer) can say *why* a command looks destructive.
+Patterns are case-insensitive because SQL and redis-cli commands are written in either case.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# (label, regex). Word boundaries keep `kubectl deleted-pods` or `dropdown` from matching.
+DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("kubectl delete", r"\bkubectl\b[^|;&\n]*\s(delete)\b"),
+    ("kubectl drain", r"\bkubectl\b[^|;&\n]*\sdrain\b"),
+    ("rollout undo", r"\brollout\s+undo\b"),
+    ("scale to zero", r"\bscale\b[^|;&\n]*--replicas[= ]0\b"),
+    ("FLUSHALL", r"\bFLUSHALL\b"),
+    ("FLUSHDB", r"\bFLUSHDB\b"),
+    ("DROP", r"\bDROP\s+(TABLE|DATABASE|SCHEMA|INDEX|VIEW|USER|ROLE)\b"),
+    ("TRUNCATE", r"\bTRUNCATE\s+(TABLE\s+)?[\"\w]"),
+    ("DELETE without WHERE", r"\bDELETE\s+FROM\s+[\w.\"]+\s*(;|\"|'|$)(?![^;]*\bWHERE\b)"),
+    ("pg_terminate_backend", r"\bpg_terminate_backend\b"),
+    ("pg_restore", r"\bpg_restore\b"),
+    ("dropdb", r"\bdropdb\b"),
+    ("rm -rf", r"\brm\s+(-[a-zA-Z]*r[a-zA-Z]*f[a-zA-Z]*|-[a-zA-Z]*f[a-zA-Z]*r[a-zA-Z]*|-r\s+-f|-f\s+-r|--recursive\s+--force|--force\s+--recursive)\b"),
+    ("terraform destroy", r"\bterraform\s+(\S+\s+)*destroy\b"),
+    ("terraform apply -auto-approve", r"\bterraform\s+apply\b[^|;&\n]*-auto-approve\b"),
+    ("helm uninstall", r"\bhelm\s+(uninstall|delete|del)\b"),
+    ("helm rollback", r"\bhelm\s+rollback\b"),
+    ("docker system prune", r"\bdocker\s+(system|volume|image|container)\s+prune\b"),
+    ("docker rm", r"\bdocker\s+(rm|rmi)\b"),
+    ("dd to a device", r"\bdd\b[^|;&\n]*\bof=/dev/"),
+    ("mkfs", r"\bmkfs(\.\w+)?\b"),
+    ("git push --force", r"\bgit\s+push\b[^|;&\n]*(--force\b|\s-f\b)"),
+    ("git reset --hard", r"\bgit\s+reset\s+--hard\b"),
+    ("shutdown", r"\b(shutdown|reboot|poweroff|halt)\b(\s|$)"),
+    ("kill -9", r"\b(kill\s+-9|kill\s+-KILL|killall|pkill)\b"),
+    ("systemctl stop", r"\bsystemctl\s+(stop|disable|mask)\b"),
+    ("aws delete", r"\baws\s+\S+\s+(delete-\S+|terminate-instances|rb)\b"),
+    ("aws s3 rm", r"\baws\s+s3\s+rm\b"),
+    ("gcloud delete", r"\bgcloud\b[^|;&\n]*\sdelete\b"),
+    ("redis DEL", r"\bredis-cli\b[^|;&\n]*\s(DEL|UNLINK)\s"),
+)
+
+
+@lru_cache(maxsize=64)
+def _compiled(extra_patterns: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    compiled = [(label, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for label, pattern in DEFAULT_PATTERNS]
+    compiled += [(pattern, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for pattern in extra_patterns]
+    return tuple(compiled)
+
+
+def check_patterns(patterns: tuple[str, ...]) -> str | None:
+    """The first configured pattern that is not a valid regex, with the reason, or None."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            return f"{pattern!r}: {exc}"
+    return None
+
+
+def find_destructive(command: str, extra_patterns: tuple[str, ...] = ()) -> str | None:
+    """A short label of what makes `command` look destructive, or None.
+
+    `extra_patterns` are regexes from `destructive-patterns` in `[tool.runbook.lint]`; their label is
+    the pattern itself. Comment lines are skipped: `# never run kubectl delete here` changes nothing.
+    """
+    text = "\n".join(line for line in command.splitlines() if not line.lstrip().startswith("#"))
+    for label, regex in _compiled(tuple(extra_patterns)):
+        if regex.search(text):
+            return label
+    return None
