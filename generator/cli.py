@@ -84,6 +84,24 @@ def show_command(runbook):
     return run_show(runbook)
 
 
+@main.command("new")
+@click.argument("runbook_id", metavar="ID")
+@click.option("--service", help="Service the runbook is for (default: the id).")
+@click.option("--owner", help="Owning team (default: platform-team).")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write to (default: the configured runbooks folder).")
+@handle_errors
+def new_command(runbook_id, service, owner, folder):
+    """Write a new runbook ID.yaml from a template that passes lint."""
+    from .scaffold import new_runbook
+
+    from .project import display_path
+
+    path = display_path(new_runbook(runbook_id, service, owner, folder))
+    click.echo(f"wrote {path}; fill in the summary, alerts and steps, then run `runbook lint {path}`")
+    return EXIT_OK
+
+
 @main.command("build")
 @click.option("--strict", is_flag=True, help="Fail on MkDocs warnings.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site.")
