@@ -1,22 +1,28 @@
-"""`runbook lint`: load, validate, run the rules, report, and pick the exit code."""
+"""`runbook lint`: settings, the lint run, a reporter, and the exit code (0 clean, 1 findings, 2 usage)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
 
 from ..config import load_config
-from ..findings import RULES, SEVERITY_RANK
-from ..project import load_catalog
+from ..findings import RULES
+from ..project import YAML_SUFFIXES
+from . import reporters
+
+
+def _load_rules() -> None:
+    from . import rules, suppressions  # noqa: F401  (importing registers the codes)
 
 
 def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on: str,
              today: dt.date | None, explain: str | None, list_rules: bool) -> int:
-    config = load_config()
+    _load_rules()
     if explain:
-        rule = RULES.get(explain.upper())
+        rule = RULES.get(explain.strip().upper())
         if rule is None:
             click.echo(f"runbook lint: unknown rule code {explain!r}; `runbook lint --rules` lists them", err=True)
             return 2
@@ -25,13 +31,28 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
     if list_rules:
         for code in sorted(RULES):
             rule = RULES[code]
-            click.echo(f"{rule.code}  {rule.name:<28} {rule.severity:<8} {rule.summary}")
+            click.echo(f"{rule.code}  {rule.name:<30} {rule.severity:<8} {rule.summary}")
         return 0
-    catalog = load_catalog(paths or [config.runbooks], config.lint.max_file_size)
-    findings = sorted(catalog.findings)
-    for finding in findings:
-        click.echo(f"{finding.location()}: {finding.code} [{finding.severity}] {finding.message}")
-    threshold = SEVERITY_RANK[fail_on]
-    failing = [f for f in findings if SEVERITY_RANK[f.severity] >= threshold]
-    click.echo(f"{len(catalog.sources)} file(s) checked, {len(findings)} finding(s)", err=not findings and False)
-    return 1 if failing else 0
+    for path in paths:
+        # A file that exists but is not YAML was named by mistake (a README, a script): usage error.
+        if path.is_file() and path.suffix not in YAML_SUFFIXES:
+            click.echo(f"runbook lint: {path}: not a YAML file (.yaml or .yml); pass runbook files or folders", err=True)
+            return 2
+    config = load_config()
+    from .engine import lint
+
+    result = lint(paths, config, today)
+    name = reporters.pick(output_format)
+    stream = sys.stdout
+    report = reporters.REPORTERS[name](result.findings, result.files, config.root,
+                                       colour=output is None and reporters.use_colour(stream))
+    if output is not None:
+        try:
+            output.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"runbook lint: cannot write {output}: {exc.strerror or exc}", err=True)
+            return 2
+        click.echo(reporters.summary_line(result.findings, result.files), err=True)
+    else:
+        click.echo(report, nl=False)
+    return 1 if reporters.failing(result.findings, fail_on) else 0

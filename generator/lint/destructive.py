@@ -22,7 +22,7 @@ DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("TRUNCATE", r"\bTRUNCATE\s+(TABLE\s+)?[\"\w]"),
     ("DELETE without WHERE", r"\bDELETE\s+FROM\s+[\w.\"]+\s*(;|\"|'|$)(?![^;]*\bWHERE\b)"),
     ("pg_terminate_backend", r"\bpg_terminate_backend\b"),
-    ("pg_restore", r"\bpg_restore\b"),
+    ("pg_restore", r"\bpg_restore\b(?![^|;&\n]*\s(--list|-l)\b)"),
     ("dropdb", r"\bdropdb\b"),
     ("rm -rf", r"\brm\s+(-[a-zA-Z]*r[a-zA-Z]*f[a-zA-Z]*|-[a-zA-Z]*f[a-zA-Z]*r[a-zA-Z]*|-r\s+-f|-f\s+-r|--recursive\s+--force|--force\s+--recursive)\b"),
     ("terraform destroy", r"\bterraform\s+(\S+\s+)*destroy\b"),

@@ -1,0 +1,111 @@
+"""The lint run: load, validate, run every rule family, apply suppressions, then the configuration.
+
+Findings are data; this module never prints. `lint()` returns the findings and how many files were read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from ..config import Config, ConfigError, LintConfig
+from ..findings import RULES, Finding
+from ..project import discover, load_catalog
+from . import suppressions
+from .context import LintContext
+from .destructive import check_patterns
+from .rules import FAMILIES
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    files: int
+
+
+def check_config(lint: LintConfig) -> None:
+    """Settings that name codes must name real ones; a typo would silently disable nothing (exit 2)."""
+    def known(entry: str, setting: str, prefix_ok: bool) -> None:
+        entry_u = entry.upper()
+        ok = entry_u in RULES or (prefix_ok and entry_u.startswith("RB") and any(code.startswith(entry_u) for code in RULES))
+        if not ok:
+            kind = "rule code or prefix" if prefix_ok else "rule code"
+            raise ConfigError(f"[tool.runbook.lint] {setting}: {entry!r} is not a known {kind}; `runbook lint --rules` lists them")
+
+    for entry in lint.select:
+        known(entry, "select", True)
+    for entry in lint.ignore:
+        known(entry, "ignore", True)
+    for glob, codes in lint.per_file_ignores:
+        for entry in codes:
+            known(entry, f"per-file-ignores.{glob!r}", True)
+    for code, _severity in lint.severity:
+        known(code, "severity", True)
+    bad = check_patterns(lint.destructive_patterns)
+    if bad:
+        raise ConfigError(f"[tool.runbook.lint] destructive-patterns: {bad}")
+
+
+def _matches(code: str, entries) -> bool:
+    return any(code.startswith(entry.upper()) for entry in entries)
+
+
+def configure(findings: list[Finding], lint: LintConfig, root: Path) -> list[Finding]:
+    """select, ignore, per-file-ignores and severity overrides (the longest matching prefix wins)."""
+    overrides = sorted(((code.upper(), level) for code, level in lint.severity), key=lambda item: -len(item[0]))
+    result = []
+    for finding in findings:
+        if lint.select and not _matches(finding.code, lint.select):
+            continue
+        if _matches(finding.code, lint.ignore):
+            continue
+        if lint.per_file_ignores and _file_ignored(finding, lint, root):
+            continue
+        level = next((lvl for code, lvl in overrides if finding.code.startswith(code)), finding.severity)
+        if level == "off":
+            continue
+        if level != finding.severity:
+            finding = Finding(finding.path, finding.line, finding.column, finding.code, level, finding.message, finding.pointer)
+        result.append(finding)
+    return result
+
+
+def _file_ignored(finding: Finding, lint: LintConfig, root: Path) -> bool:
+    try:
+        relative = Path(finding.path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        relative = PurePath(finding.path).as_posix()
+    for glob, codes in lint.per_file_ignores:
+        if (fnmatch.fnmatch(relative, glob) or fnmatch.fnmatch(PurePath(finding.path).as_posix(), glob)) and _matches(finding.code, codes):
+            return True
+    return False
+
+
+def lint(paths: list[Path], config: Config, today: dt.date | None = None) -> LintResult:
+    lint_config = config.lint
+    check_config(lint_config)
+    targets = paths or [config.runbooks]
+    catalog = load_catalog(targets, lint_config.max_file_size)
+    reference_documents = []
+    # References may point at documents in the configured runbooks folder even when only one file is linted.
+    if paths and config.runbooks.is_dir():
+        linted = {Path(source.path).resolve() for source in catalog.sources}
+        folder = [p for p in discover([config.runbooks]) if p.resolve() not in linted]
+        if folder:
+            reference_documents = load_catalog(folder, lint_config.max_file_size).documents
+    ctx = LintContext(
+        documents=catalog.documents,
+        sources={source.path: source for source in catalog.sources},
+        config=lint_config,
+        today=today or dt.date.today(),
+        reference_documents=reference_documents,
+    )
+    findings = list(catalog.findings)
+    for family in FAMILIES:
+        findings.extend(family.check(ctx))
+    findings = suppressions.apply(findings, {s.path: s.text for s in catalog.sources if s.text})
+    findings = configure(findings, lint_config, config.root)
+    findings.sort(key=lambda f: (f.path, f.line, f.column, f.code, f.message))
+    return LintResult(findings, len(catalog.sources))

@@ -1,0 +1,163 @@
+"""Reporters only format findings: text, json, github (workflow commands) and sarif, chosen by name."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Callable
+
+from .. import __version__
+from ..findings import RULES, SEVERITY_RANK, Finding
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_BOLD, _RESET = "\033[1m", "\033[0m"
+
+
+def summary(findings: list[Finding], files: int) -> dict:
+    counts = {severity: 0 for severity in ("error", "warning", "info")}
+    for finding in findings:
+        counts[finding.severity] += 1
+    return {"files": files, "findings": len(findings), **counts}
+
+
+def summary_line(findings: list[Finding], files: int) -> str:
+    counts = summary(findings, files)
+    if not findings:
+        return f"{files} file(s) checked, no findings"
+    parts = ", ".join(f"{counts[s]} {s}(s)" for s in ("error", "warning", "info") if counts[s])
+    return f"{files} file(s) checked, {len(findings)} finding(s): {parts}"
+
+
+def use_colour(stream) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def text(findings: list[Finding], files: int, root: Path, colour: bool = False) -> str:
+    lines = []
+    for f in findings:
+        severity = f"[{f.severity}]"
+        code = f.code
+        if colour:
+            severity = f"{_COLOURS[f.severity]}{severity}{_RESET}"
+            code = f"{_BOLD}{code}{_RESET}"
+        lines.append(f"{f.location()}: {code} {severity} {f.message}")
+    lines.append(summary_line(findings, files))
+    return "\n".join(lines) + "\n"
+
+
+def as_json(findings: list[Finding], files: int, root: Path, colour: bool = False) -> str:
+    document = {
+        "findings": [
+            {"code": f.code, "name": RULES[f.code].name if f.code in RULES else f.code, "severity": f.severity,
+             "path": f.path, "line": f.line, "column": f.column, "pointer": f.pointer, "message": f.message}
+            for f in findings
+        ],
+        "summary": summary(findings, files),
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _escape_data(value: str) -> str:
+    # As @actions/core's escapeData: % first, then CR and LF.
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    # As @actions/core's escapeProperty: data escapes plus ':' and ','.
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(findings: list[Finding], files: int, root: Path, colour: bool = False) -> str:
+    command = {"error": "error", "warning": "warning", "info": "notice"}
+    lines = []
+    for f in findings:
+        props = [f"file={_escape_property(f.path)}"]
+        if f.line:
+            props += [f"line={f.line}", f"col={f.column}"]
+        props.append(f"title={_escape_property(f.code)}")
+        lines.append(f"::{command[f.severity]} {','.join(props)}::{_escape_data(f.message)}")
+    lines.append(summary_line(findings, files))
+    return "\n".join(lines) + "\n"
+
+
+def _uri(path: str, root: Path) -> tuple[str, str | None]:
+    """A repository-relative URI with %SRCROOT%, or an absolute file URI for files outside the repository."""
+    absolute = Path(path).resolve()
+    try:
+        return absolute.relative_to(root.resolve()).as_posix(), "%SRCROOT%"
+    except ValueError:
+        return absolute.as_uri(), None
+
+
+def _sarif_level(severity: str) -> str:
+    return {"error": "error", "warning": "warning", "info": "note"}[severity]
+
+
+def sarif(findings: list[Finding], files: int, root: Path, colour: bool = False) -> str:
+    codes = sorted(RULES)
+    index = {code: i for i, code in enumerate(codes)}
+    rules = []
+    for code in codes:
+        rule = RULES[code]
+        rules.append({
+            "id": rule.code,
+            "name": "".join(part.capitalize() for part in rule.name.split("-")),
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.explanation},
+            "help": {"text": f"{rule.summary}\n\n{rule.explanation}\n\nExplain: runbook lint --explain {rule.code}",
+                     "markdown": f"**{rule.summary}**\n\n{rule.explanation}\n\n`runbook lint --explain {rule.code}`"},
+            "defaultConfiguration": {"level": _sarif_level(rule.severity)},
+            "properties": {"tags": ["runbook"]},
+        })
+    results = []
+    seen: dict[str, int] = {}
+    for f in findings:
+        uri, base = _uri(f.path, root)
+        location: dict = {"uri": uri}
+        if base:
+            location["uriBaseId"] = base
+        physical: dict = {"artifactLocation": location}
+        if f.line:
+            physical["region"] = {"startLine": f.line, "startColumn": max(f.column, 1)}
+        # Stable across edits elsewhere in the file: code, file, JSON pointer and message, not the line number.
+        key = hashlib.sha256(f"{f.code}\0{uri}\0{f.pointer}\0{f.message}".encode()).hexdigest()[:32]
+        seen[key] = seen.get(key, 0) + 1
+        result = {
+            "ruleId": f.code,
+            "level": _sarif_level(f.severity),
+            "message": {"text": f.message},
+            "locations": [{"physicalLocation": physical}],
+            "partialFingerprints": {"primaryLocationLineHash": f"{key}:{seen[key]}"},
+        }
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "runbook-lint", "version": __version__, "semanticVersion": __version__,
+                                "informationUri": "https://github.com/", "rules": rules}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+REPORTERS: dict[str, Callable[..., str]] = {"text": text, "json": as_json, "github": github, "sarif": sarif}
+
+
+def pick(name: str) -> str:
+    """`auto`: GitHub annotations inside GitHub Actions, text elsewhere."""
+    if name == "auto":
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return name
+
+
+def failing(findings: list[Finding], fail_on: str) -> bool:
+    return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in findings)

@@ -1,0 +1,10 @@
+"""Semantic rules, one module per family. Each module has `check(ctx)` yielding findings.
+
+Importing this package registers every rule code (so `--explain`, `--rules` and SARIF know them).
+"""
+
+from __future__ import annotations
+
+from . import content, ids, safety, templates, variables
+
+FAMILIES = (ids, variables, safety, content, templates)

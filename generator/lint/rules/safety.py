@@ -1,0 +1,121 @@
+"""RB4xx: safety of commands: destructive steps, shell syntax, pasted secrets, invisible characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ...findings import register
+from ...model import Runbook
+from ..destructive import find_destructive
+from ..syntax import syntax_errors
+
+UNMARKED_DESTRUCTIVE = register("RB401", "destructive-not-marked", "error", "A destructive-looking command in a step not marked `risk: destructive`.",
+                                "Commands such as `kubectl delete`, `rollout undo`, `scale --replicas=0`, `FLUSHALL`, `DROP TABLE`, `DELETE` without `WHERE`, "
+                                "`pg_terminate_backend`, `rm -rf` or `terraform destroy` can break things or lose data. Mark the step `risk: destructive` and add a "
+                                "`confirm` text, so that the executor asks before running it and the site shows a badge. More patterns can be added with "
+                                "`destructive-patterns` in `[tool.runbook.lint]`; if the command is safe, suppress the finding with a reason.")
+NO_CONFIRM = register("RB402", "destructive-without-confirm", "error", "A destructive step has no `confirm` text.",
+                      "A step marked `risk: destructive` says what it breaks and why it is still the right move in `confirm`; the executor shows it before the operator types the service name.")
+TODO_CONFIRM = register("RB403", "confirm-placeholder", "error", "A `confirm` text is still a TODO placeholder.",
+                        "`runbook import` writes `confirm: TODO ...` on purpose so that a person states the impact of each destructive step. Replace it with what the step breaks and why it is right.")
+SHELL_SYNTAX = register("RB404", "shell-syntax", "error", "A command is not valid bash.",
+                        "Every `run` and `rollback` is parsed with `bash -n` (which never executes anything). Fix the syntax at the line shown: unbalanced quotes, a missing `fi`/`done`, a stray `)`.")
+SECRET = register("RB405", "pasted-secret", "error", "A secret appears to be pasted into the document.",
+                  "Tokens, keys and passwords must never be written into a runbook: it is published and kept in git history. Read them from a variable marked "
+                  "`secret: true` (`\"$API_TOKEN\"`) instead, and rotate the leaked secret. Detected: bearer tokens with a literal value, JWTs, AWS access keys, "
+                  "GitHub and Slack tokens, Stripe live keys, private key blocks, and `password=...`/`--password VALUE` with a literal value in commands.")
+INVISIBLE = register("RB406", "invisible-character", "error", "A command contains an invisible or bidirectional control character.",
+                     "Zero-width and bidirectional control characters (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF and other format characters) make a "
+                     "command run differently from how it reads (a copy-paste attack, \"Trojan Source\"). Retype the command.")
+
+# Secrets anywhere (text or commands): strong shapes only, so prose never trips them.
+_TOKENS = (
+    ("a JWT", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})\b")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Stripe live key", re.compile(r"\b[sr]k_live_[A-Za-z0-9]{16,}")),
+    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("a bearer token", re.compile(r"\bBearer\s+(?![$<{])[A-Za-z0-9._~+/-]{16,}=*")),
+)
+# In commands: a password given literally (a `$VAR`, `<placeholder>` or `{{X}}` is not a secret).
+_COMMAND_SECRETS = (
+    ("a password", re.compile(r"""(?i)\b(?:password|passwd|pass|pwd|secret|token|api[_-]?key)\s*=\s*["']?(?![$<{"'\s])[^\s"'&;|)]{3,}""")),
+    ("a password", re.compile(r"""(?i)(?:--password|--passwd|--token|--api-key|--secret)(?:\s+|=)["']?(?![$<{"'\s-])[^\s"'&;|)]{3,}""")),
+    ("a password", re.compile(r"""(?i)\b[a-z]+://[^\s:/@$]+:(?![$<{])[^\s@/$]{3,}@""")),  # scheme://user:pass@host
+)
+_ALWAYS_FLAGGED = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+                   0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF}
+
+
+def check(ctx):
+    patterns = tuple(ctx.config.destructive_patterns)
+    commands: list[tuple[Runbook, str, str]] = []
+    for runbook in ctx.runbooks:
+        for step in runbook.steps:
+            if step.run:
+                commands.append((runbook, f"{step.pointer}/run", step.run))
+                if not step.destructive:
+                    label = find_destructive(step.run, patterns)
+                    if label:
+                        yield ctx.finding(UNMARKED_DESTRUCTIVE, runbook, step.pointer + "/run",
+                                          f"step {step.id!r} looks destructive ({label}) but is not marked `risk: destructive`; mark it and add `confirm`")
+            if step.rollback:
+                commands.append((runbook, f"{step.pointer}/rollback", step.rollback))
+            if step.destructive and not step.confirm:
+                yield ctx.finding(NO_CONFIRM, runbook, step.pointer + "/risk", f"destructive step {step.id!r} has no `confirm`; say what it breaks and why it is right")
+            if step.confirm and step.confirm.lstrip().upper().startswith("TODO"):
+                yield ctx.finding(TODO_CONFIRM, runbook, step.pointer + "/confirm", f"`confirm` of step {step.id!r} is still a TODO; state what the step breaks")
+    for runbook, pointer, command in commands:
+        yield from _invisible(ctx, runbook, pointer, command)
+    for index, (message, line) in syntax_errors([command for _, _, command in commands]):
+        runbook, pointer, command = commands[index]
+        yield ctx.finding(SHELL_SYNTAX, runbook, pointer, f"bash: {message}", offset=_line_offset(command, line))
+    for document in ctx.documents:
+        yield from _secrets(ctx, document)
+
+
+def _line_offset(command: str, line: int) -> int:
+    offset = 0
+    for _ in range(max(line - 1, 0)):
+        nxt = command.find("\n", offset)
+        if nxt < 0:
+            break
+        offset = nxt + 1
+    return offset
+
+
+def _invisible(ctx, runbook, pointer, command):
+    if command.isascii():
+        return
+    for offset, char in enumerate(command):
+        if ord(char) < 128:
+            continue
+        if ord(char) in _ALWAYS_FLAGGED or unicodedata.category(char) == "Cf":
+            name = unicodedata.name(char, "format character")
+            yield ctx.finding(INVISIBLE, runbook, pointer, f"invisible character U+{ord(char):04X} ({name}) in the command; retype it", offset=offset)
+            return
+
+
+def _strings(value, pointer=""):
+    if isinstance(value, str):
+        yield pointer, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{pointer}/{index}")
+
+
+def _secrets(ctx, document):
+    source = ctx.sources[document.path]
+    for pointer, text in _strings(source.data):
+        is_command = pointer.endswith(("/run", "/rollback"))
+        for label, regex in _TOKENS + (_COMMAND_SECRETS if is_command else ()):
+            match = regex.search(text)
+            if match:
+                yield ctx.finding(SECRET, document, pointer,
+                                  f"{label} appears to be pasted here; read it from a variable marked `secret: true` and rotate it", offset=match.start())
+                break
