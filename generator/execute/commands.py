@@ -1,0 +1,168 @@
+"""`runbook exec` and `runbook transcript`: the CLI calls these; they return an exit code.
+
+Exit codes: 0 the session completed, 1 a step failed, the operator quit, a destructive step
+stopped a --yes run, or the runbook is invalid (its findings are printed, as `runbook lint` would);
+2 a usage mistake (unknown variable or step, bad transcript, missing variables without a
+terminal); 130 interrupted with Ctrl-C at a prompt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import socket
+from pathlib import Path
+
+import click
+
+from ..config import load_config
+from . import display
+from .prompts import Console, Quit
+from .redact import Redactor
+from .resolve import resolve_runbook
+from .session import Options, Session
+from .show import refuse
+from .transcript import TranscriptError, TranscriptWriter, drop_partial_line, read_events
+from .variables import VariableError, parse_assignments, resolve as resolve_variables
+
+EXIT_USAGE = 2
+
+
+def _usage(message: str) -> int:
+    click.echo(f"runbook: {message}", err=True)
+    return EXIT_USAGE
+
+
+def _who() -> tuple[str, str]:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return user, socket.gethostname()
+
+
+def _default_transcript(folder: Path, runbook_id: str) -> Path:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"{stamp}-{runbook_id}.jsonl"
+    n = 2
+    while path.exists():
+        path = folder / f"{stamp}-{runbook_id}-{n}.jsonl"
+        n += 1
+    return path
+
+
+def _resume_state(events: list[dict], runbook) -> tuple[int, dict[str, str], bool]:
+    """Where to continue (index of the first unfinished step), the values to reuse, whether the runbook changed."""
+    ends = [e for e in events if e["event"] in ("session-end",)]
+    starts = [e for e in events if e["event"] in ("session-start", "session-resume")]
+    if ends and ends[-1]["status"] == "completed" and events.index(ends[-1]) > events.index(starts[-1]):
+        raise VariableError("that session already completed; there is nothing to resume")
+    known: dict[str, str] = {}
+    secret = {v.name for v in runbook.variables if v.secret}
+    for start in starts:
+        for name, value in (start.get("variables") or {}).items():
+            if name not in secret and value != "***":
+                known[name] = value
+    finished = -1
+    order = {step.id: i for i, step in enumerate(runbook.steps)}
+    for event in events:
+        if event["event"] == "step-end" and event.get("step") in order:
+            finished = max(finished, order[event["step"]])
+            for name, value in (event.get("captured") or {}).items():
+                known[name] = value
+    changed = events[0].get("sha256") != runbook.sha256
+    return finished + 1, known, changed
+
+
+def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow_destructive: bool,
+             from_step: str | None, resume: Path | None, transcript: Path | None) -> int:
+    config = load_config()
+    if resume and transcript:
+        return _usage("--resume appends to the transcript it continues; drop --transcript")
+    if resume and dry_run:
+        return _usage("--resume and --dry-run do not go together")
+    resolved = resolve_runbook(runbook, config)
+    if resolved.runbook is None:
+        return refuse(runbook, resolved.findings)
+    rb = resolved.runbook
+    console = Console()
+    steps = rb.steps
+    try:
+        given = parse_assignments(variables, rb)
+        start, known, changed, events = 0, {}, False, []
+        if resume:
+            try:
+                events, _ = read_events(resume)
+            except TranscriptError as exc:
+                return _usage(str(exc))
+            if events[0].get("runbook") != rb.id:
+                return _usage(f"{resume} records runbook {events[0].get('runbook')!r}, not {rb.id!r}")
+            start, known, changed = _resume_state(events, rb)
+        if from_step is not None:
+            ids = [s.id for s in steps]
+            if from_step not in ids:
+                return _usage(f"--from {from_step}: no such step in {rb.id}; its steps: {', '.join(ids)}")
+            start = ids.index(from_step)
+        if transcript and transcript.exists() and transcript.stat().st_size:
+            return _usage(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
+        display.header(console, rb)
+        values = resolve_variables(rb, given, os.environ, console, prompt=console.interactive and not dry_run,
+                                   ask_defaults=not yes, known=known)
+    except VariableError as exc:
+        return _usage(str(exc))
+    except Quit:
+        return _usage("input ended while reading variables")
+    secrets = [values[v.name] for v in rb.variables if v.secret and values.get(v.name)]
+    console.redactor = Redactor(secrets)
+    display.variables(console, rb, values)
+    writer = None
+    user, host = _who()
+    masked = {name: ("***" if rb.variable(name).secret else value) for name, value in values.items()}
+    if not dry_run:
+        path = resume or transcript or _default_transcript(config.transcripts, rb.id)
+        if resume:
+            drop_partial_line(resume)
+        writer = TranscriptWriter(path, Redactor(secrets))
+        common = dict(runbook=rb.id, sha256=rb.sha256, user=user, host=host, variables=masked)
+        if resume:
+            if changed:
+                console.warn(f"Warning: {rb.path} changed since this session started (sha256 differs); "
+                             "check the remaining steps before running them.")
+            writer.write("session-resume", **common, runbook_changed=changed,
+                         next_step=steps[start].id if start < len(steps) else None)
+        else:
+            writer.write("session-start", **common, title=rb.title, path=rb.path, steps=len(steps),
+                         from_step=from_step, mode={"yes": yes, "allow_destructive": allow_destructive})
+        console.say(f"Transcript: {path}", "dim")
+    if start >= len(steps):
+        console.say("Every step of this session has finished.")
+    if start:
+        console.say(f"Starting at step {start + 1}/{len(steps)}: {steps[start].id}", "bold")
+    if dry_run:
+        console.say("Dry run: showing every step; nothing runs.", "bold")
+    session = Session(rb, display.template_index(resolved.catalog.documents), console, values, secrets,
+                      Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive), start, writer)
+    try:
+        code = session.run()
+    finally:
+        if writer:
+            writer.close()
+    if writer:
+        console.say(f"Transcript: {writer.path}", "dim")
+    return code
+
+
+def run_transcript(file: Path, output_format: str) -> int:
+    from .timeline import build, to_json, to_markdown
+
+    try:
+        events, _ = read_events(file)
+    except TranscriptError as exc:
+        return _usage(str(exc))
+    try:
+        timeline = build(events)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return _usage(f"{file}: not a runbook transcript ({exc.__class__.__name__}: {exc})")
+    click.echo(to_json(timeline) if output_format == "json" else to_markdown(timeline), nl=False)
+    return 0

@@ -1,0 +1,106 @@
+"""How a runbook, a phase and a step look in the terminal; shared by `exec` (and its --dry-run) and `show`."""
+
+from __future__ import annotations
+
+from ..model import Phase, Runbook, Step, Template
+from .prompts import Console
+from .terminal import markdown_to_text
+
+RISK_STYLE = {"read-only": ("green",), "mutating": ("yellow",), "destructive": ("red", "bold")}
+
+
+def show_command(console: Console, command: str, indent: str = "    ") -> None:
+    """The command exactly as it will run, line by line."""
+    for line in command.rstrip("\n").split("\n"):
+        console.say(f"{indent}{line}", "cyan")
+
+
+def header(console: Console, runbook: Runbook) -> None:
+    c = console
+    c.say(f"{runbook.title}", "bold")
+    facts = [f"id {runbook.id}"]
+    if runbook.service:
+        facts.append(f"service {runbook.service}")
+    facts.append(f"owner {runbook.owner}")
+    if runbook.severity:
+        facts.append(f"severity {runbook.severity}")
+    c.say("  " + ", ".join(facts) + f"  ({runbook.path})", "dim")
+    c.say(markdown_to_text(runbook.summary, indent="  "))
+
+
+def variables(console: Console, runbook: Runbook, values: dict[str, str] | None = None) -> None:
+    """The variables; with `values`, the values in use (secrets as ***)."""
+    if not runbook.variables:
+        return
+    c = console
+    c.say("Variables:", "bold")
+    width = max(len(v.name) for v in runbook.variables)
+    for v in runbook.variables:
+        if values is not None:
+            value = "***" if v.secret and v.name in values else values.get(v.name, "(unset)")
+            c.say(f"  {v.name:<{width}} = {value}")
+            continue
+        notes = []
+        if v.secret:
+            notes.append("secret")
+        if v.default is not None:
+            notes.append(f"default {v.default}")
+        elif v.required:
+            notes.append("required")
+        if v.choices:
+            notes.append("one of " + "/".join(v.choices))
+        if v.pattern:
+            notes.append(f"pattern {v.pattern}")
+        c.say(f"  {v.name:<{width}}  {v.description}" + (f"  ({'; '.join(notes)})" if notes else ""))
+
+
+def announce(console: Console, phase: Phase) -> None:
+    console.say()
+    console.say(f"== Phase: {phase.title} ==", "magenta", "bold")
+    if phase.description:
+        console.say(markdown_to_text(phase.description, indent="   "))
+
+
+def show_step(console: Console, index: int, total: int, step: Step, templates: dict[str, Template],
+              details: bool = False) -> None:
+    c = console
+    c.say()
+    risk = c.style(step.risk, *RISK_STYLE[step.risk])
+    c.say(f"{c.style(f'[{index + 1}/{total}]', 'bold')} {c.style(step.title, 'bold')}  ({risk}, step {step.id})")
+    if step.description:
+        c.say(markdown_to_text(step.description, indent="  "))
+    if step.template:
+        template = templates.get(step.template)
+        c.say(f"  Message template {step.template}" + (f": {template.title}" if template else ""), "cyan")
+        if template and not details:
+            for line in template.body.rstrip("\n").split("\n"):
+                c.say(f"    {line}", "dim")
+    if step.checklist:
+        c.say("  Checklist:")
+        for item in step.checklist:
+            c.say(f"    [ ] {item}")
+    if step.run is not None:
+        extras = []
+        if step.timeout:
+            extras.append(f"timeout {step.timeout}s")
+        if step.capture:
+            extras.append(f"stdout -> ${step.capture}")
+        if details and step.expect.exit_codes != (0,):
+            extras.append("exit " + "/".join(map(str, step.expect.exit_codes)))
+        if details and step.expect.output:
+            extras.append(f"output matches {step.expect.output}")
+        if details and step.on_failure != "ask":
+            extras.append(f"on failure {step.on_failure}")
+        c.say("  Command" + (f" ({', '.join(extras)})" if extras else "") + ":")
+        show_command(c, step.run)
+    if step.destructive:
+        c.say("  DESTRUCTIVE: " + markdown_to_text(step.confirm or "", indent="  ").strip(), "red", "bold")
+    if step.rollback:
+        c.say("  Rollback:")
+        show_command(c, step.rollback)
+
+
+def template_index(documents) -> dict[str, Template]:
+    from ..model import Templates
+
+    return {t.id: t for d in documents if isinstance(d, Templates) for t in d.templates}

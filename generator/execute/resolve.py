@@ -1,0 +1,67 @@
+"""Which runbook: an id, a service name or a path, and whether it is fit to run.
+
+An invalid runbook is refused with its findings (exit 1, as `runbook lint` would exit): the
+executor only runs documents that passed the loader and the schema, and that the lint rules
+(when the lint engine is available) find no error in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..findings import Finding
+from ..model import Document, Runbook
+from ..project import YAML_SUFFIXES, Catalog, ResolveError, load_catalog
+
+
+@dataclass
+class Resolved:
+    runbook: Runbook | None
+    catalog: Catalog
+    findings: list[Finding]  # errors that refuse the runbook (empty when it is fit to run)
+
+
+def _candidate_paths(catalog: Catalog, name: str, path: Path | None) -> set[str]:
+    """Files that look like the runbook the user meant, valid or not."""
+    found = set()
+    for source in catalog.sources:
+        data = source.data if isinstance(source.data, dict) else {}
+        if path is not None and Path(source.path).resolve() == path:
+            found.add(source.path)
+        elif Path(source.path).stem == name or data.get("id") == name or data.get("service") == name:
+            found.add(source.path)
+    return found
+
+
+def _lint_errors(catalog: Catalog, document: Document) -> list[Finding]:
+    """Lint findings of severity error in the runbook's file, from the lint engine if it exists."""
+    try:
+        from ..lint.engine import lint_catalog  # another module's job; optional until it lands
+    except ImportError:
+        return []
+    findings = lint_catalog(catalog)
+    return [f for f in findings if f.path == document.path and f.severity == "error"]
+
+
+def resolve_runbook(name: str, config: Config) -> Resolved:
+    path = None
+    paths = [config.runbooks]
+    if Path(name).suffix in YAML_SUFFIXES:
+        path = Path(name).resolve()
+        if not path.is_file():
+            raise ResolveError(f"{name}: no such runbook file")
+        paths.append(path)
+    catalog = load_catalog(paths, config.lint.max_file_size)
+    errors = [f for f in catalog.findings if f.severity == "error"]
+    try:
+        runbook = catalog.resolve(str(path) if path else name)
+    except ResolveError:
+        candidates = _candidate_paths(catalog, name, path)
+        refused = sorted(f for f in errors if f.path in candidates)
+        if refused:
+            return Resolved(None, catalog, refused)
+        raise
+    refused = sorted({*(f for f in errors if f.path == runbook.path), *_lint_errors(catalog, runbook)})
+    return Resolved(runbook if not refused else None, catalog, refused)

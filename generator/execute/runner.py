@@ -1,0 +1,169 @@
+"""One command in `bash`, in a process group of its own, with live output, a timeout and Ctrl-C.
+
+The command runs in its own process group so that (1) a timeout or Ctrl-C can end everything it
+started (`sleep 300 &` included) with one `killpg`, and (2) the terminal's Ctrl-C reaches this
+process, not the command: the session decides what an interruption means (retry, skip or quit).
+Variables reach bash through its environment only; the command text is passed as it is.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from .redact import Redactor
+
+MEMORY_CAP = 1024 * 1024  # characters of output kept for `expect` and `capture`
+GRACE = 1.0  # seconds to let a signalled group exit before the next, harsher signal
+DRAIN = 1.0  # seconds to read what background children still write after bash has exited
+
+
+@dataclass
+class Result:
+    status: str  # "exited", "timed-out" or "interrupted"
+    exit_code: int | None
+    output: str  # stdout and stderr interleaved as they arrived (raw, capped)
+    stdout: str
+    duration: float
+    cut: bool = False
+
+
+class _Buffer:
+    """Keeps the head and the tail of a stream when it grows past the cap."""
+
+    def __init__(self, cap: int = MEMORY_CAP):
+        self.cap, self.head, self.tail, self.cut = cap, [], "", False
+        self.size = 0
+
+    def add(self, text: str) -> None:
+        if self.size < self.cap // 2:
+            room = self.cap // 2 - self.size
+            self.head.append(text[:room])
+            self.size += len(text[:room])
+            text = text[room:]
+        if text:
+            self.tail = (self.tail + text)[-(self.cap // 2):]
+            self.cut = self.cut or len(self.tail) + len(text) > self.cap // 2
+
+    def value(self) -> str:
+        head = "".join(self.head)
+        return f"{head}\n[... output cut ...]\n{self.tail}" if self.cut else head + self.tail
+
+
+def _new_group() -> dict:
+    if sys.version_info >= (3, 11):
+        return {"process_group": 0}
+    return {"preexec_fn": lambda: os.setpgid(0, 0)}  # pragma: no cover - Python 3.10
+
+
+def _signal_group(pgid: int, sig: int) -> bool:
+    try:
+        os.killpg(pgid, sig)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def end_group(proc: subprocess.Popen, first: int = signal.SIGTERM) -> None:
+    """Signal the whole group, then SIGTERM, then SIGKILL whatever is left: nothing survives."""
+    pgid = proc.pid
+    for sig in (first, signal.SIGTERM, signal.SIGKILL):
+        if not _signal_group(pgid, sig):
+            break
+        deadline = time.monotonic() + GRACE
+        while time.monotonic() < deadline:
+            try:
+                proc.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                continue
+            except KeyboardInterrupt:  # a second Ctrl-C: go straight to SIGKILL
+                break
+            # bash is reaped; the group may still have children
+            if not _signal_group(pgid, 0):
+                return
+            time.sleep(0.02)
+        if sig == signal.SIGKILL:
+            break
+    _signal_group(pgid, signal.SIGKILL)
+    proc.wait()
+
+
+def run(command: str, env: dict[str, str], timeout: int | None, redactor_factory: Callable[[], Redactor],
+        sink: Callable[[str], None]) -> Result:
+    """Run `command` and stream its (redacted) output to `sink` as it arrives."""
+    start = time.monotonic()
+    proc = subprocess.Popen(["bash", "-c", command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, close_fds=True, **_new_group())
+    combined, stdout = _Buffer(), _Buffer()
+    streams = {}
+    selector = selectors.DefaultSelector()
+    for name, pipe in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+        os.set_blocking(pipe.fileno(), False)
+        streams[pipe.fileno()] = (name, codecs.getincrementaldecoder("utf-8")(errors="replace"), redactor_factory())
+        selector.register(pipe.fileno(), selectors.EVENT_READ)
+
+    def take(fd: int, data: bytes, final: bool = False) -> None:
+        name, decoder, redactor = streams[fd]
+        text = decoder.decode(data, final)
+        combined.add(text)
+        if name == "stdout":
+            stdout.add(text)
+        shown = redactor.feed(text) + (redactor.flush() if final else "")
+        if shown:
+            sink(shown)
+
+    def read_ready(wait: float | None) -> None:
+        for key, _ in selector.select(wait):
+            fd = key.fd
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                continue
+            if data:
+                take(fd, data)
+            else:
+                take(fd, b"", final=True)
+                selector.unregister(fd)
+
+    status = "exited"
+    deadline = start + timeout if timeout else None
+    exited_at = None
+    try:
+        while selector.get_map():
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                status = "timed-out"
+                end_group(proc)
+                break
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+            if exited_at is not None and now - exited_at > DRAIN:
+                break  # a background child keeps the pipe open; the step itself is over
+            waits = [w for w in (deadline - now if deadline else None, 0.2 if exited_at is None else DRAIN) if w is not None]
+            read_ready(min(waits))
+    except KeyboardInterrupt:
+        status = "interrupted"
+        sink("\n")
+        end_group(proc, signal.SIGINT)
+    # Whatever is already in the pipes still belongs to the output.
+    for fd in list(selector.get_map()):
+        try:
+            while data := os.read(fd, 65536):
+                take(fd, data)
+        except (BlockingIOError, OSError):
+            pass
+        take(fd, b"", final=True)
+        selector.unregister(fd)
+    selector.close()
+    proc.stdout.close()
+    proc.stderr.close()
+    exit_code = proc.wait() if status == "exited" else proc.poll()
+    duration = time.monotonic() - start
+    return Result(status, exit_code, combined.value(), stdout.value(), duration, combined.cut)

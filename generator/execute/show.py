@@ -1,0 +1,54 @@
+"""`runbook show RUNBOOK`: the whole runbook in the terminal, metadata first, then every step."""
+
+from __future__ import annotations
+
+import click
+
+from ..config import load_config
+from . import display
+from .prompts import Console
+from .resolve import resolve_runbook
+from .terminal import markdown_to_text
+
+
+def refuse(name: str, findings) -> int:
+    for finding in findings:
+        click.echo(f"{finding.location()}: {finding.code} [{finding.severity}] {finding.message}", err=True)
+    click.echo(f"runbook: {name} is not a valid runbook; fix the finding(s) above (`runbook lint` checks them)", err=True)
+    return 1
+
+
+def run_show(name: str) -> int:
+    config = load_config()
+    resolved = resolve_runbook(name, config)
+    if resolved.runbook is None:
+        return refuse(name, resolved.findings)
+    runbook = resolved.runbook
+    c = Console()
+    display.header(c, runbook)
+    if runbook.description:
+        c.say()
+        c.say(markdown_to_text(runbook.description, indent="  "))
+    meta = [("tags", ", ".join(runbook.tags)), ("alerts", ", ".join(runbook.alerts)),
+            ("related", ", ".join(runbook.related)), ("escalation", runbook.escalation or ""),
+            ("last reviewed", str(runbook.last_reviewed or ""))]
+    c.say()
+    for label, value in meta:
+        if value:
+            c.say(f"  {label}: {value}", "dim")
+    if runbook.variables:
+        c.say()
+        display.variables(c, runbook)
+    steps = runbook.steps
+    templates = display.template_index(resolved.catalog.documents)
+    counts = {risk: sum(1 for s in steps if s.risk == risk) for risk in display.RISK_STYLE}
+    c.say()
+    c.say(f"{len(steps)} step(s): " + ", ".join(f"{n} {risk}" for risk, n in counts.items() if n), "bold")
+    index = 0
+    for phase in runbook.phases:
+        if phase.id:
+            display.announce(c, phase)
+        for step in phase.steps:
+            display.show_step(c, index, len(steps), step, templates, details=True)
+            index += 1
+    return 0

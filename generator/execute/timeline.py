@@ -1,0 +1,143 @@
+"""A transcript as a timeline: rows of (time, step, action, result) and totals, in Markdown or JSON.
+
+The Markdown table has the columns of the post-mortem template's Timeline section, so it can be
+pasted there as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+FAILED = ("failed", "timed-out", "interrupted")
+
+
+def _time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m {secs:02d}s"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def _command(text: str | None) -> str:
+    if not text:
+        return ""
+    lines = text.strip().split("\n")
+    return lines[0] + (" ..." if len(lines) > 1 else "")
+
+
+def _result(event: dict) -> str:
+    status = event.get("status", "")
+    bits = []
+    if event.get("exit_code") is not None and status != "skipped":
+        bits.append(f"exit {event['exit_code']}")
+    if event.get("duration") is not None:
+        bits.append(f"{event['duration']:.1f}s")
+    if event.get("reason") and status != "succeeded":
+        bits.append(event["reason"])
+    return status + (f" ({', '.join(bits)})" if bits else "")
+
+
+def _action(event: dict) -> str:
+    decision = event.get("decision") or ""
+    parts = []
+    if event.get("command") and event.get("status") != "skipped":
+        parts.append(f"ran `{_command(event['command'])}`" + (" (edited)" if event.get("edited") else ""))
+    elif event.get("status") == "skipped":
+        parts.append("skipped")
+    checklist = event.get("checklist")
+    if isinstance(checklist, list):
+        done = sum(1 for item in checklist if item.get("done"))
+        notes = "; ".join(f"{item['item']}: {item['note']}" for item in checklist if item.get("note"))
+        parts.append(f"checklist {done}/{len(checklist)} done" + (f" ({notes})" if notes else ""))
+    if decision and decision not in ("run", "skip", "checked"):
+        parts.append(f"[{decision}]")
+    return ", ".join(parts)
+
+
+def build(events: list[dict]) -> dict:
+    start = events[0]
+    rows: list[dict] = []
+    final: dict[str, dict] = {}  # step id -> its last step-end
+    open_step = None
+    status = None
+
+    def row(event: dict, step: str, action: str, result: str) -> None:
+        rows.append({"time": event["time"], "step": step, "action": action, "result": result})
+
+    def close_open(event: dict) -> None:
+        nonlocal open_step
+        if open_step:
+            row(event, open_step, "step started; no result recorded", "unfinished (the session stopped here)")
+            open_step = None
+
+    for event in events:
+        kind = event["event"]
+        who = f"{event.get('user', '?')}@{event.get('host', '?')}"
+        if kind == "session-start":
+            row(event, "", f"Session started by {who}: runbook {event.get('runbook')}", "")
+        elif kind == "session-resume":
+            close_open(event)
+            changed = " (the runbook changed since the session started)" if event.get("runbook_changed") else ""
+            row(event, "", f"Session resumed by {who} at step {event.get('next_step') or '(end)'}{changed}", "")
+        elif kind == "step-start":
+            open_step = event.get("step")
+        elif kind == "step-attempt":
+            row(event, event.get("step", ""), f"attempt {event.get('attempt')}: {_action(event)}, retried", _result(event))
+        elif kind == "rollback":
+            row(event, event.get("step", ""), f"rollback `{_command(event.get('command'))}`", _result(event))
+        elif kind == "step-end":
+            open_step = None
+            final[event.get("step", "")] = event
+            row(event, event.get("step", ""), _action(event), _result(event))
+        elif kind == "session-end":
+            close_open(event)
+            status = event.get("status")
+            reason = f": {event['reason']}" if event.get("reason") else ""
+            row(event, "", "Session ended", f"{status}{reason}")
+    if open_step:
+        close_open(events[-1])
+    first, last = _time(events[0]["time"]), _time(events[-1]["time"])
+    totals = {
+        "duration": _duration((last - first).total_seconds()),
+        "duration_seconds": round((last - first).total_seconds(), 3),
+        "steps_run": sum(1 for e in final.values() if e.get("status") != "skipped"),
+        "steps_skipped": sum(1 for e in final.values() if e.get("status") == "skipped"),
+        "steps_failed": sum(1 for e in final.values() if e.get("status") in FAILED),
+    }
+    return {"runbook": start.get("runbook"), "title": start.get("title"), "sha256": start.get("sha256"),
+            "status": status or "unfinished", "started": events[0]["time"], "ended": events[-1]["time"],
+            "rows": rows, "totals": totals}
+
+
+def _cell(text: str) -> str:
+    return (text or "").replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(timeline: dict) -> str:
+    start = _time(timeline["started"])
+    day = start.date()
+    out = [f"## Timeline", "",
+           f"Runbook `{timeline['runbook']}` ({timeline.get('title') or ''}), {day.isoformat()}, times in UTC; "
+           f"session {timeline['status']}.", "",
+           "| Time | Step | Action | Result |", "|------|------|--------|--------|"]
+    for r in timeline["rows"]:
+        moment = _time(r["time"])
+        when = moment.strftime("%H:%M:%S") if moment.date() == day else moment.strftime("%Y-%m-%d %H:%M:%S")
+        out.append(f"| {when} | {_cell(r['step'])} | {_cell(r['action'])} | {_cell(r['result'])} |")
+    t = timeline["totals"]
+    out += ["", f"**Totals**: duration {t['duration']}, {t['steps_run']} step(s) run, {t['steps_skipped']} skipped, "
+                f"{t['steps_failed']} failed."]
+    return "\n".join(out) + "\n"
+
+
+def to_json(timeline: dict) -> str:
+    return json.dumps(timeline, indent=2, ensure_ascii=False) + "\n"

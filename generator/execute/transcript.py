@@ -1,0 +1,104 @@
+"""The transcript: JSON Lines, one event a line, each line flushed and fsynced as it happens.
+
+A session killed with `kill -9` can leave a half-written last line; readers tolerate it (and
+`--resume` cuts it off before appending) so the transcript stays usable after any crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .redact import Redactor
+
+OUTPUT_CAP = 64 * 1024  # characters of step output kept in the transcript (head and tail)
+
+
+class TranscriptError(Exception):
+    """A file that is not a readable transcript; the message is one line for the user."""
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def cap_output(text: str, cap: int = OUTPUT_CAP) -> tuple[str, bool]:
+    """Keep the head and the tail (where errors usually are) and mark the cut in between."""
+    if len(text) <= cap:
+        return text, False
+    half = cap // 2
+    cut = len(text) - 2 * half
+    return f"{text[:half]}\n[... {cut} characters cut ...]\n{text[-half:]}", True
+
+
+class TranscriptWriter:
+    """Appends events. Every string passes through the redactor first: no secret reaches the disk."""
+
+    def __init__(self, path: Path, redactor: Redactor):
+        self.path = path
+        self.redactor = redactor
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(path, "a", encoding="utf-8")
+
+    def write(self, event: str, **fields: Any) -> dict:
+        record = {"event": event, "time": now(), **fields}
+        line = self.redactor.text(json.dumps(record, ensure_ascii=False))
+        self._file.write(line + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        return record
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def read_events(path: Path) -> tuple[list[dict], bool]:
+    """The events of a transcript and whether its last line was cut short (a crash mid-write).
+
+    Raises TranscriptError for a missing file, a corrupt line other than the last, or a file that
+    does not start with a session.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise TranscriptError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise TranscriptError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    events: list[dict] = []
+    partial = False
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        last = number == len(lines) or all(not rest.strip() for rest in lines[number:])
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or "event" not in record or "time" not in record:
+                raise ValueError("not an event")
+        except ValueError:
+            if last and not text.endswith("\n"):
+                partial = True  # the half line a kill -9 leaves behind
+                continue
+            raise TranscriptError(f"{path}:{number}: not a transcript line (expected one JSON event with `event` and `time`)") from None
+        events.append(record)
+    if not events or events[0]["event"] != "session-start":
+        raise TranscriptError(f"{path}: not a runbook transcript (it does not start with a session-start event)")
+    return events, partial
+
+
+def drop_partial_line(path: Path) -> None:
+    """Cut a half-written last line so that appended events start on a line of their own."""
+    raw = path.read_bytes()
+    if raw and not raw.endswith(b"\n"):
+        end = raw.rfind(b"\n") + 1
+        with open(path, "r+b") as handle:
+            handle.truncate(end)
+            handle.flush()
+            os.fsync(handle.fileno())

@@ -1,0 +1,98 @@
+"""Variable values: `--var NAME=VALUE`, then the environment, then a prompt (or the default).
+
+Values are checked against the variable's `pattern` and `choices`. They reach commands through
+bash's environment only, never by being pasted into a command's text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from ..model import Runbook, Variable
+from .prompts import Console
+
+_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class VariableError(Exception):
+    """A usage mistake with variables (exit 2); the message is one line."""
+
+
+def parse_assignments(items: list[str], runbook: Runbook) -> dict[str, str]:
+    values: dict[str, str] = {}
+    known = ", ".join(v.name for v in runbook.variables) or "none"
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not _NAME.match(name):
+            raise VariableError(f"--var {item!r}: expected NAME=VALUE with an upper-case NAME")
+        if runbook.variable(name) is None:
+            raise VariableError(f"--var {name}: runbook {runbook.id} has no variable {name} (its variables: {known})")
+        values[name] = value
+    return values
+
+
+def problem(variable: Variable, value: str) -> str | None:
+    """Why a value is not allowed, or None."""
+    if variable.choices and value not in variable.choices:
+        return f"must be one of: {', '.join(variable.choices)}"
+    if variable.pattern and not re.fullmatch(variable.pattern, value):
+        return f"must match the pattern {variable.pattern}"
+    return None
+
+
+def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str], console: Console,
+            prompt: bool, ask_defaults: bool, known: dict[str, str] | None = None) -> dict[str, str]:
+    """Every variable's value. `known` holds values carried over by --resume.
+
+    With `prompt` false (no terminal, or a dry run) defaults are taken and the missing required
+    variables end the run with one line naming all of them.
+    """
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for variable in runbook.variables:
+        name = variable.name
+        for source, pool in (("--var", given), ("the environment", environ), ("the resumed transcript", known or {})):
+            if name in pool:
+                why = problem(variable, pool[name])
+                if why:
+                    raise VariableError(f"{name} from {source} {why}")
+                values[name] = pool[name]
+                break
+        else:
+            if prompt and (ask_defaults or (variable.default is None and variable.required)):
+                value = _ask(console, variable)
+                if value is not None:
+                    values[name] = value
+            elif variable.default is not None:
+                values[name] = variable.default
+            elif variable.required:
+                missing.append(name)
+    if missing:
+        raise VariableError(
+            f"missing required variable(s): {', '.join(missing)}; give them with --var NAME=VALUE or in the environment")
+    return values
+
+
+def _ask(console: Console, variable: Variable) -> str | None:
+    hint = ""
+    if variable.choices:
+        hint = f" ({'/'.join(variable.choices)})"
+    elif variable.example and variable.default is None:
+        hint = f" (for example {variable.example})"
+    default = f" [{variable.default}]" if variable.default is not None and not variable.secret else ""
+    console.say(f"{console.style(variable.name, 'bold')}: {variable.description}")
+    while True:
+        label = f"  {variable.name}{hint}{default}: "
+        value = console.ask_secret(label) if variable.secret else console.ask(label)
+        if value == "":
+            if variable.default is not None:
+                return variable.default
+            if not variable.required:
+                return None
+            console.warn(f"  {variable.name} is required.")
+            continue
+        why = problem(variable, value)
+        if why is None:
+            return value
+        console.warn(f"  {variable.name} {why}; try again.")
