@@ -1,0 +1,97 @@
+"""`runbook build`, `runbook serve` and `runbook render`: MkDocs with the project's mkdocs.yml.
+
+Each returns an exit code: 0 built, 1 the runbooks have errors or MkDocs failed (strict warnings
+included), 2 no usable mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import ConfigError, load_config
+
+_log_handler: logging.Handler | None = None
+
+
+def _mkdocs_file() -> Path:
+    config = load_config()
+    path = config.root / "mkdocs.yml"
+    if not path.is_file():
+        raise ConfigError(f"{path}: not found; the site is configured by mkdocs.yml next to pyproject.toml")
+    return path
+
+
+def _show_mkdocs_log(level: int = logging.WARNING) -> None:
+    """MkDocs reports through `logging`; print its warnings and errors as the mkdocs command does."""
+    global _log_handler
+    logger = logging.getLogger("mkdocs")
+    if _log_handler is None:
+        _log_handler = logging.StreamHandler(sys.stderr)
+        _log_handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        logger.addHandler(_log_handler)
+        logger.propagate = False
+    _log_handler.setLevel(level)
+    logger.setLevel(min(level, logging.INFO))
+
+
+def _load_mkdocs_config(config_file: Path, **overrides):
+    from mkdocs import exceptions
+    from mkdocs.config import load_config as mkdocs_load_config
+
+    try:
+        return mkdocs_load_config(config_file=str(config_file), **overrides)
+    except exceptions.ConfigurationError as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
+
+
+def run_build(strict: bool, site_dir: Path | None) -> int:
+    from mkdocs import exceptions
+    from mkdocs.commands.build import build
+
+    config_file = _mkdocs_file()
+    _show_mkdocs_log()
+    site = site_dir or load_config().site_dir
+    mk_config = _load_mkdocs_config(config_file, strict=strict, site_dir=str(Path(site).resolve()))
+    try:
+        build(mk_config)
+    except (exceptions.Abort, exceptions.BuildError) as exc:
+        # The runbooks' findings or the strict-mode warnings were logged above; this is the summary.
+        click.echo(f"runbook build: {exc}", err=True)
+        return 1
+    click.echo(f"built {site}")
+    return 0
+
+
+def run_serve(dev_addr: str) -> int:
+    from mkdocs import exceptions
+    from mkdocs.commands.serve import serve
+
+    config_file = _mkdocs_file()
+    _show_mkdocs_log(logging.INFO)
+    try:
+        serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True, watch=[])
+    except (exceptions.Abort, exceptions.BuildError) as exc:
+        click.echo(f"runbook serve: {exc}", err=True)
+        return 1
+    except exceptions.ConfigurationError as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
+    return 0
+
+
+def run_render(out_dir: Path) -> int:
+    from .catalog import CatalogErrors
+    from .render import render_project
+
+    config_file = _mkdocs_file()
+    try:
+        written = render_project(config_file, out_dir)
+    except CatalogErrors as exc:
+        click.echo(str(exc), err=True)
+        click.echo("runbook render: the runbooks have errors; nothing written", err=True)
+        return 1
+    click.echo(f"wrote {written} pages to {out_dir / 'docs'} and {out_dir / 'mkdocs.yml'}")
+    return 0

@@ -1,0 +1,324 @@
+"""The site's pages: documents rendered to Markdown with the Jinja2 templates in `templates/`.
+
+One `SiteRenderer` turns a loaded catalog into generated pages (uri -> Markdown) and a navigation.
+The MkDocs plugin adds these pages with `File.generated`; `runbook render` writes them to disk. Both
+see exactly the same text, so the plugin build and a plain MkDocs build of the rendered project match.
+
+Every value from YAML is escaped by the environment's `finalize` (see `markup`); templates opt out only
+for strings that `markup` already made safe (`Md`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from ..model import (Document, EscalationPolicy, Reference, Runbook, SeverityLevels, Templates,
+                     duration_seconds)
+from ..project import Catalog
+from ..schema import SCHEMA_FILES, load_schema
+from . import markup
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+# Hand-written pages ask for generated blocks with these markers (the home page shows the matrix).
+MARKER = re.compile(r"<!--\s*runbooks:(severity-matrix|services|alerts)\s*-->")
+
+RUNBOOKS_INDEX = "runbooks/index.md"
+ALERTS_INDEX = "alerts/index.md"
+TAGS_PAGE = "tags.md"
+FORMAT_PAGE = "reference/format.md"
+
+_KIND_TEMPLATE = {
+    "runbook": "runbook.md.j2",
+    "severity-levels": "severity-levels.md.j2",
+    "escalation-policy": "escalation-policy.md.j2",
+    "templates": "templates.md.j2",
+    "reference": "reference.md.j2",
+}
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    uri: str
+    markdown: str
+    source: str | None = None  # the YAML file the page comes from, for the edit link
+
+
+@dataclass(frozen=True)
+class Review:
+    """Whether a runbook's last review is older than its review interval."""
+
+    last: dt.date | None
+    interval_days: int
+    today: dt.date
+
+    @property
+    def age_days(self) -> int | None:
+        return (self.today - self.last).days if self.last else None
+
+    @property
+    def stale(self) -> bool:
+        return self.last is None or self.age_days > self.interval_days
+
+    @property
+    def due(self) -> dt.date | None:
+        return self.last + dt.timedelta(days=self.interval_days) if self.last else None
+
+
+def humanize_duration(text: str) -> str:
+    """`15m` -> `15 minutes`; other words (`next-business-day`, `immediately`) read as they are."""
+    match = re.fullmatch(r"([1-9][0-9]*)(s|m|h|d|w)", text or "")
+    if not match:
+        return (text or "").replace("-", " ").capitalize()
+    number, unit = int(match.group(1)), match.group(2)
+    word = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week"}[unit]
+    return f"{number} {word}{'s' if number != 1 else ''}"
+
+
+def alert_slug(name: str) -> str:
+    """The alert's page: lower case so alert rules can link to a predictable URL."""
+    return re.sub(r"[^a-z0-9_.-]+", "-", name.lower()).strip("-") or "alert"
+
+
+def runbook_uri(doc: Document) -> str:
+    return f"{'runbooks' if isinstance(doc, Runbook) else 'catalogs'}/{doc.id}.md"
+
+
+@dataclass
+class SiteRenderer:
+    catalog: Catalog
+    root: Path  # the runbooks folder, to group runbooks by sub-folder in the navigation
+    review_interval: str = "180d"
+    today: dt.date = field(default_factory=dt.date.today)
+
+    # ---- lookups -------------------------------------------------------------------------------
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # the output is Markdown; `finalize` escapes instead
+            finalize=lambda value: value if isinstance(value, markup.Md) else markup.inline(value),
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            # `{#id}` is Markdown's attribute list for heading anchors, not a Jinja comment.
+            comment_start_string="<#--",
+            comment_end_string="--#>",
+        )
+        env.filters.update(
+            block=markup.block, inline=markup.inline, html=markup.plain_html, attr=markup.attr,
+            fence=markup.fence, yaml=markup.yaml_string, code=markup.code, duration=humanize_duration,
+            shell_export=markup.shell_export, indent_md=markup.indent,
+        )
+        env.globals.update(link=self.link, review=self.review, severity_label=self.severity_label,
+                           md=markup.Md, code=markup.code, alert_uri=lambda name: f"alerts/{alert_slug(name)}.md")
+        return env
+
+    @cached_property
+    def runbooks(self) -> list[Runbook]:
+        return sorted(self.catalog.runbooks, key=lambda r: (r.service or "~", r.id))
+
+    @cached_property
+    def severity_levels(self) -> SeverityLevels | None:
+        return next((d for d in self.catalog.documents if isinstance(d, SeverityLevels)), None)
+
+    @cached_property
+    def escalation_policy(self) -> EscalationPolicy | None:
+        return next((d for d in self.catalog.documents if isinstance(d, EscalationPolicy)), None)
+
+    @cached_property
+    def template_docs(self) -> dict[str, Templates]:
+        return {t.id: doc for doc in self.catalog.documents if isinstance(doc, Templates) for t in doc.templates}
+
+    @cached_property
+    def alerts(self) -> dict[str, tuple[str, list[Runbook]]]:
+        """Alert slug -> (name as written, runbooks); names that differ only in case share one page."""
+        found: dict[str, tuple[str, list[Runbook]]] = {}
+        for runbook in self.runbooks:
+            for name in runbook.alerts:
+                found.setdefault(alert_slug(name), (name, []))[1].append(runbook)
+        return dict(sorted(found.items()))
+
+    def review(self, runbook: Runbook) -> Review:
+        interval = duration_seconds(runbook.review_interval or self.review_interval) // 86400
+        return Review(runbook.last_reviewed, interval, self.today)
+
+    def severity_label(self, severity_id: str | None) -> str:
+        level = next((l for l in self.severity_levels.levels if l.id == severity_id), None) if self.severity_levels else None
+        return level.name if level else (severity_id or "")
+
+    def link(self, base: str, kind: str, target: str | None, anchor: str = "") -> str | None:
+        """A relative link from page `base` to a generated page, or None when the target does not exist."""
+        if kind == "runbook":
+            doc = self.catalog.by_id(target)
+            uri = runbook_uri(doc) if doc else None
+        elif kind == "severity":
+            doc = self.severity_levels
+            uri = runbook_uri(doc) if doc else None
+            anchor = target or ""
+        elif kind == "escalation":
+            doc = self.catalog.by_id(target) if target else self.escalation_policy
+            uri = runbook_uri(doc) if isinstance(doc, EscalationPolicy) else None
+        elif kind == "template":
+            doc = self.template_docs.get(target)
+            uri = runbook_uri(doc) if doc else None
+            anchor = f"template-{target}"
+        elif kind == "alert":
+            uri = f"alerts/{alert_slug(target)}.md"
+        else:  # a fixed page
+            uri = target
+        if uri is None:
+            return None
+        relative = posixpath.relpath(uri, posixpath.dirname(base) or ".")
+        return relative + (f"#{anchor}" if anchor else "")
+
+    # ---- pages ---------------------------------------------------------------------------------
+
+    def render(self, template: str, base: str, **context) -> str:
+        return self.env.get_template(template).render(base=base, site=self, **context)
+
+    def pages(self) -> list[GeneratedPage]:
+        pages = []
+        for doc in self.catalog.documents:
+            uri = runbook_uri(doc)
+            pages.append(GeneratedPage(uri, self.render(_KIND_TEMPLATE[doc.kind], uri, doc=doc), doc.path))
+        pages.append(GeneratedPage(RUNBOOKS_INDEX, self.render("services.md.j2", RUNBOOKS_INDEX)))
+        pages.append(GeneratedPage(ALERTS_INDEX, self.render("alerts.md.j2", ALERTS_INDEX)))
+        for slug, (name, runbooks) in self.alerts.items():
+            uri = f"alerts/{slug}.md"
+            pages.append(GeneratedPage(uri, self.render("alert.md.j2", uri, name=name, runbooks=runbooks)))
+        pages.append(GeneratedPage(TAGS_PAGE, self.render("tags.md.j2", TAGS_PAGE)))
+        pages.append(GeneratedPage(FORMAT_PAGE, self.render("format.md.j2", FORMAT_PAGE, kinds=format_reference())))
+        return pages
+
+    def expand_markers(self, markdown: str, base: str) -> str:
+        """Replace `<!-- runbooks:... -->` in a hand-written page with the generated block."""
+        templates = {"severity-matrix": "_severity_matrix.md.j2", "services": "_services_table.md.j2",
+                     "alerts": "_alerts_table.md.j2"}
+        return MARKER.sub(lambda m: self.render(templates[m.group(1)], base).strip("\n"), markdown)
+
+    def nav(self, handwritten: list[str]) -> list:
+        """The navigation: home, runbooks by folder, catalogs, alerts, tags, then the guides."""
+        groups: dict[str, list[str]] = {}
+        for runbook in sorted(self.catalog.runbooks, key=lambda r: r.path):
+            folder = self._folder(runbook.path)
+            groups.setdefault(folder, []).append(runbook_uri(runbook))
+        runbooks_nav: list = [RUNBOOKS_INDEX]
+        for folder in sorted(groups, key=lambda f: (f != "process", f)):
+            if folder:
+                runbooks_nav.append({str(markup.plain_html(folder.replace("-", " ").replace("/", " / ").capitalize())): groups[folder]})
+            else:
+                runbooks_nav.extend(groups[folder])
+        catalogs = [runbook_uri(d) for d in sorted(
+            (d for d in self.catalog.documents if not isinstance(d, Runbook)),
+            key=lambda d: (list(SCHEMA_FILES).index(d.kind), d.id))]
+        nav: list = []
+        if "index.md" in handwritten:
+            nav.append("index.md")
+        nav.append({"Runbooks": runbooks_nav})
+        if catalogs:
+            nav.append({"Catalogs": catalogs})
+        nav.append({"Alerts": [ALERTS_INDEX]})
+        nav.append(TAGS_PAGE)
+        guides = [uri for uri in handwritten if uri != "index.md"]
+        nav.append({"Guides": [*guides, FORMAT_PAGE]})
+        return nav
+
+    def _folder(self, path: str) -> str:
+        try:
+            relative = Path(path).resolve().relative_to(self.root.resolve())
+        except ValueError:
+            return ""
+        return relative.parent.as_posix() if relative.parent != Path(".") else ""
+
+
+# ---- the format reference, from the schemas' descriptions ---------------------------------------
+
+@dataclass
+class SchemaTable:
+    anchor: str
+    title: str
+    description: str
+    rows: list[tuple[str, str, bool, str]]  # property, type, required, description
+
+
+def format_reference() -> list[tuple[str, str, list[SchemaTable]]]:
+    """(kind, description, tables) for each document kind, walking properties and `$defs` references."""
+    kinds = []
+    for kind in SCHEMA_FILES:
+        schema = load_schema(kind)
+        tables: list[SchemaTable] = []
+        _walk(schema, schema, kind, kind, "", tables, set())
+        kinds.append((kind, schema.get("description", ""), tables))
+    return kinds
+
+
+def _resolve(root: dict, node: dict) -> tuple[dict, str | None]:
+    ref = node.get("$ref")
+    if ref and ref.startswith("#/$defs/"):
+        name = ref.rsplit("/", 1)[1]
+        merged = {**root["$defs"][name], **{k: v for k, v in node.items() if k != "$ref"}}
+        return merged, name
+    return node, None
+
+
+def _type_of(root: dict, node: dict) -> str:
+    node, ref = _resolve(root, node)
+    if "const" in node:
+        return f"`{node['const']}`"
+    if "enum" in node:
+        return ", ".join(f"`{v}`" for v in node["enum"])
+    kind = node.get("type")
+    if kind == "array":
+        return f"list of {_type_of(root, node.get('items', {}))}"
+    if kind == "object" and "additionalProperties" in node and isinstance(node["additionalProperties"], dict):
+        return f"map of {_type_of(root, node['additionalProperties'])}"
+    if ref in ("id", "line", "text", "duration", "command"):
+        return {"id": "kebab-case id", "line": "one line", "text": "text", "duration": "duration", "command": "bash command"}[ref]
+    if isinstance(kind, list):
+        return " or ".join(kind)
+    if "oneOf" in node or "anyOf" in node:
+        return " or ".join(_type_of(root, n) for n in node.get("oneOf", node.get("anyOf", [])))
+    return kind or "any"
+
+
+def _object_of(root: dict, node: dict) -> dict | None:
+    """The object schema a property holds, directly, as list items or as map values."""
+    node, _ = _resolve(root, node)
+    if node.get("type") == "array":
+        return _object_of(root, node.get("items", {}))
+    if isinstance(node.get("additionalProperties"), dict) and "properties" not in node:
+        return _object_of(root, node["additionalProperties"])
+    if "oneOf" in node:
+        for option in node["oneOf"]:
+            found = _object_of(root, option)
+            if found:
+                return found
+    return node if "properties" in node else None
+
+
+def _walk(root, node, kind, title, anchor_path, tables, seen) -> None:
+    node, _ = _resolve(root, node)
+    required = set(node.get("required", ()))
+    rows = []
+    nested = []
+    for name, prop in node.get("properties", {}).items():
+        resolved, _ = _resolve(root, prop)
+        rows.append((name, _type_of(root, prop), name in required, resolved.get("description", "")))
+        child = _object_of(root, prop)
+        if child is not None and id(child) not in seen:
+            nested.append((name, child))
+    anchor = f"{kind}{'-' + anchor_path if anchor_path else ''}"
+    tables.append(SchemaTable(anchor, title, node.get("description", ""), rows))
+    for name, child in nested:
+        seen.add(id(child))
+        _walk(root, child, kind, f"{title} › {name}", f"{anchor_path}-{name}".strip("-").replace("_", "-"), tables, seen)

@@ -1,0 +1,112 @@
+"""The `runbooks` MkDocs plugin: runbook pages generated from the YAML catalog at build time.
+
+Pages are added with `File.generated` (nothing is written into `docs_dir`); hand-written pages may ask
+for generated blocks with `<!-- runbooks:severity-matrix -->` and similar markers; each runbook page's
+edit link points at its YAML file; `mkdocs serve` watches the runbooks folder and the templates.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from urllib.parse import urljoin
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from ..config import ConfigError
+from .catalog import CatalogErrors, load_site_source
+from .pages import TEMPLATES_DIR, SiteRenderer
+
+log = get_plugin_logger(__name__)
+
+
+class RunbooksConfig(base.Config):
+    # The runbooks folder, relative to mkdocs.yml; default: [tool.runbook] runbooks in pyproject.toml.
+    runbooks = c.Optional(c.Type(str))
+    # Review interval for the "review overdue" warning; default: [tool.runbook.lint] review-interval.
+    review_interval = c.Optional(c.Type(str))
+    # Where YAML files are edited, relative to repo_url (for example `edit/main/`); default: MkDocs'
+    # edit_uri with the docs folder taken off its end.
+    edit_uri = c.Optional(c.Type(str))
+    # Build the navigation (home, runbooks by folder, catalogs, alerts, tags, guides) unless mkdocs.yml has one.
+    nav = c.Type(bool, default=True)
+
+
+class RunbooksPlugin(BasePlugin[RunbooksConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self):
+        self.renderer: SiteRenderer | None = None
+        self.sources: dict[str, str] = {}  # page src_uri -> YAML path relative to the project root
+        self.project_root: Path | None = None
+        self.folder: Path | None = None
+
+    def on_config(self, config):
+        self.project_root = Path(config.config_file_path or ".").resolve().parent
+        try:
+            source = load_site_source(self.project_root, self.config.runbooks, self.config.review_interval)
+        except CatalogErrors as exc:
+            raise PluginError(f"the runbooks have errors; fix them and build again:\n{exc}") from None
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
+        self.folder = source.folder
+        self.renderer = SiteRenderer(source.catalog, source.folder, source.review_interval)
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        renderer = self.renderer
+        handwritten = sorted(f.src_uri for f in files.documentation_pages())
+        for page in renderer.pages():
+            if files.get_file_from_path(page.uri) is not None:
+                raise PluginError(f"docs/{page.uri} is a generated page; rename the hand-written file")
+            files.append(File.generated(config, page.uri, content=page.markdown))
+            if page.source:
+                self.sources[page.uri] = page.source
+        # Hand-written pages with markers get the generated blocks (read here, never written back).
+        for uri in handwritten:
+            file = files.get_file_from_path(uri)
+            text = Path(file.abs_src_path).read_text(encoding="utf-8")
+            expanded = renderer.expand_markers(text, uri)
+            if expanded != text:
+                files.remove(file)
+                files.append(File.generated(config, uri, content=expanded))
+        if self.config.nav and not config.nav:
+            config.nav = renderer.nav(handwritten)
+        return files
+
+    def on_page_context(self, context, page, config, nav):
+        source = self.sources.get(page.file.src_uri)
+        if source is not None:
+            page.edit_url = self._edit_url(config, source)
+        return context
+
+    def _edit_url(self, config, source: str) -> str | None:
+        if not config.repo_url:
+            return None
+        edit_uri = self.config.edit_uri
+        if edit_uri is None:
+            edit_uri = config.edit_uri or ""
+            docs = Path(config.docs_dir).resolve()
+            try:
+                docs_part = docs.relative_to(self.project_root).as_posix() + "/"
+            except ValueError:
+                docs_part = ""
+            if docs_part and edit_uri.endswith(docs_part):
+                edit_uri = edit_uri[: -len(docs_part)]
+        if edit_uri and not edit_uri.endswith("/"):
+            edit_uri += "/"
+        try:
+            relative = Path(source).resolve().relative_to(self.project_root).as_posix()
+        except ValueError:
+            return None
+        return urljoin(config.repo_url.rstrip("/") + "/", posixpath.join(edit_uri, relative))
+
+    def on_serve(self, server, config, builder):
+        # A saved runbook or template rebuilds the site (and reloads the page in the browser).
+        server.watch(str(self.folder))
+        server.watch(str(TEMPLATES_DIR))
+        return server
