@@ -108,7 +108,7 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
             return _usage(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
         display.header(console, rb)
         values = resolve_variables(rb, given, os.environ, console, prompt=console.interactive and not dry_run,
-                                   ask_defaults=not yes, known=known)
+                                   ask_defaults=not yes, known=known, lenient=dry_run)
     except VariableError as exc:
         return _usage(str(exc))
     except Quit:

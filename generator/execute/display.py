@@ -94,7 +94,8 @@ def show_step(console: Console, index: int, total: int, step: Step, templates: d
         c.say("  Command" + (f" ({', '.join(extras)})" if extras else "") + ":")
         show_command(c, step.run)
     if step.destructive:
-        c.say("  DESTRUCTIVE: " + markdown_to_text(step.confirm or "", indent="  ").strip(), "red", "bold")
+        c.say("  DESTRUCTIVE:", "red", "bold")
+        c.say(markdown_to_text(step.confirm or "", indent="    "), "red")
     if step.rollback:
         c.say("  Rollback:")
         show_command(c, step.rollback)

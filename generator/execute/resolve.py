@@ -35,14 +35,14 @@ def _candidate_paths(catalog: Catalog, name: str, path: Path | None) -> set[str]
     return found
 
 
-def _lint_errors(catalog: Catalog, document: Document) -> list[Finding]:
-    """Lint findings of severity error in the runbook's file, from the lint engine if it exists."""
+def _lint_errors(config: Config, document: Document) -> list[Finding]:
+    """Errors the lint rules find in the runbook's file (references checked against the runbooks folder)."""
     try:
-        from ..lint.engine import lint_catalog  # another module's job; optional until it lands
-    except ImportError:
+        from ..lint.engine import lint
+    except ImportError:  # pragma: no cover - the lint engine is part of the package
         return []
-    findings = lint_catalog(catalog)
-    return [f for f in findings if f.path == document.path and f.severity == "error"]
+    result = lint([Path(document.path)], config)
+    return [f for f in result.findings if f.severity == "error"]
 
 
 def resolve_runbook(name: str, config: Config) -> Resolved:
@@ -63,5 +63,5 @@ def resolve_runbook(name: str, config: Config) -> Resolved:
         if refused:
             return Resolved(None, catalog, refused)
         raise
-    refused = sorted({*(f for f in errors if f.path == runbook.path), *_lint_errors(catalog, runbook)})
+    refused = sorted({*(f for f in errors if f.path == runbook.path), *_lint_errors(config, runbook)})
     return Resolved(runbook if not refused else None, catalog, refused)

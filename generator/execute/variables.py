@@ -42,7 +42,8 @@ def problem(variable: Variable, value: str) -> str | None:
 
 
 def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str], console: Console,
-            prompt: bool, ask_defaults: bool, known: dict[str, str] | None = None) -> dict[str, str]:
+            prompt: bool, ask_defaults: bool, known: dict[str, str] | None = None,
+            lenient: bool = False) -> dict[str, str]:
     """Every variable's value. `known` holds values carried over by --resume.
 
     With `prompt` false (no terminal, or a dry run) defaults are taken and the missing required
@@ -68,7 +69,7 @@ def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str],
                 values[name] = variable.default
             elif variable.required:
                 missing.append(name)
-    if missing:
+    if missing and not lenient:  # a dry run shows the commands even without every value
         raise VariableError(
             f"missing required variable(s): {', '.join(missing)}; give them with --var NAME=VALUE or in the environment")
     return values
