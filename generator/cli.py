@@ -162,3 +162,16 @@ def transcript_command(file, output_format):
     from .execute.commands import run_transcript
 
     return run_transcript(file, output_format)
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(path_type=Path), metavar="FILE.md|FOLDER")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), metavar="OUT",
+              help="Output: FILE.yaml, a folder, or - for standard output (default: ID.yaml in the current folder).")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@handle_errors
+def import_command(source, out, force):
+    """Turn Markdown runbooks into runbooks in this format; report what needs a person."""
+    from .importing.command import run_import
+
+    return run_import(source, out, force)

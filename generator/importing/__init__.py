@@ -1,0 +1,17 @@
+"""`runbook import`: Markdown runbooks in, runbooks in our YAML format out.
+
+The flow is one module per job:
+
+    sections.py   Markdown (markdown-it-py) -> front matter + a tree of heading sections and blocks
+    commands.py   shell code blocks and inline code -> one command per step, with titles
+    assemble.py   the section tree -> a runbook mapping (phases, steps, descriptions) + findings
+    variables.py  `<placeholders>`, `$VARS`, `-n production` -> declared upper-case variables
+    writer.py     the mapping -> readable YAML (schema key order, block scalars), checked against the schema
+    command.py    the CLI side: files and folders, output paths, --force, the report and exit code
+
+Everything the importer guesses or cannot decide becomes a finding (codes RB7xx in `codes.py`).
+"""
+
+from .assemble import import_markdown
+
+__all__ = ["import_markdown"]

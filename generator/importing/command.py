@@ -1,0 +1,185 @@
+"""`runbook import FILE.md|FOLDER [-o OUT] [--force]`: files and folders, output paths, the report, the exit code.
+
+Exit codes: 0 every file imported (findings are warnings and notes for a person), 1 a file could not be
+imported (empty, not UTF-8, or an importer bug caught by the schema check), 2 usage (missing path, not
+Markdown, an output that exists without --force).
+
+Output: without -o, `ID.yaml` in the current folder; `-o FILE.yaml` for one file; `-o DIR` for a file or a
+folder (a folder's subfolders are mirrored); `-o -` writes one file's YAML to standard output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from ..config import load_config
+from ..findings import Finding
+from ..project import display_path
+from .assemble import import_markdown, runbook_id_for
+from .writer import InvalidImport, dump
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+FILE_SUFFIXES = MARKDOWN_SUFFIXES + (".txt",)  # a single .txt is read as Markdown (the seed is one)
+
+
+class UsageError(Exception):
+    """One line for the user, exit code 2."""
+
+
+@dataclass
+class _Job:
+    markdown: Path
+    runbook_id: str
+    target: Path | None  # None: standard output
+
+
+def run_import(source: Path, out: Path | None, force: bool) -> int:
+    try:
+        jobs = _plan(source, out)
+        _check_targets(jobs, force)
+    except UsageError as exc:
+        click.echo(f"runbook import: {exc}", err=True)
+        return 2
+    config = load_config()
+    patterns = tuple(config.lint.destructive_patterns)
+    to_stdout = len(jobs) == 1 and jobs[0].target is None
+    report_err = to_stdout  # keep standard output for the YAML
+    imported: list[tuple[_Job, int, int]] = []
+    failed: list[tuple[_Job, str]] = []
+    for job in jobs:
+        shown = display_path(job.markdown)
+        try:
+            text = _read(job.markdown, config.lint.max_file_size)
+        except UsageError as exc:
+            if len(jobs) == 1:
+                click.echo(f"runbook import: {exc}", err=True)
+                return 2
+            click.echo(f"{shown}: {exc}", err=report_err)
+            failed.append((job, str(exc)))
+            continue
+        result = import_markdown(text, shown, job.runbook_id, patterns)
+        _print(result.findings, report_err)
+        if result.data is None:
+            failed.append((job, "; ".join(f.message for f in result.findings if f.severity == "error") or "not imported"))
+            continue
+        shown_target = display_path(job.target) if job.target else f"{job.runbook_id}.yaml"
+        try:
+            yaml_text = dump(result.data, job.target, shown_target)
+        except InvalidImport as exc:
+            click.echo(f"runbook import: BUG: the YAML imported from {shown} does not pass the schema; nothing written. "
+                       "Please report it with the Markdown file:", err=True)
+            _print(exc.findings, True)
+            failed.append((job, "the imported YAML did not pass the schema (importer bug)"))
+            continue
+        if job.target is None:
+            click.echo(yaml_text, nl=False)
+        else:
+            job.target.parent.mkdir(parents=True, exist_ok=True)
+            with open(job.target, "w" if force else "x", encoding="utf-8") as handle:
+                handle.write(yaml_text)
+        warnings = sum(1 for f in result.findings if f.severity in ("warning", "error"))
+        steps = sum(len(p["steps"]) for p in result.data.get("phases", [])) + len(result.data.get("steps", []))
+        imported.append((job, warnings, steps))
+        phases = len(result.data.get("phases", []))
+        where = shown_target if job.target else "standard output"
+        shape = f"{phases} phases, {steps} steps" if phases else f"{steps} steps"
+        click.echo(f"imported {shown} -> {where}: {shape}, {len(result.data.get('variables', {}))} variables; "
+                   f"{warnings} finding(s) need a person", err=report_err)
+    if len(jobs) > 1:
+        _summary(imported, failed, report_err)
+    return 1 if failed else 0
+
+
+def _plan(source: Path, out: Path | None) -> list[_Job]:
+    if not source.exists():
+        raise UsageError(f"{source}: no such file or folder")
+    if source.is_dir():
+        files = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES
+                       and not any(part.startswith(".") for part in p.relative_to(source).parts))
+        if not files:
+            raise UsageError(f"{source}: no Markdown files ({', '.join(MARKDOWN_SUFFIXES)}) in this folder")
+        if out is not None and str(out) == "-":
+            raise UsageError("-o - (standard output) takes one file, not a folder; pass -o FOLDER")
+        if out is not None and out.exists() and not out.is_dir():
+            raise UsageError(f"{out}: is a file; a folder imports into a folder (-o FOLDER)")
+        base = out or Path.cwd()
+        jobs = []
+        for path in files:
+            runbook_id = runbook_id_for(path.stem, path.parent.name if path.parent != source else source.resolve().name)
+            jobs.append(_Job(path, runbook_id, base / path.relative_to(source).parent / f"{runbook_id}.yaml"))
+        return jobs
+    if source.suffix.lower() not in FILE_SUFFIXES:
+        raise UsageError(f"{source}: not a Markdown file; pass a .md or .markdown file (or a folder of them)")
+    runbook_id = runbook_id_for(source.stem, source.resolve().parent.name)
+    if out is None:
+        target: Path | None = Path.cwd() / f"{runbook_id}.yaml"
+    elif str(out) == "-":
+        target = None
+    elif out.suffix.lower() in (".yaml", ".yml"):
+        if out.is_dir():
+            raise UsageError(f"{out}: is a folder; name the output file differently or pass the folder without .yaml")
+        target = out
+        if out.stem != runbook_id:
+            # the format wants id == file name: the id follows the name the user asked for
+            runbook_id = runbook_id_for(out.stem, "")
+    else:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"{out}: exists and is not a folder; use -o FILE.yaml or -o FOLDER")
+        target = out / f"{runbook_id}.yaml"
+    return [_Job(source, runbook_id, target)]
+
+
+def _check_targets(jobs: list[_Job], force: bool) -> None:
+    """Before anything is written: no two files to one target, and nothing overwritten without --force."""
+    seen: dict[Path, Path] = {}
+    for job in jobs:
+        if job.target is None:
+            continue
+        key = job.target.resolve()
+        if key in seen:
+            raise UsageError(f"{display_path(seen[key])} and {display_path(job.markdown)} would both be written to "
+                             f"{display_path(job.target)}; rename one of them")
+        seen[key] = job.markdown
+    existing = [job.target for job in jobs if job.target is not None and job.target.exists()]
+    if existing and not force:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise UsageError(f"{display_path(existing[0])} already exists{more}; pass --force to overwrite")
+
+
+def _read(path: Path, max_bytes: int) -> str:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UsageError(f"{display_path(path)}: {size:,} bytes is over the {max_bytes:,} byte limit (max-file-size)")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{display_path(path)}: cannot read: {exc.strerror or exc}") from None
+    if b"\0" in raw:
+        raise UsageError(f"{display_path(path)}: contains NUL bytes; not a Markdown text file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{display_path(path)}: byte 0x{raw[exc.start]:02x} is not UTF-8; re-save the file as UTF-8") from None
+
+
+def _print(findings: list[Finding], err: bool) -> None:
+    for finding in findings:
+        click.echo(f"{finding.location()}: {finding.code} [{finding.severity}] {finding.message}", err=err)
+
+
+def _summary(imported, failed, err: bool) -> None:
+    total = len(imported) + len(failed)
+    steps = sum(n for _, _, n in imported)
+    click.echo(f"\nimported {len(imported)} of {total} file(s), {steps} steps in all", err=err)
+    review = [(job, n) for job, n, _ in imported if n]
+    if review:
+        click.echo("needs a person (warnings above):", err=err)
+        for job, n in review:
+            click.echo(f"  {display_path(job.target)}: {n}", err=err)
+    if failed:
+        click.echo("not imported:", err=err)
+        for job, reason in failed:
+            click.echo(f"  {display_path(job.markdown)}: {reason}", err=err)
