@@ -153,7 +153,7 @@ def load_text(text: str, path: str = "<string>", source: Source | None = None) -
     source.text = text
     if not source.sha256:
         source.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    loader = yaml.CSafeLoader(text)
+    loader = _Loader(text)
     try:
         root = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
@@ -204,6 +204,40 @@ class _Abort(Exception):
     """Construction stopped: the finding is already recorded."""
 
 
+_T_STR, _T_INT, _T_FLOAT, _T_BOOL, _T_NULL, _T_TIMESTAMP, _T_MERGE, _T_SEQ, _T_MAP = (
+    TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "seq", "map"))
+_T_SEQ_MAP = {"seq": _T_SEQ, "map": _T_MAP}
+_KEY_TAGS = frozenset({_T_STR, _T_INT, _T_FLOAT, _T_BOOL, _T_NULL, _T_TIMESTAMP})
+_RESOLVED: dict[str, str] = {}  # plain scalar text -> its implicit tag (the same for every file)
+
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml's parser with a memoised resolver.
+
+    The C composer calls back into Python's regex-based resolver for every scalar; runbooks repeat the
+    same keys and words thousands of times, so the tag of each plain text is looked up once. The safe
+    loader has no path resolvers, so descending and ascending track nothing.
+    """
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _T_STR
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = yaml.CSafeLoader.resolve(self, kind, value, implicit)
+                if len(_RESOLVED) < 50_000 and len(value) < 200:
+                    _RESOLVED[value] = tag
+            return tag
+        return yaml.CSafeLoader.resolve(self, kind, value, implicit)
+
+
 _SAFE = yaml.SafeLoader("")  # only its scalar constructors are used, for ints and floats
 
 
@@ -248,7 +282,7 @@ class _Builder:
         return value
 
     def _check_tag(self, node, expected: str, pointer: str) -> None:
-        if node.tag != TAG + expected:
+        if node.tag != _T_SEQ_MAP[expected]:
             self._add(TAGS, f"tag {node.tag!r} is not allowed; remove it", node, pointer)
 
     def _mapping(self, node, pointer: str, depth: int) -> dict:
@@ -259,14 +293,14 @@ class _Builder:
                 self._add(SYNTAX, "a mapping key must be plain text, not a list or mapping", key_node, pointer)
                 continue
             key = key_node.value
-            if key_node.tag == TAG + "merge":
+            if key_node.tag == _T_MERGE:
                 self._add(TAGS, "merge keys (`<<`) are not supported; write the keys out", key_node, pointer)
                 continue
-            if key_node.tag == TAG + "bool" and _YAML11_BOOL_TEXT.match(key):
+            if key_node.tag == _T_BOOL and _YAML11_BOOL_TEXT.match(key):
                 self._add(YAML11_BOOL, f"key {key!r} is a boolean in YAML 1.1; quote it", key_node, pointer)
-            elif key_node.tag not in (TAG + "str", TAG + "int", TAG + "float", TAG + "bool", TAG + "null", TAG + "timestamp"):
+            elif key_node.tag not in _KEY_TAGS:
                 self._add(TAGS, f"tag {key_node.tag!r} is not allowed on a key", key_node, pointer)
-            child = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+            child = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}" if ("~" in key or "/" in key) else f"{pointer}/{key}"
             if key in first_line:
                 self._add(DUPLICATE_KEY, f"duplicate key {key!r} (first defined on line {first_line[key]}); remove one", key_node, child)
                 continue
@@ -276,26 +310,26 @@ class _Builder:
 
     def _scalar(self, node, pointer: str, parent_key: str | None) -> Any:
         tag, text = node.tag, node.value
-        if tag == TAG + "str":
+        if tag == _T_STR:
             return text
-        if tag == TAG + "null":
+        if tag == _T_NULL:
             return None
-        if tag == TAG + "bool":
+        if tag == _T_BOOL:
             if text.lower() in ("true", "false"):
                 return text.lower() == "true"
             self._add(YAML11_BOOL, f"unquoted {text!r} is a boolean in YAML 1.1 and text in YAML 1.2; write true/false or quote it", node, pointer)
             return text
-        if tag == TAG + "int":
+        if tag == _T_INT:
             if _SEXAGESIMAL.match(text) or _OCTAL_LOOKING.match(text):
                 self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 number; quote it if it is text", node, pointer)
                 return text
             return _SAFE.construct_yaml_int(node)
-        if tag == TAG + "float":
+        if tag == _T_FLOAT:
             if _SEXAGESIMAL.match(text):
                 self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 sexagesimal number; quote it", node, pointer)
                 return text
             return _SAFE.construct_yaml_float(node)
-        if tag == TAG + "timestamp":
+        if tag == _T_TIMESTAMP:
             if parent_key not in DATE_KEYS:
                 self._add(BARE_DATE, f"unquoted {text!r} is a date to YAML; quote it if text is meant", node, pointer)
             return text

@@ -45,11 +45,25 @@ DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# A cheap first pass: each default pattern needs a word (lower case) that a plain `in` test finds, so a
+# command is only searched with the few patterns whose word it contains.
+_NEEDS = {
+    "kubectl delete": "delete", "kubectl drain": "drain", "rollout undo": "undo", "scale to zero": "replicas",
+    "FLUSHALL": "flushall", "FLUSHDB": "flushdb", "DROP": "drop", "TRUNCATE": "truncate", "DELETE without WHERE": "delete",
+    "pg_terminate_backend": "pg_terminate_backend", "pg_restore": "pg_restore", "dropdb": "dropdb", "rm -rf": "rm",
+    "terraform destroy": "destroy", "terraform apply -auto-approve": "auto-approve", "helm uninstall": "helm",
+    "helm rollback": "helm", "docker system prune": "prune", "docker rm": "docker", "dd to a device": "of=/dev/",
+    "mkfs": "mkfs", "git push --force": "push", "git reset --hard": "--hard", "shutdown": "", "kill -9": "kill",
+    "systemctl stop": "systemctl", "aws delete": "aws", "aws s3 rm": "aws", "gcloud delete": "gcloud", "redis DEL": "redis-cli",
+}
+
+
 @lru_cache(maxsize=64)
-def _compiled(extra_patterns: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    compiled = [(label, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for label, pattern in DEFAULT_PATTERNS]
-    compiled += [(pattern, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for pattern in extra_patterns]
-    return tuple(compiled)
+def _compiled(extra_patterns: tuple[str, ...]) :
+    defaults = tuple((label, re.compile(pattern, re.IGNORECASE | re.MULTILINE), _NEEDS.get(label, ""))
+                     for label, pattern in DEFAULT_PATTERNS)
+    extras = tuple((pattern, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for pattern in extra_patterns)
+    return defaults, extras
 
 
 def check_patterns(patterns: tuple[str, ...]) -> str | None:
@@ -68,8 +82,13 @@ def find_destructive(command: str, extra_patterns: tuple[str, ...] = ()) -> str 
     `extra_patterns` are regexes from `destructive-patterns` in `[tool.runbook.lint]`; their label is
     the pattern itself. Comment lines are skipped: `# never run kubectl delete here` changes nothing.
     """
-    text = "\n".join(line for line in command.splitlines() if not line.lstrip().startswith("#"))
-    for label, regex in _compiled(tuple(extra_patterns)):
+    text = "\n".join(line for line in command.splitlines() if not line.lstrip().startswith("#")) if "#" in command else command
+    defaults, extras = _compiled(tuple(extra_patterns))
+    lower = text.lower()
+    for label, regex, needs in defaults:
+        if needs in lower and regex.search(text):
+            return label
+    for label, regex in extras:
         if regex.search(text):
             return label
     return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import gc
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -84,6 +85,19 @@ def _file_ignored(finding: Finding, lint: LintConfig, root: Path) -> bool:
 
 
 def lint(paths: list[Path], config: Config, today: dt.date | None = None) -> LintResult:
+    # Every file's node tree stays alive for positions; with the cyclic garbage collector on, each
+    # collection walks all of them again (lint of 1,000 files took 2.5 s instead of 1). Nothing here
+    # builds reference cycles that need collecting during the run.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint(paths, config, today)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _lint(paths: list[Path], config: Config, today: dt.date | None) -> LintResult:
     lint_config = config.lint
     check_config(lint_config)
     targets = paths or [config.runbooks]

@@ -40,53 +40,36 @@ def literal_mask(command: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Tokens that matter outside double quotes, and inside them. Scanning jumps from token to token.
+_NORMAL = re.compile(rf"""\\.|(?P<ansi>\$'(?:[^'\\]|\\.)*'?)|(?P<sq>'[^']*'?)|(?P<dq>")"""
+                     rf"""|\$\{{[#!]?(?P<braced>{NAME})|\$(?P<plain>{NAME})|(?P<comment>(?:^|(?<=[\s;&|(]))#[^\n]*)""", re.DOTALL | re.MULTILINE)
+_DOUBLE = re.compile(rf"""\\.|(?P<dq>")|\$\{{[#!]?(?P<braced>{NAME})|\$(?P<plain>{NAME})""", re.DOTALL)
+
+
 def scan(command: str) -> tuple[list[Use], list[tuple[int, int]]]:
-    """Variable uses (outside single quotes and escapes) and the single-quoted spans."""
-    heredocs = literal_mask(command)
+    """Variable uses (outside single quotes, escapes and comments) and the single-quoted spans."""
     uses: list[Use] = []
     quoted: list[tuple[int, int]] = []
-    i, n = 0, len(command)
-    in_double = False
-    while i < n:
-        for start, end in heredocs:
-            if start <= i < end:
-                i = end
-                break
-        if i >= n:
+    if "$" not in command and "'" not in command:
+        return uses, quoted
+    heredocs = literal_mask(command) if "<<" in command else []
+    position, in_double = 0, False
+    while True:
+        match = (_DOUBLE if in_double else _NORMAL).search(command, position)
+        if match is None:
             break
-        ch = command[i]
-        if ch == "\\":
-            i += 2
+        position = match.end()
+        skip = next((end for start, end in heredocs if start <= match.start() < end), None)
+        if skip is not None:
+            position = skip
             continue
-        if ch == "#" and not in_double and (i == 0 or command[i - 1] in " \t\n;&|("):
-            newline = command.find("\n", i)  # a comment: nothing in it is expanded
-            i = n if newline < 0 else newline
-            continue
-        if ch == "'" and not in_double:
-            end = command.find("'", i + 1)
-            if i > 0 and command[i - 1] == "$":  # $'...' may escape quotes
-                end = i + 1
-                while end < n and command[end] != "'":
-                    end += 2 if command[end] == "\\" else 1
-            end = n if end < 0 else end
-            quoted.append((i, end + 1))
-            i = end + 1
-            continue
-        if ch == '"':
+        kind = match.lastgroup
+        if kind == "dq":
             in_double = not in_double
-        elif ch == "$" and i + 1 < n:
-            nxt = command[i + 1]
-            if nxt == "{":
-                m = re.compile(rf"[#!]?({NAME})").match(command, i + 2)
-                if m:
-                    uses.append(Use(m.group(1), i))
-            else:
-                m = re.compile(NAME).match(command, i + 1)
-                if m:
-                    uses.append(Use(m.group(0), i))
-                    i = m.end()
-                    continue
-        i += 1
+        elif kind in ("sq", "ansi"):
+            quoted.append(match.span())
+        elif kind in ("braced", "plain"):
+            uses.append(Use(match.group(kind), match.start()))
     return uses, quoted
 
 

@@ -47,7 +47,7 @@ def _runbook(ctx, runbook: Runbook):
             if not command:
                 continue
             uses, quoted = scan(command)
-            own = assigned(command) if uses else {}
+            own = None  # the command's own assignments, read only when a name is not known otherwise
             reported: set[str] = set()
             pointer = f"{step.pointer}/{field}"
             for use in uses:
@@ -55,6 +55,8 @@ def _runbook(ctx, runbook: Runbook):
                 name = use.name
                 if name in declared or name in captured or name in extra or is_standard(name) or name in reported:
                     continue
+                if own is None:
+                    own = assigned(command)
                 if name in own and own[name] < use.offset:
                     continue
                 reported.add(name)
