@@ -3,7 +3,8 @@
 Layout: below the title heading, the importer looks for the shallowest heading level where at least two
 sections hold steps (commands or task lists); those sections become phases. With one such section it
 descends into it; with none, or when a section holds steps itself, the steps are flat. Sections without
-steps never vanish: their text goes into the description of the next phase (or the runbook's).
+steps never vanish: text before the first phase goes into the runbook's description, text between phases
+into the next phase's, text after the last phase into the last phase's.
 
 Inside a phase, prose waits for the next step and becomes its description; prose before the first step is
 the phase's description, prose after the last step joins the last step's description.
@@ -155,6 +156,8 @@ class _Walker:
         if not top:
             self.heading = self.context = _clean_title(section.title)
             self.label = ""
+        elif section.title:
+            self.context = _clean_title(section.title)
         for block in section.blocks:
             self.block(block)
         for child in section.children:
@@ -301,17 +304,20 @@ def _has_steps(section: Section) -> bool:
     return _own_steps(section) or any(_has_steps(child) for child in section.children)
 
 
-def _text_of(section: Section, level_mark: bool = True) -> str:
+def _text_of(importer: _Importer, section: Section, level_mark: bool = True) -> str:
     """All the Markdown of a text-only section and its subsections, headings as bold lines."""
     parts = [f"**{_clean_title(section.title)}**"] if section.title and level_mark else []
     for block in section.blocks:
         if block.kind == "html":
-            if not _HTML_COMMENT.match(block.content):
+            if _HTML_COMMENT.match(block.content):
+                importer.note(codes.RAW_HTML, block.line, "HTML comment dropped")
+            else:
+                importer.note(codes.RAW_HTML, block.line, "raw HTML kept as an ```html block in a description; rewrite it as Markdown")
                 parts.append("```html\n" + block.content.rstrip() + "\n```")
         else:
             parts.append(block.source)
     for child in section.children:
-        parts.append(_text_of(child))
+        parts.append(_text_of(importer, child))
     return "\n\n".join(p for p in parts if p.strip())
 
 
@@ -337,12 +343,15 @@ def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple
     title = _line(title)
 
     description_parts: list[str] = []
-    intro = Section(body.level, "", body.line, body.blocks, [])
-    intro_lead, intro_steps = importer.steps_of(intro) if _own_steps(intro) else ([], [])
     summary = meta.get("summary")
-    intro_text = [b for b in body.blocks if b.kind == "paragraph"]
-    if not summary and intro_text:
-        summary = " ".join(intro_text[0].source.split())
+    intro_blocks = list(body.blocks)
+    paragraphs = [b for b in intro_blocks if b.kind == "paragraph"]
+    if not summary and paragraphs:
+        # the first intro paragraph is the summary, so it is not repeated in a description
+        summary = " ".join(paragraphs[0].source.split())
+        intro_blocks.remove(paragraphs[0])
+    intro = Section(body.level, "", body.line, intro_blocks, [])
+    intro_lead, intro_steps = importer.steps_of(intro) if _own_steps(intro) else ([], [])
     if not summary:
         for section in body.walk():
             if section.title.strip().lower() in SUMMARY_SECTIONS:
@@ -357,10 +366,7 @@ def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple
     if meta.get("description"):
         description_parts.append(meta["description"])
     if not _own_steps(intro):
-        rest = _text_of(intro, level_mark=False)
-        if intro_text and rest.startswith(intro_text[0].source):
-            rest = rest[len(intro_text[0].source):].strip()
-        description_parts.append(rest)
+        description_parts.append(_text_of(importer, intro, level_mark=False))
     else:
         description_parts.extend(intro_lead)
 
@@ -453,32 +459,34 @@ def _attach(lead: list[str], steps: list[_Step], description_parts: list[str]) -
 
 
 def _text_section(importer: _Importer, section: Section, into: list[str]) -> None:
-    text = _text_of(section)
+    text = _text_of(importer, section)
     if text.strip():
         into.append(text)
         importer.note(codes.TEXT_ONLY, section.line, f"section {_clean_title(section.title)!r} has no commands or task "
                                                      "lists; its text is kept in the runbook's description")
-    for sub in section.walk():
-        for block in sub.blocks:
-            if block.kind == "html" and not _HTML_COMMENT.match(block.content):
-                importer.note(codes.RAW_HTML, block.line, "raw HTML kept as an ```html block in a description; rewrite it as Markdown")
 
 
 def _phases(importer: _Importer, section: Section, description_parts: list[str]) -> list[_Phase]:
     phases: list[_Phase] = []
     waiting: list[str] = []  # text-only sections before the next phase
     waiting_names: list[tuple[int, str]] = []
-    own = _text_of(Section(section.level, "", section.line, section.blocks, []), level_mark=False)
+    own = _text_of(importer, Section(section.level, "", section.line, section.blocks, []), level_mark=False)
     if own.strip():
         description_parts.append(own)
     for child in section.children:
         if not _has_steps(child):
-            text = _text_of(child)
+            text = _text_of(importer, child)
             if text.strip():
                 waiting.append(text)
                 waiting_names.append((child.line, _clean_title(child.title)))
             continue
         lead, steps = importer.steps_of(child)
+        if not phases:  # text before the first phase (Meaning, Impact, Overview) describes the runbook
+            description_parts.extend(waiting)
+            for line, name in waiting_names:
+                importer.note(codes.TEXT_ONLY, line, f"section {name!r} has no commands or task lists; its text is "
+                                                     "kept in the runbook's description")
+            waiting, waiting_names = [], []
         phase = _Phase(_line(_clean_title(child.title)), child.line, waiting + lead, steps)
         for line, name in waiting_names:
             importer.note(codes.TEXT_ONLY, line, f"section {name!r} has no commands or task lists; its text is "

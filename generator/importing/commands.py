@@ -188,7 +188,7 @@ def derive_title(command: str) -> str:
 def title_from_prose(text: str, code: str) -> str:
     """`Check pod events via `kubectl ...`` -> `Check pod events`."""
     plain = text.replace(f"`{code}`", " ").strip()
-    plain = re.sub(r"\s+", " ", plain)
+    plain = re.sub(r"\s+", " ", plain).strip(" :.-")
     plain = re.sub(r"\s*(\b(via|with|using|by running|run|running|by|:)\b|:)\s*$", "", plain, flags=re.IGNORECASE)
     plain = re.sub(r"[*_]{1,2}([^*_]+)[*_]{1,2}", r"\1", plain).strip(" :.-")
     return plain[:1].upper() + plain[1:] if plain else ""

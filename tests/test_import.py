@@ -1,0 +1,418 @@
+"""`runbook import`: Markdown runbooks (the seed, prometheus-operator style pages, odd files) to YAML runbooks.
+
+Every imported file is checked the way a user would: read back by the project's loader, validated by the
+schema, linted by `runbook lint` (no loader or schema findings), and its commands parsed by real bash.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.importing import import_markdown
+from generator.importing.writer import dump, schema_reference
+from generator.loading import load_file, load_text
+from generator.schema import validate
+
+SEED = Path(__file__).resolve().parents[2] / "shared/seed/000_3eae7c220493b77f.txt"
+FIXTURES = Path(__file__).resolve().parent / "import_fixtures"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(args, cwd: Path):
+    import os
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, ["import", *map(str, args)])
+    finally:
+        os.chdir(old)
+
+
+def steps_of(data: dict) -> list[dict]:
+    return data.get("steps", []) + [s for p in data.get("phases", []) for s in p["steps"]]
+
+
+def imported(name: str, tmp_path: Path) -> dict:
+    """Import a fixture through the CLI into tmp_path and load the written YAML with the project's loader."""
+    result = run([FIXTURES / name, "-o", tmp_path], tmp_path)
+    assert result.exit_code == 0, result.output
+    target = tmp_path / (Path(name).stem + ".yaml")
+    source = load_file(target)
+    assert source.ok and validate(source) == [], source.findings
+    return source.data
+
+
+def assert_lint_has_no_format_errors(path: Path, cwd: Path) -> str:
+    import os
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, ["lint", str(path)])
+    finally:
+        os.chdir(old)
+    codes = re.findall(r": (RB\d{3}) \[", result.output)
+    assert not [c for c in codes if c < "RB200"], result.output  # loader RB0xx and schema RB1xx
+    return result.output
+
+
+def assert_bash_parses(command: str) -> None:
+    done = subprocess.run(["bash", "-n", "-c", command], capture_output=True, text=True)
+    assert done.returncode == 0, (command, done.stderr)
+
+
+# ---- the seed ---------------------------------------------------------------------------------------
+
+
+def seed_commands() -> list[str]:
+    """Counted independently of the importer: in ```bash fences, every line that starts a command
+    (flush left, not a comment); the seed indents its continuation lines."""
+    commands, inside = [], False
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            inside = line.strip() == "```bash" if not inside else False
+            continue
+        if inside and line.strip() and not line.startswith((" ", "#")):
+            commands.append(line)
+    return commands
+
+
+def first_word(step: dict) -> str:
+    if "run" in step:
+        return step["run"].split()[0]
+    if step["checklist"][0].startswith("In chat, send: "):
+        return step["checklist"][0].removeprefix("In chat, send: ").split()[0]
+    return step["description"].split("```sql\n")[1].split()[0]
+
+
+def test_seed_every_command_of_its_bash_blocks_becomes_a_step(tmp_path):
+    result = run([SEED, "-o", tmp_path / "incident-response.yaml"], tmp_path)
+    assert result.exit_code == 0, result.output
+    data = load_file(tmp_path / "incident-response.yaml").data
+    steps = steps_of(data)
+    commands = seed_commands()
+    assert len(commands) == 41
+    checklists = [s for s in steps if "run" not in s and "Run the SQL" not in s["checklist"][0]
+                  and "In chat" not in s["checklist"][0]]
+    assert [s["title"] for s in checklists] == ["Investigation Checklist", "Verification Checklist"]
+    assert len(steps) == len(commands) + len(checklists)
+    # the first word of every command is in a step, in the order of the seed
+    firsts = [c.split()[0] for c in commands]
+    step_firsts = [first_word(s) for s in steps if s not in checklists]
+    assert step_firsts == firsts
+    for step in steps:
+        if "run" in step:
+            assert_bash_parses(step["run"])
+    titles = {s["title"] for s in steps}
+    assert "Check service status" in titles and "Cache Issues: Clear Redis cache" in titles
+
+
+def test_seed_placeholders_become_quoted_variables(tmp_path):
+    data = import_markdown(SEED.read_text(encoding="utf-8"), "seed.md", "incident-response").data
+    runs = {s["title"]: s.get("run") for s in steps_of(data)}
+    assert runs["Check service logs"] == 'kubectl logs "$POD_NAME" -n "$NAMESPACE" --tail=100'
+    assert runs["Check database connections"] == \
+        'psql -h "$PG_HOST" -U "$PG_USER" -d "$PG_DATABASE" -c "SELECT count(*) FROM pg_stat_activity;"'
+    assert runs["Check Redis status"] == 'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping'
+    assert runs["Authentication Service: Check JWT token validation"] == \
+        'curl -H "Authorization: Bearer $TOKEN" http://auth-service/verify-token'
+    variables = data["variables"]
+    assert variables["NAMESPACE"]["default"] == "production"
+    assert variables["TOKEN"]["secret"] is True
+    assert variables["POD_NAME"]["description"].startswith("Pod name")
+    assert not any("<" in (s.get("run") or "") for s in steps_of(data))
+
+
+def test_seed_destructive_sql_and_slack_lines(tmp_path):
+    result = import_markdown(SEED.read_text(encoding="utf-8"), "seed.md", "incident-response")
+    steps = {s["title"]: s for s in steps_of(result.data)}
+    flush = steps["Cache Issues: Clear Redis cache"]
+    assert flush["risk"] == "destructive" and flush["confirm"].startswith("TODO")
+    assert steps["Application Rollback: Rollback to previous version"]["risk"] == "destructive"
+    # SQL written inside a bash block is never run: a manual step with the SQL in its description
+    kill = steps["Database Issues: Kill long-running queries"]
+    assert "run" not in kill and "pg_terminate_backend" in kill["description"] and kill["risk"] == "destructive"
+    # Slack slash commands are manual steps
+    invite = steps["Incident Channel Setup: Add key stakeholders"]
+    assert "run" not in invite and invite["checklist"] == ["In chat, send: /invite @oncall-engineer @team-lead @product-manager"]
+    codes = [f.code for f in result.findings]
+    assert codes.count("RB703") == 5 and codes.count("RB704") == 4
+    # the multi-line curl with its quoted JSON is one step, not six
+    status = steps["Status Page Updates: Update status page"]["run"]
+    assert status.count("\n") == 8 and '"$PAGE_ID"' in status and "OAuth $TOKEN" in status
+    # message templates stay text
+    assert all("INCIDENT ALERT" not in (s.get("run") or "") for s in steps.values())
+
+
+def test_seed_output_passes_schema_and_lint_flags_only_the_todo_confirms(tmp_path):
+    out = tmp_path / "runbooks"
+    result = run([SEED, "-o", out], tmp_path)
+    assert result.exit_code == 0, result.output
+    written = out / "000-3eae7c220493b77f.yaml"
+    text = written.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=")
+    report = assert_lint_has_no_format_errors(written, tmp_path)
+    assert set(re.findall(r": (RB\d{3}) \[error\]", report)) == {"RB403"}, report
+    # findings are printed like lint's, with the Markdown line
+    assert re.search(r"000_3eae7c220493b77f\.txt:197:1: RB703 \[warning\] step 'Cache Issues: Clear Redis cache'", result.output)
+    assert "4 phases, 43 steps" in result.output
+
+
+# ---- prometheus-operator style pages -----------------------------------------------------------------
+
+
+def test_prometheus_page_with_inline_commands_front_matter_and_task_list(tmp_path):
+    data = imported("kube-pod-crash-looping.md", tmp_path)
+    assert data["title"] == "Pod is crash looping"
+    assert data["owner"] == "platform-team" and data["tags"] == ["kubernetes", "pods"]
+    assert data["alerts"] == ["KubePodCrashLooping"]
+    assert data["summary"].startswith("Pod is in CrashLoopBackOff state.")
+    assert "**Impact**" in data["description"]
+    assert [p["id"] for p in data["phases"]] == ["diagnosis", "mitigation"]
+    diagnosis = data["phases"][0]["steps"]
+    assert [(s["title"], s["run"]) for s in diagnosis[:3]] == [
+        ("Check template", 'kubectl -n "$NAMESPACE" get pod "$POD"'),
+        ("Check pod events", 'kubectl -n "$NAMESPACE" describe pod "$POD"'),
+        ("Check pod logs", 'kubectl -n "$NAMESPACE" logs "$POD" -c "$CONTAINER"'),
+    ]
+    # a console block: the prompt is stripped and the output is kept as text, not run
+    events = diagnosis[3]
+    assert events["run"] == 'kubectl -n "$NAMESPACE" get events --field-selector involvedObject.name="$POD"'
+    assert "BackOff" in events["description"] and "BackOff" not in events["run"]
+    mitigation = data["phases"][1]["steps"]
+    assert mitigation[0]["title"] == "Roll back to the previous working version"
+    assert mitigation[0]["risk"] == "destructive" and mitigation[0]["confirm"].startswith("TODO")
+    assert mitigation[1]["run"] == 'kubectl -n "$NAMESPACE" delete pod "$POD"' and mitigation[1]["risk"] == "destructive"
+    assert mitigation[2]["checklist"] == ["Pods are Running and Ready", "The alert has resolved"]
+    assert set(data["variables"]) == {"NAMESPACE", "POD", "CONTAINER", "DEPLOYMENT"}
+
+
+def test_prometheus_page_json_and_yaml_blocks_stay_text(tmp_path):
+    data = imported("target-down.md", tmp_path)
+    steps = steps_of(data)
+    assert [s["title"] for s in steps] == ["Which targets are down", "Is the endpoint listed", "Restart the target's pods"]
+    assert "```json" in steps[1]["description"] and "```yaml" in steps[2]["description"]
+    assert all("scrapeUrl\": \"http" not in s["run"] and "NetworkPolicy" not in s["run"] for s in steps)
+    assert data["variables"]["NAMESPACE"]["default"] == "monitoring"
+    assert steps[1]["run"] == 'kubectl get endpoints "$SERVICE_NAME" -n "$NAMESPACE"'
+
+
+# ---- odd files ---------------------------------------------------------------------------------------
+
+
+def test_code_blocks_in_other_languages_are_never_run(tmp_path):
+    data = imported("database-checks.md", tmp_path)
+    runs = [s["run"] for s in steps_of(data) if "run" in s]
+    assert runs == ['psql -h "$DB_HOST" -c "SELECT count(*) FROM pg_stat_activity;"']
+    text = data["description"] + "".join(s.get("description", "") for s in steps_of(data))
+    for fence in ("```sql", "```yaml", "```python"):
+        assert fence in text
+    assert "DROP TABLE sessions" in text and 'os.system("rm -rf /")' in text
+    # front matter: summary, owner, service and a date that stays a date
+    assert (data["summary"], data["owner"], data["service"], data["last_reviewed"]) == \
+        ("Use when queries are slow or connections pile up.", "data-team", "postgresql", "2026-01-15")
+
+
+def test_file_without_headings(tmp_path):
+    data = imported("restart-worker.md", tmp_path)
+    assert data["title"] == "Restart worker"  # from the file name, reported
+    assert data["summary"] == "Restart the worker when the queue backs up and jobs stop finishing."
+    assert [s["run"] for s in data["steps"]] == ["systemctl status worker", "sudo systemctl restart worker",
+                                                 'journalctl -u worker --since "-10 min"']
+    assert data["steps"][1]["risk"] == "mutating"
+
+
+def test_raw_html_is_kept_as_text_and_reported(tmp_path):
+    result = run([FIXTURES / "disk-full.md", "-o", tmp_path], tmp_path)
+    assert result.exit_code == 0
+    data = load_file(tmp_path / "disk-full.yaml").data
+    assert "```html\n<details>" in data["description"]
+    assert "keep this comment out" not in (tmp_path / "disk-full.yaml").read_text(encoding="utf-8")
+    assert "disk-full.md:3:1: RB707 [warning] HTML comment dropped" in result.output
+    assert "disk-full.md:7:1: RB707 [warning] raw HTML kept" in result.output
+    assert data["steps"][1]["run"] == "find /var/log -name '*.gz' -mtime +7 -delete"
+
+
+def test_prose_only_file_gets_a_placeholder_step_and_findings(tmp_path):
+    result = run([FIXTURES / "about-on-call.md", "-o", tmp_path], tmp_path)
+    assert result.exit_code == 0
+    assert "RB709 [warning]" in result.output and "RB702 [warning] no owner" in result.output
+    data = load_file(tmp_path / "about-on-call.yaml").data
+    assert data["owner"] == "todo-owner" and data["summary"].startswith("TODO")
+    assert "**Handover**" in data["description"]
+
+
+@pytest.mark.parametrize("name", ["empty.md", "blank-lines.md"])
+def test_empty_file_is_not_imported(tmp_path, name):
+    result = run([FIXTURES / name, "-o", tmp_path], tmp_path)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(f"{name}:1:1: RB710 [error] the file is empty; nothing to import")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_invalid_front_matter_is_reported_not_fatal(tmp_path):
+    md = tmp_path / "broken.md"
+    md.write_text("---\ntitle: [unclosed\n---\n# Broken\n\nUse it.\n\n```bash\nls\n```\n", encoding="utf-8")
+    result = import_markdown(md.read_text(), "broken.md", "broken")
+    assert result.data["title"] == "Broken"
+    assert any(f.code == "RB711" and "not valid YAML" in f.message for f in result.findings)
+    md.write_text("---\nowner: 42\nseverity: Sev 1!\n---\n# X\n\n- [ ] done\n", encoding="utf-8")
+    result = import_markdown(md.read_text(), "broken.md", "broken")
+    assert result.data["owner"] == "todo-owner" and result.data["severity"] == "sev-1"
+    assert [f.line for f in result.findings if f.code == "RB711"] == [2]
+
+
+# ---- folders, output, usage errors -------------------------------------------------------------------
+
+
+def test_folder_imports_one_runbook_per_file_with_a_summary(tmp_path):
+    out = tmp_path / "out"
+    result = run([FIXTURES, "-o", out], tmp_path)
+    assert result.exit_code == 1, result.output  # the two empty files could not be imported
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["about-on-call.yaml", "database-checks.yaml", "disk-full.yaml", "kube-pod-crash-looping.yaml",
+                       "restart-worker.yaml", "target-down.yaml"]
+    assert "imported 6 of 8 file(s)" in result.output
+    assert "needs a person" in result.output and "not imported:" in result.output
+    assert re.search(r"empty\.md: the file is empty", result.output)
+    for path in out.iterdir():
+        assert_lint_has_no_format_errors(path, tmp_path)
+        for step in steps_of(load_file(path).data):
+            if "run" in step:
+                assert_bash_parses(step["run"])
+
+
+def test_existing_output_is_refused_without_force(tmp_path):
+    first = run([FIXTURES / "target-down.md", "-o", tmp_path], tmp_path)
+    assert first.exit_code == 0
+    (tmp_path / "target-down.yaml").write_text("# mine\n", encoding="utf-8")
+    again = run([FIXTURES / "target-down.md", "-o", tmp_path], tmp_path)
+    assert again.exit_code == 2
+    assert again.output.strip().splitlines()[-1].endswith("target-down.yaml already exists; pass --force to overwrite")
+    assert (tmp_path / "target-down.yaml").read_text(encoding="utf-8") == "# mine\n"
+    forced = run([FIXTURES / "target-down.md", "-o", tmp_path, "--force"], tmp_path)
+    assert forced.exit_code == 0 and "kind: runbook" in (tmp_path / "target-down.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.md"], "runbook import: missing.md: no such file or folder"),
+    (["notes.yaml"], "runbook import: notes.yaml: not a Markdown file; pass a .md or .markdown file (or a folder of them)"),
+    (["emptydir"], "runbook import: emptydir: no Markdown files (.md, .markdown, .mdown, .mkd) in this folder"),
+    (["docs", "-o", "-"], "runbook import: -o - (standard output) takes one file, not a folder; pass -o FOLDER"),
+    (["latin1.md"], "runbook import: latin1.md: byte 0xe9 is not UTF-8; re-save the file as UTF-8"),
+], ids=["missing", "not-markdown", "no-markdown-in-folder", "stdout-for-folder", "not-utf8"])
+def test_usage_errors_are_one_line_and_exit_2(tmp_path, args, message):
+    (tmp_path / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
+    (tmp_path / "emptydir").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# A\n", encoding="utf-8")
+    (tmp_path / "latin1.md").write_bytes("# Caf\xe9\n".encode("latin-1"))
+    result = run(args, tmp_path)
+    assert result.exit_code == 2
+    assert result.output.strip() == message
+    assert "Traceback" not in result.output
+
+
+def test_standard_output_and_default_location(tmp_path):
+    result = CliRunner().invoke(main, ["import", str(FIXTURES / "restart-worker.md"), "-o", "-"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# yaml-language-server: $schema=")
+    assert "RB708" in result.stderr and "RB708" not in result.stdout
+    source = load_text(result.stdout.split("\n", 1)[1], "stdout.yaml")
+    assert validate(source) == []
+    default = run([FIXTURES / "restart-worker.md"], tmp_path)
+    assert default.exit_code == 0 and (tmp_path / "restart-worker.yaml").is_file()
+
+
+# ---- the YAML itself ---------------------------------------------------------------------------------
+
+
+def test_yaml_is_readable_block_scalars_schema_order_no_aliases_unicode(tmp_path):
+    md = tmp_path / "caf.md"
+    md.write_text("# Café ☕ outage\n\nUse when the café is down.\n\n## Fix\n\nIt is 🚨 urgent.\n\n"
+                  "```bash\n# Restart\nkubectl rollout restart deployment/cafe -n prod && \\\n  kubectl rollout status deployment/cafe -n prod\n```\n",
+                  encoding="utf-8")
+    result = run([md, "-o", tmp_path / "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "caf.yaml").read_text(encoding="utf-8")
+    assert "title: Café ☕ outage" in text and "It is 🚨 urgent." in text and "\\u" not in text
+    assert "run: |-\n      kubectl rollout restart" in text or "run: |-\n    kubectl rollout restart" in text
+    assert "&id" not in text and "*id" not in text
+    keys = [line.split(":")[0] for line in text.splitlines() if re.match(r"^[a-z_]+:", line)]
+    assert keys == ["kind", "id", "title", "summary", "owner", "variables", "steps"]
+    step_keys = re.findall(r"^    (id|title|description|run|risk|confirm):", text.split("\nsteps:")[1], re.MULTILINE)
+    assert step_keys[:4] == ["title", "description", "run", "risk"]
+
+
+def test_shared_data_is_written_out_not_aliased(tmp_path):
+    same = ["one", "two"]
+    data = {"kind": "runbook", "id": "x", "title": "X", "summary": "S", "owner": "team",
+            "steps": [{"id": "a", "title": "A", "checklist": same}, {"id": "b", "title": "B", "checklist": same}]}
+    text = dump(data, tmp_path / "x.yaml", "x.yaml")
+    assert "&" not in text and "*" not in text and text.count("- one") == 2
+
+
+def test_writer_fails_loudly_on_a_schema_violation(tmp_path):
+    from generator.importing.writer import InvalidImport
+
+    with pytest.raises(InvalidImport, match="RB100"):
+        dump({"kind": "runbook", "id": "Not Kebab", "title": "X", "summary": "S", "owner": "t",
+              "steps": [{"id": "a", "title": "A", "run": "ls"}]}, tmp_path / "x.yaml", "x.yaml")
+
+
+def test_modeline_is_relative_inside_the_project_and_a_file_uri_outside(tmp_path):
+    assert schema_reference(REPO / "runbooks" / "services" / "x.yaml") == "../../schemas/runbook.schema.json"
+    outside = schema_reference(tmp_path / "x.yaml")
+    assert outside.startswith("file:///") and outside.endswith("runbook.schema.json")
+    assert Path(outside.removeprefix("file://")).is_file()
+
+
+# ---- variables ---------------------------------------------------------------------------------------
+
+
+def _rewritten(command: str) -> tuple[str, dict, list]:
+    result = import_markdown(f"# T\n\nUse it.\n\n```bash\n{command}\n```\n", "t.md", "t")
+    return steps_of(result.data)[0]["run"], result.data.get("variables", {}), result.findings
+
+
+@pytest.mark.parametrize("command, expected", [
+    ("echo <pod-name>", 'echo "$POD_NAME"'),
+    ('echo "pod <pod-name> is down"', 'echo "pod $POD_NAME is down"'),
+    ("curl -d '{\"id\": \"<order-id>\"}' http://x", "curl -d '{\"id\": \"'\"$ORDER_ID\"'\"}' http://x"),
+    ("echo <name>suffix", 'echo "${NAME}"suffix'),
+    ("kubectl logs $pod # not <this-one>", 'kubectl logs "$POD" # not <this-one>'),
+    ("for f in a b; do echo \"$f\"; done", 'for f in a b; do echo "$f"; done'),
+    ("awk '{print $name}' file", "awk '{print $name}' file"),
+    ("echo $HOME ${REGION:-eu-west-1}", 'echo $HOME "${REGION:-eu-west-1}"'),
+], ids=["unquoted", "double-quoted", "single-quoted", "word-adjacent", "comment", "assigned", "awk", "env-and-default"])
+def test_placeholders_and_variables_are_quoted_by_context(command, expected):
+    run_text, variables, _ = _rewritten(command)
+    assert run_text == expected
+    assert_bash_parses(run_text)
+    assert all(re.fullmatch(r"[A-Z][A-Z0-9_]*", name) for name in variables)
+
+
+def test_default_from_parameter_expansion_and_several_namespaces():
+    _, variables, _ = _rewritten("echo ${REGION:-eu-west-1}")
+    assert variables["REGION"]["default"] == "eu-west-1"
+    run_text, variables, findings = _rewritten("kubectl get pods -n prod\nkubectl get pods -n staging")
+    assert "NAMESPACE" not in variables and run_text == "kubectl get pods -n prod"
+    assert any(f.code == "RB701" and "prod, staging" in f.message for f in findings)
+
+
+def test_an_imported_command_reads_values_from_the_environment_not_the_text(tmp_path):
+    """The point of quoting: a hostile value stays one argument when the command runs in real bash."""
+    run_text, variables, _ = _rewritten("printf '%s\\n' <pod-name>")
+    marker = tmp_path / "pwned"
+    done = subprocess.run(["bash", "-c", run_text], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "POD_NAME": f"api-1; touch {marker}"})
+    assert done.stdout == f"api-1; touch {marker}\n" and not marker.exists()
+    assert set(variables) == {"POD_NAME"}
