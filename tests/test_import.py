@@ -392,7 +392,10 @@ def _rewritten(command: str) -> tuple[str, dict, list]:
     ("for f in a b; do echo \"$f\"; done", 'for f in a b; do echo "$f"; done'),
     ("awk '{print $name}' file", "awk '{print $name}' file"),
     ("echo $HOME ${REGION:-eu-west-1}", 'echo $HOME "${REGION:-eu-west-1}"'),
-], ids=["unquoted", "double-quoted", "single-quoted", "word-adjacent", "comment", "assigned", "awk", "env-and-default"])
+    ("cat <<EOF\nhello <name>\nEOF", "cat <<EOF\nhello $NAME\nEOF"),
+    ("cat <<'EOF'\nhello <name>\nEOF", "cat <<'EOF'\nhello <name>\nEOF"),
+], ids=["unquoted", "double-quoted", "single-quoted", "word-adjacent", "comment", "assigned", "awk", "env-and-default",
+        "heredoc", "quoted-heredoc"])
 def test_placeholders_and_variables_are_quoted_by_context(command, expected):
     run_text, variables, _ = _rewritten(command)
     assert run_text == expected
@@ -416,3 +419,8 @@ def test_an_imported_command_reads_values_from_the_environment_not_the_text(tmp_
                           env={"PATH": "/usr/bin:/bin", "POD_NAME": f"api-1; touch {marker}"})
     assert done.stdout == f"api-1; touch {marker}\n" and not marker.exists()
     assert set(variables) == {"POD_NAME"}
+
+
+def test_indented_code_block_stays_a_code_block_in_the_description():
+    result = import_markdown("# T\n\nUse it.\n\n    SELECT 1;\n\n```bash\nls\n```\n", "t.md", "t")
+    assert result.data["steps"][0]["description"] == "```\nSELECT 1;\n```"

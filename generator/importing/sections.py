@@ -135,6 +135,8 @@ def _block(tokens: list[Token], lines: list[str]) -> Block | None:
     source = _source(lines, first.map)
     if first.type in ("fence", "code_block"):
         info = first.info.strip().split()[0].lower() if first.info.strip() else ""
+        if first.type == "code_block":  # dedented, an indented block would turn into a paragraph: fence it
+            source = "```\n" + first.content.rstrip("\n") + "\n```"
         return Block("code", line, source, info=info, content=first.content)
     if first.type == "html_block":
         return Block("html", line, source, content=first.content)

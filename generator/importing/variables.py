@@ -109,7 +109,26 @@ def quote_states(text: str) -> list[str]:
             state = "c"
         else:
             states.append("n")
+    _mark_heredocs(text, states)
     return states
+
+
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+
+
+def _mark_heredocs(text: str, states: list[str]) -> None:
+    """A here document's body expands `$X` without word splitting (like double quotes), unless its
+    delimiter is quoted (`<<'EOF'`): then nothing expands, so nothing may be rewritten (marked c)."""
+    for match in _HEREDOC.finditer(text):
+        if states[match.start()] != "n":
+            continue
+        body_start = text.find("\n", match.end())
+        if body_start < 0:
+            continue
+        end = re.search(rf"^\s*{re.escape(match.group(2))}\s*$", text[body_start + 1:], re.MULTILINE)
+        stop = body_start + 1 + end.start() if end else len(text)
+        for i in range(body_start + 1, stop):
+            states[i] = "c" if match.group(1) else "d"
 
 
 def _reference(name: str, state: str, following: str) -> str:
