@@ -1,0 +1,47 @@
+"""Screenshots of the site for the README: `python tests/site_screenshots.py OUT_DIR`.
+
+Builds the site with `runbook build` into a temporary folder, serves it on loopback and takes, in
+headless Chromium: the home page, a service runbook (payment-service) and the search results for FLUSHALL.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from site_browser import chromium, search, serve
+
+SHOTS = ("home.png", "runbook-payment-service.png", "search-flushall.png")
+
+
+def take(out_dir: Path, site_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with serve(site_dir) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(base)
+        page.screenshot(path=str(out_dir / SHOTS[0]))
+        page.goto(base + "runbooks/payment-service/")
+        page.screenshot(path=str(out_dir / SHOTS[1]))
+        search(page, base, "FLUSHALL")
+        page.screenshot(path=str(out_dir / SHOTS[2]))
+        written = [out_dir / name for name in SHOTS]
+    return written
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python tests/site_screenshots.py OUT_DIR", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        subprocess.run(["runbook", "build", "--site-dir", str(site)], check=True)
+        for path in take(Path(argv[0]), site):
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

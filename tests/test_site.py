@@ -1,0 +1,224 @@
+"""Unit tests of the page renderer: escaping, fences, anchors, review warnings, export blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import markdown
+import pytest
+
+from generator.project import load_catalog
+from generator.site import markup
+from generator.site.pages import SiteRenderer, alert_slug, humanize_duration
+
+EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.superfences", "pymdownx.tasklist"]
+
+
+def to_html(text: str) -> str:
+    return markdown.markdown(text, extensions=EXTENSIONS)
+
+
+def text_of(html: str) -> str:
+    """What a reader sees: tags removed, character references decoded."""
+    import html as html_lib
+    import re
+
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+RUNBOOK = """
+kind: runbook
+id: cache
+title: "Cache <script>alert(1)</script> *bold*"
+summary: "Use when <img src=x onerror=alert(2)> [click](javascript:alert(3)) `redis-cli ping` | pipes"
+service: cache
+owner: platform-team
+severity: sev2
+tags: [cache]
+alerts: [CacheDown]
+related: [other]
+last_reviewed: "{reviewed}"
+variables:
+  HOST: {{description: "Host <b>name</b>", default: "redis.svc"}}
+  TOKEN: {{description: Token, secret: true}}
+  ZONE: {{description: Zone, example: "eu west"}}
+steps:
+  - id: ping
+    title: "Ping ``` the cache"
+    run: |
+      echo '```'
+      echo "</code></pre><script>alert(4)</script>"
+    expect: {{output: PONG}}
+  - id: flush
+    title: Flush
+    risk: destructive
+    confirm: "Drops <b>everything</b>."
+    rollback: echo restore
+    run: redis-cli FLUSHALL
+  - id: check
+    title: Check
+    checklist: ["Errors <i>back</i> to normal", "No alerts"]
+"""
+
+OTHER = """
+kind: runbook
+id: other
+title: Other
+summary: Another one.
+owner: platform-team
+steps:
+  - id: one
+    title: One
+    run: "true"
+"""
+
+
+def render(tmp_path: Path, reviewed: str = "2026-01-01", today: dt.date = dt.date(2026, 2, 1)):
+    write(tmp_path, "runbooks/cache.yaml", RUNBOOK.format(reviewed=reviewed))
+    write(tmp_path, "runbooks/other.yaml", OTHER)
+    catalog = load_catalog([tmp_path / "runbooks"])
+    assert catalog.findings == []
+    renderer = SiteRenderer(catalog, tmp_path / "runbooks", "180d", today)
+    return {page.uri: page for page in renderer.pages()}, renderer
+
+
+def body(markdown_text: str) -> str:
+    """The page without its front matter."""
+    return markdown_text.split("\n---\n", 1)[1]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("<script>alert(1)</script>", id="script"),
+    pytest.param("<img src=x onerror=alert(1)>", id="img"),
+    pytest.param("[x](javascript:alert(1))", id="link"),
+    pytest.param("*em* _em_ **b** ~~s~~ ==m== ^^i^^ {#id} | a | :smile: &amp;", id="markup"),
+])
+def test_inline_text_renders_as_the_same_text(text):
+    html = to_html(f"Before {markup.inline(text)} after")
+    assert "<script" not in html and "<img" not in html and "<a " not in html and "<em>" not in html
+    import html as html_lib
+    import re
+    visible = html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+    assert visible == f"Before {text} after"
+
+
+@pytest.mark.parametrize("start", ["- item", "+ item", "1. item", "# heading", "> quote"])
+def test_line_starts_do_not_become_blocks(start):
+    html = to_html(markup.inline(start))
+    assert html.startswith("<p>") and "<li>" not in html and "<h1" not in html and "<blockquote>" not in html
+
+
+def test_code_spans_are_kept_and_escaped():
+    html = to_html(markup.inline("run `echo <b>*x*</b>` now"))
+    assert "<code>echo &#60;b&#62;&#42;x&#42;&#60;/b&#62;</code>" in html
+    assert text_of(html) == "run echo <b>*x*</b> now"
+
+
+def test_fence_is_longer_than_any_backtick_run():
+    content = "echo '```'\necho '`````'\n```\nrm -rf /tmp/x"
+    block = markup.fence(content, "bash")
+    assert block.startswith("``````bash\n") and block.endswith("\n``````")
+    html = to_html(block)
+    assert html.count("<pre") == 1 and text_of(html).strip() == content
+
+
+def test_runbook_page_escapes_everything_from_yaml(tmp_path):
+    pages, _ = render(tmp_path)
+    page = pages["runbooks/cache.md"].markdown
+    assert 'title: "Cache &lt;script&gt;alert(1)&lt;/script&gt; *bold*"' in page  # front matter: HTML-escaped
+    html = to_html(body(page))
+    for bad in ("<script", "<img", "<b>", "<i>", "javascript:alert(3)\"", "<em>"):
+        assert bad not in html
+    assert "Cache <script>alert(1)</script> *bold*" in text_of(html)
+    # The command with backticks and a closing </code></pre> stays inside its own code block.
+    assert "echo '```'\necho \"</code></pre><script>alert(4)</script>\"" in text_of(html)
+
+
+def test_runbook_page_structure(tmp_path):
+    pages, _ = render(tmp_path)
+    page = body(pages["runbooks/cache.md"].markdown)
+    html = to_html(page)
+    assert 'id="step-ping"' in html and 'id="step-flush"' in html and 'id="step-check"' in html
+    assert "runbook exec cache" in page
+    assert 'class="admonition danger"' in html and "Drops &#60;b&#62;everything&#60;/b&#62;" in page
+    assert "echo restore" in text_of(html)  # the rollback
+    assert 'class="rb-badge rb-badge--destructive"' in html
+    assert "output matching <code>PONG</code>" in page
+    assert "- [ ] Errors &#60;i&#62;back&#60;/i&#62; to normal" in page
+    assert "[Other](other.md)" in page
+    assert "[CacheDown](../alerts/cachedown.md)" in page
+    assert "alerts/cachedown.md" in pages and "runbooks/index.md" in pages and "reference/format.md" in pages
+
+
+def test_export_block_quotes_values_and_prompts_for_secrets(tmp_path):
+    pages, _ = render(tmp_path)
+    page = pages["runbooks/cache.md"].markdown
+    assert "export HOST=redis.svc\n" in page
+    assert "export ZONE='eu west'  # example value, check it" in page
+    assert "read -rsp 'TOKEN (secret): ' TOKEN; echo; export TOKEN" in page
+    assert "export TOKEN=" not in page
+
+
+def test_stale_review_is_a_warning(tmp_path):
+    pages, _ = render(tmp_path, reviewed="2025-01-01", today=dt.date(2026, 2, 1))
+    page = pages["runbooks/cache.md"].markdown
+    assert '!!! warning "Review overdue"' in page and "396 days ago" in page and "every 180 days" in page
+    assert "rb-badge--stale" in pages["runbooks/index.md"].markdown
+
+
+def test_fresh_review_has_no_warning(tmp_path):
+    pages, _ = render(tmp_path, reviewed="2026-01-01", today=dt.date(2026, 2, 1))
+    assert "Review overdue" not in pages["runbooks/cache.md"].markdown
+
+
+def test_phases_get_anchors(tmp_path):
+    write(tmp_path, "runbooks/p.yaml", """
+        kind: runbook
+        id: p
+        title: P
+        summary: S.
+        owner: team
+        phases:
+          - id: triage
+            title: Triage
+            steps:
+              - {id: look, title: Look, run: "true"}
+          - id: fix
+            title: Fix
+            steps:
+              - {id: mend, title: Mend, run: "true", risk: mutating}
+    """)
+    renderer = SiteRenderer(load_catalog([tmp_path / "runbooks"]), tmp_path / "runbooks")
+    page = next(p for p in renderer.pages() if p.uri == "runbooks/p.md").markdown
+    assert "## Triage {#phase-triage}" in page and "### 2. Mend {#step-mend}" in page
+    assert '!!! warning "Changes state"' in page
+
+
+def test_alert_slugs_and_durations():
+    assert alert_slug("PaymentServiceDown") == "paymentservicedown"
+    assert alert_slug("kube:Pod Crash") == "kube-pod-crash"
+    assert humanize_duration("15m") == "15 minutes" and humanize_duration("1h") == "1 hour"
+    assert humanize_duration("next-business-day") == "Next business day"
+
+
+def test_format_reference_covers_every_kind_and_step_properties(tmp_path):
+    pages, _ = render(tmp_path)
+    page = pages["reference/format.md"].markdown
+    for kind in ("runbook", "severity-levels", "escalation-policy", "templates", "reference"):
+        assert f"{{#{kind}}}" in page
+    assert "runbook › steps" in page and "<code>confirm</code>" in page and "<code>secret</code>" in page
+
+
+def test_markers_in_handwritten_pages(tmp_path):
+    _, renderer = render(tmp_path)
+    out = renderer.expand_markers("# Home\n\n<!-- runbooks:services -->\n", "index.md")
+    assert "| [Cache &#60;script&#62;" in out and "(runbooks/cache.md)" in out
