@@ -1,0 +1,77 @@
+"""Rule helpers tested directly: destructive patterns, the bash reader, placeholders, secrets, suppressions, bash -n batching."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.lint.destructive import find_destructive
+from generator.lint.shell import assigned, placeholders, scan, variable_hint
+from generator.lint.syntax import syntax_errors
+
+
+@pytest.mark.parametrize("command, label", [
+    ("kubectl delete pod web-1", "kubectl delete"),
+    ("kubectl -n prod rollout undo deploy/x", "rollout undo"),
+    ("kubectl scale deploy/x --replicas=0", "scale to zero"),
+    ("redis-cli -h h flushall", "FLUSHALL"),
+    ("redis-cli FLUSHDB", "FLUSHDB"),
+    ('psql -c "DROP TABLE users;"', "DROP"),
+    ('psql -c "TRUNCATE orders"', "TRUNCATE"),
+    ('psql -c "DELETE FROM sessions;"', "DELETE without WHERE"),
+    ('psql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"', "pg_terminate_backend"),
+    ('pg_restore -d app "$BACKUP"', "pg_restore"),
+    ("rm -rf /var/lib/x", "rm -rf"),
+    ("rm -fr /var/lib/x", "rm -rf"),
+    ("terraform destroy -auto-approve", "terraform destroy"),
+    ("helm uninstall payments", "helm uninstall"),
+    ("docker system prune -af", "docker system prune"),
+    ("dd if=/dev/zero of=/dev/sda bs=1M", "dd to a device"),
+    ("mkfs.ext4 /dev/sdb1", "mkfs"),
+    ("kubectl drain node-1 --ignore-daemonsets", "kubectl drain"),
+])
+def test_destructive(command, label):
+    assert find_destructive(command) == label
+
+
+@pytest.mark.parametrize("command", [
+    "kubectl get pods", "kubectl scale deploy/x --replicas=10", 'psql -c "DELETE FROM s WHERE id = 1;"',
+    "pg_restore --list backup.dump", "rm -f one-file", "helm list", "# kubectl delete pod x\necho skipped",
+    "kubectl rollout status deploy/x", "grep -r dropdown .",
+])
+def test_not_destructive(command):
+    assert find_destructive(command) is None
+
+
+def test_extra_patterns_name_themselves():
+    assert find_destructive("nuke --all", (r"\bnuke\b",)) == r"\bnuke\b"
+
+
+def test_scan_respects_quotes_escapes_comments_and_quoted_heredocs():
+    command = "echo $A ${B:-x} \"$C\" '$D' \\$E ${#F} $1 # $G\ncat <<'EOF'\n$H\nEOF\necho \"it's $I\""
+    assert [u.name for u in scan(command)[0]] == ["A", "B", "C", "F", "I"]
+
+
+def test_assignments():
+    command = "X=1; export Y=2; local Z; read -r a b; for pod in x; do :; done; mapfile -t L < f; ${D:=3}"
+    assert set(assigned(command)) == {"X", "Y", "Z", "a", "b", "pod", "L", "D"}
+
+
+def test_placeholders_skip_redirections_and_heredocs():
+    command = "kubectl logs <pod-name> < in.txt; cat <<EOF\nx\nEOF\ndiff <(ls) <(ls); grep '<title>' f; echo '<NODE>'"
+    _uses, quoted = scan(command)
+    assert [name for name, _ in placeholders(command, quoted)] == ["pod-name", "NODE"]
+    assert variable_hint("pod-name") == '"$POD_NAME"'
+
+
+def test_bash_n_batches_and_reports_each_failing_command():
+    commands = [f"echo {i}" for i in range(100)] + ["if true; then", "echo ok", "if true; then"]
+    errors = syntax_errors(commands)
+    assert [index for index, _ in errors] == [100, 102]
+    message, line = errors[0][1]
+    assert "unexpected end of file" in message and line >= 1
+
+
+def test_bash_n_never_executes(tmp_path):
+    marker = tmp_path / "ran"
+    assert syntax_errors([f"touch {marker}", f"$(touch {marker})"]) == []
+    assert not marker.exists()
