@@ -12,8 +12,8 @@ import codecs
 import os
 import selectors
 import signal
+import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -57,10 +57,50 @@ class _Buffer:
         return f"{head}\n[... output cut ...]\n{self.tail}" if self.cut else head + self.tail
 
 
-def _new_group() -> dict:
-    if sys.version_info >= (3, 11):
-        return {"process_group": 0}
-    return {"preexec_fn": lambda: os.setpgid(0, 0)}  # pragma: no cover - Python 3.10
+BASH = shutil.which("bash") or "/bin/bash"
+
+
+class _Process:
+    """A bash started with posix_spawn (vfork-fast, no Python code in the child) in a new process group."""
+
+    def __init__(self, command: str, env: dict[str, str]):
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        null = os.open(os.devnull, os.O_RDONLY)
+        try:
+            # Our pipe ends are close-on-exec (Python's default), so bash inherits only 0, 1 and 2.
+            self.pid = os.posix_spawn(BASH, ["bash", "-c", command], env, setpgroup=0, file_actions=[
+                (os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)])
+        except BaseException:
+            os.close(out_r)
+            os.close(err_r)
+            raise
+        finally:
+            os.close(null)
+            os.close(out_w)
+            os.close(err_w)
+        self.stdout, self.stderr = out_r, err_r
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if timeout is None:
+            if self.returncode is None:
+                _, status = os.waitpid(self.pid, 0)
+                self.returncode = os.waitstatus_to_exitcode(status)
+            return self.returncode
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(["bash"], timeout)
+            time.sleep(0.005)
+        return self.returncode
 
 
 def _signal_group(pgid: int, sig: int) -> bool:
@@ -71,7 +111,7 @@ def _signal_group(pgid: int, sig: int) -> bool:
         return False
 
 
-def end_group(proc: subprocess.Popen, first: int = signal.SIGTERM) -> None:
+def end_group(proc: _Process, first: int = signal.SIGTERM) -> None:
     """Signal the whole group, then SIGTERM, then SIGKILL whatever is left: nothing survives."""
     pgid = proc.pid
     for sig in (first, signal.SIGTERM, signal.SIGKILL):
@@ -99,15 +139,14 @@ def run(command: str, env: dict[str, str], timeout: int | None, redactor_factory
         sink: Callable[[str], None]) -> Result:
     """Run `command` and stream its (redacted) output to `sink` as it arrives."""
     start = time.monotonic()
-    proc = subprocess.Popen(["bash", "-c", command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, close_fds=True, **_new_group())
+    proc = _Process(command, env)
     combined, stdout = _Buffer(), _Buffer()
     streams = {}
     selector = selectors.DefaultSelector()
-    for name, pipe in (("stdout", proc.stdout), ("stderr", proc.stderr)):
-        os.set_blocking(pipe.fileno(), False)
-        streams[pipe.fileno()] = (name, codecs.getincrementaldecoder("utf-8")(errors="replace"), redactor_factory())
-        selector.register(pipe.fileno(), selectors.EVENT_READ)
+    for name, fd in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+        os.set_blocking(fd, False)
+        streams[fd] = (name, codecs.getincrementaldecoder("utf-8")(errors="replace"), redactor_factory())
+        selector.register(fd, selectors.EVENT_READ)
 
     def take(fd: int, data: bytes, final: bool = False) -> None:
         name, decoder, redactor = streams[fd]
@@ -162,8 +201,8 @@ def run(command: str, env: dict[str, str], timeout: int | None, redactor_factory
         take(fd, b"", final=True)
         selector.unregister(fd)
     selector.close()
-    proc.stdout.close()
-    proc.stderr.close()
+    os.close(proc.stdout)
+    os.close(proc.stderr)
     exit_code = proc.wait() if status == "exited" else proc.poll()
     duration = time.monotonic() - start
     return Result(status, exit_code, combined.value(), stdout.value(), duration, combined.cut)

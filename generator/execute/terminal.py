@@ -6,11 +6,21 @@ wrapped, lists keep their bullets, code keeps its text, links show their address
 
 from __future__ import annotations
 
+import re
 import textwrap
 
-from markdown_it import MarkdownIt
+from functools import lru_cache
 
-_md = MarkdownIt("commonmark")
+
+# Anything that could be Markdown syntax sends the text through the parser.
+_MARKUP = re.compile(r"[*_`\[\]<>#|\\&]|^\s*([-+]|\d+[.)])\s|^\s{4}|\n\s*\n\s*[-+*\d]", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt  # imported on first use: a runbook without descriptions never needs it
+
+    return MarkdownIt("commonmark")
 
 
 def _inline(token) -> str:
@@ -36,11 +46,16 @@ def _inline(token) -> str:
 
 def markdown_to_text(text: str, width: int = 100, indent: str = "") -> str:
     """Render Markdown to plain text lines, each starting with `indent`."""
+    if not text:
+        return ""
+    if not _MARKUP.search(text):  # plain prose (most summaries): no need to load the parser
+        return "\n".join(indent + line for para in text.split("\n\n")
+                         for line in textwrap.wrap(" ".join(para.split()), width=max(width - len(indent), 20)))
     out: list[str] = []
     prefixes: list[str] = []  # bullet or number for the list item being opened
     lists: list[list] = []  # [ordered, counter]
     quote = 0
-    for token in _md.parse(text or ""):
+    for token in _parser().parse(text or ""):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             start = int(token.attrs.get("start", 1) or 1) if token.type == "ordered_list_open" else 0
             lists.append([token.type == "ordered_list_open", start])
