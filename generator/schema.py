@@ -10,7 +10,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
 import jsonschema_rs
 
 from .findings import Finding, register
@@ -49,7 +48,9 @@ def _fast_validator(kind: str):
 
 
 @lru_cache(maxsize=None)
-def _python_validator(kind: str) -> jsonschema.Draft202012Validator:
+def _python_validator(kind: str):
+    import jsonschema  # only for invalid documents: keeps `runbook lint` of valid files from importing it
+
     cls = jsonschema.Draft202012Validator
     return cls(load_schema(kind), format_checker=cls.FORMAT_CHECKER)
 
@@ -64,6 +65,8 @@ def validate(source: Source) -> list[Finding]:
         return [source.finding(KIND, f"{got}; use one of: {', '.join(SCHEMA_FILES)}", line, column, "/kind")]
     if _fast_validator(kind).is_valid(data):
         return []
+    import jsonschema
+
     errors = sorted(_python_validator(kind).iter_errors(data), key=lambda e: list(e.absolute_path))
     return [_to_finding(source, jsonschema.exceptions.best_match([error])) for error in errors]
 
@@ -72,7 +75,7 @@ def _pointer(parts) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def _to_finding(source: Source, error: jsonschema.ValidationError) -> Finding:
+def _to_finding(source: Source, error) -> Finding:
     pointer = _pointer(error.absolute_path)
     message = error.message
     key = False

@@ -45,9 +45,19 @@ _COMMAND_SECRETS = (
     ("a password", re.compile(r"""(?i)(?:--password|--passwd|--token|--api-key|--secret)(?:\s+|=)["']?(?![$<{"'\s-])[^\s"'&;|)]{3,}""")),
     ("a password", re.compile(r"""(?i)\b[a-z]+://[^\s:/@$]+:(?![$<{])[^\s@/$]{3,}@""")),  # scheme://user:pass@host
 )
-# One search decides whether a string needs the detailed patterns at all (most text has none of these).
-_TOKEN_HINT = re.compile(r"eyJ|AKIA|ASIA|gh[pousr]_|github_pat_|xox|k_live_|PRIVATE KEY|Bearer")
-_COMMAND_HINT = re.compile(r"(?i)pass|pwd|secret|token|api[_-]?key|://[^\s/@]*:[^\s/@]*@")
+# Plain substring tests decide whether a text needs the detailed patterns at all (most text has none of
+# these words); `in` is much faster than a regex alternation over a whole file.
+_TOKEN_WORDS = ("eyJ", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "k_live_", "PRIVATE KEY", "Bearer")
+_COMMAND_WORDS = ("pass", "pwd", "secret", "token", "api_key", "api-key", "apikey", "@")
+
+
+def _has_tokens(text: str) -> bool:
+    return any(word in text for word in _TOKEN_WORDS)
+
+
+def _has_command_words(text: str) -> bool:
+    lower = text.lower()
+    return any(word in lower for word in _COMMAND_WORDS)
 _ALWAYS_FLAGGED = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
                    0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF}
 
@@ -114,12 +124,12 @@ def _strings(value, pointer=""):
 
 def _secrets(ctx, document):
     source = ctx.sources[document.path]
-    if not (_TOKEN_HINT.search(source.text) or _COMMAND_HINT.search(source.text)):
+    if not (_has_tokens(source.text) or _has_command_words(source.text)):
         return  # the whole file has none of the words any secret pattern needs
     for pointer, text in _strings(source.data):
         is_command = pointer.endswith(("/run", "/rollback"))
-        patterns = _TOKENS if _TOKEN_HINT.search(text) else ()
-        if is_command and _COMMAND_HINT.search(text):
+        patterns = _TOKENS if _has_tokens(text) else ()
+        if is_command and _has_command_words(text):
             patterns += _COMMAND_SECRETS
         for label, regex in patterns:
             match = regex.search(text)
