@@ -54,13 +54,20 @@ def main() -> None:
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date used for review staleness (YYYY-MM-DD).")
 @click.option("--explain", metavar="CODE", help="Explain a rule code and exit.")
 @click.option("--rules", "list_rules", is_flag=True, help="List every rule and exit.")
+@click.option("--changed", is_flag=True, help="Lint only runbooks changed against --base, plus those that refer to them.")
+@click.option("--base", metavar="REF", help="Git ref for --changed (default: origin/main, origin/master, main or master).")
 @handle_errors
-def lint_command(paths, output_format, output, fail_on, today, explain, list_rules):
+def lint_command(paths, output_format, output, fail_on, today, explain, list_rules, changed, base):
     """Validate and lint runbooks (default: the configured runbooks folder)."""
     from .lint.command import run_lint
 
+    if base and not changed:
+        raise click.UsageError("--base only makes sense with --changed")
+    if changed and paths:
+        raise click.UsageError("--changed picks the files itself; pass either paths or --changed")
     return run_lint(paths=list(paths), output_format=output_format, output=output, fail_on=fail_on,
-                    today=today.date() if today else None, explain=explain, list_rules=list_rules)
+                    today=today.date() if today else None, explain=explain, list_rules=list_rules,
+                    changed=changed, base=base)
 
 
 @main.command("list")

@@ -144,3 +144,26 @@ def test_changed_selects_changed_runbooks_and_their_referrers(tmp_path):
     assert [p.name for p in changed] == ["alpha.yaml"] and deleted == []
     catalog = load_catalog([folder])
     assert [p.name for p in select_changed(catalog, changed, deleted)] == ["alpha.yaml", "beta.yaml"]
+
+
+def test_lint_changed_through_the_cli(tmp_path, monkeypatch):
+    repo = git_repo(tmp_path / "repo")
+    folder = repo / "runbooks"
+    folder.mkdir()
+    (repo / "pyproject.toml").write_text('[tool.runbook]\nrunbooks = "runbooks"\n')
+    (folder / "alpha.yaml").write_text(GOOD.format(id="alpha"))
+    (folder / "beta.yaml").write_text(GOOD.format(id="beta") + "related: [alpha]\n")
+    (folder / "gamma.yaml").write_text(GOOD.format(id="gamma").replace("echo hello", "echo $UNDECLARED"))
+    commit_all(repo)
+    run(["git", "checkout", "-q", "-b", "feature"], repo, check=True)
+    monkeypatch.chdir(repo)
+    runner = CliRunner()
+    nothing = runner.invoke(main, ["lint", "--changed", "--base", "main"])
+    assert nothing.exit_code == 0 and "no runbooks changed" in nothing.output
+    (folder / "alpha.yaml").unlink()  # beta now points at a runbook that is gone
+    result = runner.invoke(main, ["lint", "--changed", "--base", "main", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert {f["path"] for f in report["findings"]} == {"runbooks/beta.yaml"}  # gamma's problem is not part of the change
+    assert runner.invoke(main, ["lint", "--changed", "--base", "no-such-ref"]).exit_code == 2
+    assert runner.invoke(main, ["lint", "--base", "main"]).exit_code == 2

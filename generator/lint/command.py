@@ -19,7 +19,8 @@ def _load_rules() -> None:
 
 
 def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on: str,
-             today: dt.date | None, explain: str | None, list_rules: bool) -> int:
+             today: dt.date | None, explain: str | None, list_rules: bool,
+             changed: bool = False, base: str | None = None) -> int:
     _load_rules()
     if explain:
         rule = RULES.get(explain.strip().upper())
@@ -41,6 +42,12 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
     config = load_config()
     from .engine import lint
 
+    if changed:
+        paths = _changed_paths(config, base)
+        if not paths:
+            click.echo(f"runbook lint: no runbooks changed against {base or 'the default branch'}", err=True)
+            return 0
+
     result = lint(paths, config, today)
     name = reporters.pick(output_format)
     stream = sys.stdout
@@ -56,3 +63,12 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
     else:
         click.echo(report, nl=False)
     return 1 if reporters.failing(result.findings, fail_on) else 0
+
+
+def _changed_paths(config, base: str | None) -> list[Path]:
+    """Changed runbooks plus the documents that refer to them (see generator.changes)."""
+    from ..changes import changed_files, select_changed
+    from ..project import load_catalog
+
+    existing, deleted = changed_files(config.root, base)
+    return select_changed(load_catalog([config.runbooks], config.lint.max_file_size), existing, deleted)
