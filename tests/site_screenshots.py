@@ -1,7 +1,8 @@
 """Screenshots of the site for the README: `python tests/site_screenshots.py OUT_DIR`.
 
 Builds the site with `runbook build` into a temporary folder, serves it on loopback and takes, in
-headless Chromium: the home page, a service runbook (payment-service) and the search results for FLUSHALL.
+headless Chromium: the home page, a service runbook (payment-service), the search results for FLUSHALL
+and a destructive step reached by its deep link (redis-cache#step-flush).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from site_browser import chromium, search, serve
 
-SHOTS = ("home.png", "runbook-payment-service.png", "search-flushall.png")
+SHOTS = ("home.png", "runbook-payment-service.png", "search-flushall.png", "runbook-destructive-step.png")
 
 
 def take(out_dir: Path, site_dir: Path) -> list[Path]:
@@ -27,6 +28,11 @@ def take(out_dir: Path, site_dir: Path) -> list[Path]:
         page.screenshot(path=str(out_dir / SHOTS[1]))
         search(page, base, "FLUSHALL")
         page.screenshot(path=str(out_dir / SHOTS[2]))
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(base + "runbooks/redis-cache/#step-flush")
+        page.wait_for_function("() => window.scrollY > 0")
+        page.wait_for_timeout(800)  # let the header's title transition finish
+        page.screenshot(path=str(out_dir / SHOTS[3]))
         written = [out_dir / name for name in SHOTS]
     return written
 
