@@ -167,3 +167,60 @@ def test_lint_changed_through_the_cli(tmp_path, monkeypatch):
     assert {f["path"] for f in report["findings"]} == {"runbooks/beta.yaml"}  # gamma's problem is not part of the change
     assert runner.invoke(main, ["lint", "--changed", "--base", "no-such-ref"]).exit_code == 2
     assert runner.invoke(main, ["lint", "--base", "main"]).exit_code == 2
+
+
+OTHER_RUNBOOK = """\
+kind: runbook
+id: queue-backlog
+title: Queue backlog
+summary: Use when the job queue grows.
+service: jobs
+owner: jobs-team
+variables:
+  QUEUE: {description: Queue name, default: default}
+steps:
+  - id: depth
+    title: Show the queue depth
+    run: echo "depth of $QUEUE is 0"
+  - id: drain
+    title: Drain the queue
+    risk: destructive
+    confirm: Drops every queued job; they must be re-enqueued from the source.
+    run: echo "drained $QUEUE"
+"""
+
+
+def test_another_repository_with_its_own_settings(tmp_path):
+    """lint, build and exec in a project that has only pyproject.toml and its runbooks (no mkdocs.yml, no docs)."""
+    project = tmp_path / "ops-repo"
+    (project / "ops" / "rb").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[tool.runbook]\nrunbooks = "ops/rb"\ntranscripts = "ops/sessions"\n'
+        '[tool.runbook.lint]\nignore = ["RB501"]\ndestructive-patterns = ["\\\\bdrained\\\\b"]\n')
+    (project / "ops" / "rb" / "queue-backlog.yaml").write_text(OTHER_RUNBOOK)
+    cli = [sys.executable, "-c", "from generator.cli import main; main()"]
+
+    lint = run([*cli, "lint"], project)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    (project / "ops" / "rb" / "unmarked.yaml").write_text(
+        OTHER_RUNBOOK.replace("queue-backlog", "unmarked").replace("    risk: destructive\n", ""))
+    flagged = run([*cli, "lint", "--format", "json"], project)
+    assert flagged.returncode == 1
+    assert [f["code"] for f in json.loads(flagged.stdout)["findings"]] == ["RB401"]  # the configured pattern
+    (project / "ops" / "rb" / "unmarked.yaml").unlink()
+
+    build = run([*cli, "build", "--strict"], project)
+    assert build.returncode == 0, build.stdout + build.stderr
+    pages = list((project / "site").rglob("queue-backlog/index.html"))
+    assert pages, sorted(str(p) for p in (project / "site").rglob("*.html"))[:20]
+    html = pages[0].read_text()
+    assert 'id="step-drain"' in html and "runbooks.css" in html
+    assert (project / "site" / "index.html").is_file()
+
+    exec_run = run([*cli, "exec", "jobs", "--yes"], project)
+    assert exec_run.returncode == 1  # --yes stops before the destructive step
+    sessions = list((project / "ops" / "sessions").glob("*.jsonl"))
+    assert len(sessions) == 1
+    events = [json.loads(line) for line in sessions[0].read_text().splitlines()]
+    assert events[0]["runbook"] == "queue-backlog"
+    assert any(e.get("step") == "depth" and e.get("status") == "succeeded" for e in events)

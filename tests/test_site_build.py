@@ -114,10 +114,11 @@ def test_broken_runbook_fails_with_lint_lines(project):
     assert lint_lines[0] in mkdocs.stderr + mkdocs.stdout
 
 
-def test_missing_mkdocs_yml_is_a_usage_error(project):
+def test_missing_runbooks_folder_without_mkdocs_yml_is_a_usage_error(project):
     (project / "mkdocs.yml").unlink()
+    shutil.rmtree(project / "runbooks")
     result = run([*CLI, "build"], project, 2)
-    assert "mkdocs.yml: not found" in result.stderr and "Traceback" not in result.stderr
+    assert "no runbooks folder here" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_edit_link_points_at_the_yaml(project):

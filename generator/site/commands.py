@@ -18,11 +18,16 @@ _log_handler: logging.Handler | None = None
 
 
 def _mkdocs_file() -> Path:
+    """The project's mkdocs.yml, or a default one when the project has none (another repository)."""
+    from .defaults import default_mkdocs_file
+
     config = load_config()
     path = config.root / "mkdocs.yml"
-    if not path.is_file():
-        raise ConfigError(f"{path}: not found; the site is configured by mkdocs.yml next to pyproject.toml")
-    return path
+    if path.is_file():
+        return path
+    if not config.runbooks.is_dir():
+        raise ConfigError(f"{config.runbooks}: no runbooks folder here; set [tool.runbook] runbooks in pyproject.toml")
+    return default_mkdocs_file(config)
 
 
 def _show_mkdocs_log(level: int = logging.WARNING) -> None:
