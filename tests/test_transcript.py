@@ -8,7 +8,9 @@ import re
 import pytest
 
 from generator.execute.redact import Redactor
-from generator.execute.transcript import TranscriptError, read_events
+import threading
+
+from generator.execute.transcript import TranscriptError, TranscriptWriter, read_events
 
 RUNBOOK = """
     kind: runbook
@@ -110,3 +112,21 @@ def test_redactor_releases_a_partial_match_that_is_not_a_secret():
     assert redactor.feed("a sec") == "a "
     assert redactor.feed("ond") == "second"
     assert redactor.flush() == ""
+
+
+def test_writer_lines_are_in_the_file_at_once_and_durable_returns_after_the_sync(tmp_path):
+    """Lines reach the file before write() returns (a kill -9 keeps them); fdatasync runs on a syncer
+    thread that close() waits for and ends, so no line is left unsynced and no thread outlives the writer."""
+    path = tmp_path / "t.jsonl"
+    writer = TranscriptWriter(path, Redactor(["hunter2"]))
+    writer.write("session-start", runbook="r", variables={"PASSWORD": "hunter2"})
+    assert path.read_text().count("\n") == 1  # visible to another process now, before any sync
+    for n in range(50):
+        writer.write("step-end", step=f"s{n}", output="x" * n)
+    writer.durable()
+    assert writer._synced == writer._written == 51
+    writer.close()
+    assert not any(t.name == "transcript-sync" for t in threading.enumerate())
+    events, partial = read_events(path)
+    assert len(events) == 51 and not partial
+    assert "hunter2" not in path.read_text()

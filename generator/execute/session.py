@@ -67,6 +67,7 @@ class Session:
         self.writer = writer
         self.counts = Counts()
         self._line_start = True
+        self._environ: dict[str, str] | None = None
 
     # -- the loop ---------------------------------------------------------------------------------
 
@@ -106,6 +107,12 @@ class Session:
         c.say(f"\nSession {outcome.status}{reason}.", *style)
         c.say(f"{self.counts.run} step(s) run, {self.counts.skipped} skipped, {self.counts.failed} failed.")
         return outcome.code
+
+    def _env(self) -> dict[str, str]:
+        """bash's environment: ours plus the variables; built once, again only after a capture."""
+        if self._environ is None:
+            self._environ = {**os.environ, **self.values}
+        return self._environ
 
     # -- display ----------------------------------------------------------------------------------
 
@@ -240,9 +247,10 @@ class Session:
         attempt = 0
         while True:
             attempt += 1
-            env = {**os.environ, **self.values}
+            if step.risk != "read-only":
+                self.writer.durable()  # a command that changes something starts only once its step-start is on disk
             self._line_start = True
-            result = runner.run(command, env, step.timeout, lambda: Redactor(self.secrets), self._sink)
+            result = runner.run(command, self._env(), step.timeout, lambda: Redactor(self.secrets), self._sink)
             if not self._line_start:
                 c.write("\n")
             status, why = self._judge(step, result)
@@ -256,6 +264,7 @@ class Session:
                 if step.capture:
                     value = result.stdout.rstrip("\n")
                     self.values[step.capture] = value
+                    self._environ = None
                     record["captured"] = {step.capture: value}
                 return status, record, None
             if status == "interrupted":
@@ -313,9 +322,9 @@ class Session:
         c = self.console
         c.say("  Running the rollback:")
         display.show_command(self.console, step.rollback)
+        self.writer.durable()
         self._line_start = True
-        env = {**os.environ, **self.values}
-        result = runner.run(step.rollback, env, step.timeout, lambda: Redactor(self.secrets), self._sink)
+        result = runner.run(step.rollback, self._env(), step.timeout, lambda: Redactor(self.secrets), self._sink)
         if not self._line_start:
             c.write("\n")
         ok = result.status == "exited" and result.exit_code == 0

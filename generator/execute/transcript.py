@@ -1,5 +1,11 @@
 """The transcript: JSON Lines, one event a line, each line flushed and fsynced as it happens.
 
+Each line is written and flushed to the kernel before `write` returns (a `kill -9` cannot lose
+it), and its fdatasync starts at once on a syncer thread: the disk flush (milliseconds each)
+overlaps with the command the step runs instead of adding to it, and one flush covers every line
+written while the previous one was in progress. `durable()` waits until every line so far is on
+disk; the session calls it before a command that changes something, and `close` calls it.
+
 A session killed with `kill -9` can leave a half-written last line; readers tolerate it (and
 `--resume` cuts it off before appending) so the transcript stays usable after any crash.
 """
@@ -9,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -46,17 +53,57 @@ class TranscriptWriter:
         self.redactor = redactor
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(path, "a", encoding="utf-8")
+        self._changed = threading.Condition()
+        self._written = self._synced = 0  # lines written, lines known to be on disk
+        self._closing = False
+        self._error: OSError | None = None
+        self._syncer = threading.Thread(target=self._sync_loop, name="transcript-sync", daemon=True)
+        self._syncer.start()
 
     def write(self, event: str, **fields: Any) -> dict:
         record = {"event": event, "time": now(), **fields}
         line = self.redactor.text(json.dumps(record, ensure_ascii=False))
         self._file.write(line + "\n")
         self._file.flush()
-        _sync(self._file.fileno())
+        with self._changed:
+            self._written += 1
+            self._changed.notify_all()
         return record
 
+    def _sync_loop(self) -> None:
+        fd = self._file.fileno()
+        while True:
+            with self._changed:
+                while self._synced == self._written and not self._closing:
+                    self._changed.wait()
+                if self._synced == self._written:
+                    return
+                target = self._written
+            try:
+                _sync(fd)  # releases the GIL: the session goes on meanwhile
+            except OSError as exc:
+                self._error = exc
+            with self._changed:
+                self._synced = target
+                self._changed.notify_all()
+
+    def durable(self) -> None:
+        """Return once every line written so far is on disk."""
+        with self._changed:
+            while self._synced < self._written:
+                self._changed.wait()
+        if self._error is not None:
+            raise self._error
+
     def close(self) -> None:
-        self._file.close()
+        try:
+            self.durable()
+        finally:
+            with self._changed:
+                self._closing = True
+                self._changed.notify_all()
+            self._syncer.join()
+            self._file.close()
 
 
 def read_events(path: Path) -> tuple[list[dict], bool]:
