@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,16 +116,24 @@ def load_file(path: str | os.PathLike, display: str | None = None, max_bytes: in
     source = Source(shown)
     p = Path(path)
     try:
-        if p.is_dir():
+        info = p.stat()
+        if stat.S_ISDIR(info.st_mode):
             source.findings.append(source.finding(UNREADABLE, "is a directory, not a YAML file; pass the folder without the .yaml name or rename it"))
             return source
-        size = p.stat().st_size
+        if not stat.S_ISREG(info.st_mode):
+            # Reading a FIFO would block forever, a device could be endless: only regular files are read.
+            source.findings.append(source.finding(UNREADABLE, "is not a regular file (a FIFO, socket or device); pass a YAML file"))
+            return source
+        size = info.st_size
         if size > max_bytes:
             source.findings.append(source.finding(
                 TOO_LARGE, f"file is {size:,} bytes, over the limit of {max_bytes:,}; split it or raise max-file-size in [tool.runbook.lint]"))
             return source
         raw = p.read_bytes()
     except OSError as exc:
+        if p.is_symlink() and not p.exists():
+            source.findings.append(source.finding(UNREADABLE, f"is a broken symbolic link (to {os.readlink(p)}); fix or remove it"))
+            return source
         source.findings.append(source.finding(UNREADABLE, f"cannot read: {exc.strerror or exc}"))
         return source
     return load_bytes(raw, shown, source)
@@ -153,6 +162,10 @@ def load_text(text: str, path: str = "<string>", source: Source | None = None) -
     source.text = text
     if not source.sha256:
         source.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    deep = _too_deep(text)
+    if deep is not None:
+        source.findings.append(source.finding(TOO_DEEP, f"nested more than {MAX_DEPTH} levels deep", deep.line + 1, deep.column + 1))
+        return source
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -172,7 +185,8 @@ def load_text(text: str, path: str = "<string>", source: Source | None = None) -
     finally:
         loader.dispose()
     if root is None:
-        source.findings.append(source.finding(EMPTY, "the file is empty; a document needs at least `kind:` and `id:`", 1, 1))
+        what = "holds only comments" if text.strip() else "is empty"
+        source.findings.append(source.finding(EMPTY, f"the file {what}; a document needs at least `kind:` and `id:`", 1, 1))
         return source
     source.root = root
     if not isinstance(root, yaml.MappingNode):
@@ -189,6 +203,36 @@ def load_text(text: str, path: str = "<string>", source: Source | None = None) -
     return source
 
 
+# libyaml's composer recurses once per nesting level in C: tens of thousands of `[` crash the whole
+# process (a segfault, not an exception). Nesting needs an opening `[`/`{`, a `- `/`? ` entry or one more
+# column of indentation per level, so a text with few of those cannot be deep; only a text with many is
+# checked first with the parser's (iterative) event stream.
+_DEEP_SUSPECT = 5_000
+
+
+def _too_deep(text: str):
+    openers = text.count("[") + text.count("{") + text.count("- ") + text.count("? ") + text.count("-\t") + text.count("?\t")
+    if openers <= _DEEP_SUSPECT and " " * _DEEP_SUSPECT not in text:
+        return None
+    parser = yaml.CSafeLoader(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return None
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the top-level mapping is depth 0 for the builder
+                    return event.start_mark
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the composer reports it, with its position
+    finally:
+        parser.dispose()
+
+
 def _syntax_finding(source: Source, exc: yaml.MarkedYAMLError) -> Finding:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -197,7 +241,15 @@ def _syntax_finding(source: Source, exc: yaml.MarkedYAMLError) -> Finding:
     if "\t" in text_line[: len(text_line) - len(text_line.lstrip())] or "'\\t'" in problem:
         return source.finding(TABS, "tab character used for indentation; indent with spaces", line, column)
     context = f" ({exc.context})" if exc.context and exc.problem else ""
+    if context and exc.context_mark and exc.context_mark.line + 1 != line:
+        # "while parsing a flow sequence" alone does not say which one: name where it started.
+        context = f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
     return source.finding(SYNTAX, f"YAML syntax error: {problem}{context}", line, column)
+
+
+def _short_tag(tag: str) -> str:
+    """`!!python/object`, as the author wrote it, rather than the expanded `tag:yaml.org,2002:python/object`."""
+    return "!!" + tag[len(TAG):] if tag.startswith(TAG) else tag
 
 
 class _Abort(Exception):
@@ -283,7 +335,7 @@ class _Builder:
 
     def _check_tag(self, node, expected: str, pointer: str) -> None:
         if node.tag != _T_SEQ_MAP[expected]:
-            self._add(TAGS, f"tag {node.tag!r} is not allowed; remove it", node, pointer)
+            self._add(TAGS, f"tag {_short_tag(node.tag)!r} is not allowed; remove it", node, pointer)
 
     def _mapping(self, node, pointer: str, depth: int) -> dict:
         result: dict[str, Any] = {}
@@ -299,7 +351,7 @@ class _Builder:
             if key_node.tag == _T_BOOL and _YAML11_BOOL_TEXT.match(key):
                 self._add(YAML11_BOOL, f"key {key!r} is a boolean in YAML 1.1; quote it", key_node, pointer)
             elif key_node.tag not in _KEY_TAGS:
-                self._add(TAGS, f"tag {key_node.tag!r} is not allowed on a key", key_node, pointer)
+                self._add(TAGS, f"tag {_short_tag(key_node.tag)!r} is not allowed on a key", key_node, pointer)
             child = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}" if ("~" in key or "/" in key) else f"{pointer}/{key}"
             if key in first_line:
                 self._add(DUPLICATE_KEY, f"duplicate key {key!r} (first defined on line {first_line[key]}); remove one", key_node, child)
@@ -333,5 +385,5 @@ class _Builder:
             if parent_key not in DATE_KEYS:
                 self._add(BARE_DATE, f"unquoted {text!r} is a date to YAML; quote it if text is meant", node, pointer)
             return text
-        self._add(TAGS, f"tag {tag!r} is not allowed; runbooks hold plain data", node, pointer)
+        self._add(TAGS, f"tag {_short_tag(tag)!r} is not allowed; runbooks hold plain data", node, pointer)
         return None

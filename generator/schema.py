@@ -67,8 +67,30 @@ def validate(source: Source) -> list[Finding]:
         return []
     import jsonschema
 
-    errors = sorted(_python_validator(kind).iter_errors(data), key=lambda e: list(e.absolute_path))
-    return [_to_finding(source, jsonschema.exceptions.best_match([error])) for error in errors]
+    # One finding per place: a value that breaks two keywords (a bad date fails `pattern` and `format`)
+    # gets the best-matching message only. Each missing or unknown key stays a finding of its own.
+    groups: dict[tuple, list] = {}
+    for error in _python_validator(kind).iter_errors(data):
+        separate = error.validator in ("required", "additionalProperties")
+        groups.setdefault((tuple(error.absolute_path), error.message if separate else ""), []).append(error)
+    best = [jsonschema.exceptions.best_match(errors) for errors in groups.values()]
+    best.sort(key=lambda e: [str(p) for p in e.absolute_path])
+    return [_to_finding(source, error) for error in best]
+
+
+# JSON Schema's words for types, in the words of a YAML author.
+_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "text", "integer": "a whole number",
+               "number": "a number", "boolean": "true or false", "null": "empty"}
+
+
+def _type_names(types) -> str:
+    types = [types] if isinstance(types, str) else list(types)
+    return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _pointer(parts) -> str:
@@ -92,6 +114,13 @@ def _to_finding(source: Source, error) -> Finding:
         message = f"missing required property {message.split(' is a required')[0]}"
     elif error.validator == "propertyNames":
         key = True
+    elif error.validator == "type":
+        message = f"{_shown(error.instance)} is not {_type_names(error.validator_value)}"
+    elif error.validator in ("oneOf", "anyOf") and error.context and all(e.validator == "type" and not e.relative_path for e in error.context):
+        # Every alternative failed on its type (an exit code given as text): name the types that would do.
+        message = f"{_shown(error.instance)} is not {_type_names([e.validator_value for e in error.context])}"
+    elif error.validator == "format" and error.validator_value == "date":
+        message = f"{_shown(error.instance)} is not a valid date (YYYY-MM-DD)"
     elif error.validator == "pattern" and isinstance(error.instance, str):
         description = error.schema.get("description", "")
         message = f"{error.instance!r} does not match the expected form" + (f": {description}" if description else f" {error.schema['pattern']}")

@@ -72,6 +72,10 @@ def write(path: Path, text: str | bytes) -> Path:
     pytest.param("nul.yaml", b"kind: runbook\nid: x\x00\n", "RB013", 2, id="nul-byte"),
     pytest.param("deep.yaml", "a: " + "[" * 70 + "]" * 70 + "\n", "RB016", 1, id="too-deep"),
     pytest.param("unknown-kind.yaml", "kind: playbook\nid: unknown-kind\n", "RB101", 1, id="unknown-kind"),
+    # libyaml's composer recursed in C until the process died (SIGSEGV) on these.
+    pytest.param("flow-bomb.yaml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n", "RB016", 1, id="deep-flow-segfault"),
+    pytest.param("map-bomb.yaml", "a: " + "{a: " * 100_000 + "}" * 100_000 + "\n", "RB016", 1, id="deep-flow-mapping-segfault"),
+    pytest.param("block-bomb.yaml", "- " * 200_000 + "x\n", "RB016", 1, id="deep-block-segfault"),
 ])
 def test_bad_bytes_give_one_finding_with_a_line(project, name, content, code, line):
     path = write(project / name, content)
@@ -105,8 +109,20 @@ def test_missing_path_and_dangling_symlink(project):
     link.symlink_to(project / "nowhere.yaml")
     result = run("--format", "json", str(project / "missing.yaml"), str(link))
     assert result.exit_code == 1
-    codes = [f["code"] for f in json.loads(result.output)["findings"]]
-    assert codes == ["RB015", "RB015"]
+    findings = json.loads(result.output)["findings"]
+    assert [f["code"] for f in findings] == ["RB015", "RB015"]
+    assert "broken symbolic link" in findings[0]["message"]
+
+
+def test_fifo_named_like_a_yaml_file_does_not_hang(project):
+    fifo = project / "runbooks" / "pipe.yaml"
+    os.mkfifo(fifo)
+    for args in ([str(fifo)], []):  # named, and found in the runbooks folder
+        result = run("--format", "json", *args)
+        assert result.exit_code == 1
+        findings = json.loads(result.output)["findings"]
+        assert [(f["code"], f["path"]) for f in findings] == [("RB015", "runbooks/pipe.yaml")]
+        assert "not a regular file" in findings[0]["message"]
 
 
 def test_directory_named_like_a_file(project):

@@ -75,3 +75,36 @@ def test_bash_n_never_executes(tmp_path):
     marker = tmp_path / "ran"
     assert syntax_errors([f"touch {marker}", f"$(touch {marker})"]) == []
     assert not marker.exists()
+
+
+SCHEMA_BASE = """kind: runbook
+id: x
+title: T
+summary: S
+owner: team
+last_reviewed: 2026-01-01
+steps:
+  - id: look
+    title: Look
+    run: echo hi
+    timeout: 10
+    expect: {exit_code: 0}
+"""
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # A bad date fails both `pattern` and `format`: one finding, not two.
+    pytest.param("2026-01-01", "2026-13-45", [(6, "'2026-13-45' is not a valid date (YYYY-MM-DD) at /last_reviewed")], id="bad-date-once"),
+    pytest.param("timeout: 10", "timeout: soon", [(11, "'soon' is not a whole number at /steps/0/timeout")], id="type-in-yaml-words"),
+    pytest.param("exit_code: 0", 'exit_code: "zero"', [(12, "'zero' is not a whole number or a list at /steps/0/expect/exit_code")], id="one-of-types"),
+    pytest.param("timeout: 10", "rnu: x", [(11, "unknown property 'rnu'; did you mean 'run'? at /steps/0/rnu")], id="unknown-key-points-at-key"),
+    pytest.param("owner: team\n", "", [(1, "missing required property 'owner'")], id="missing-key"),
+    pytest.param("title: T\nsummary: S\nowner: team\n", "", [(1, "missing required property 'owner'"), (1, "missing required property 'summary'"),
+                                                          (1, "missing required property 'title'")], id="each-missing-key-named"),
+])
+def test_schema_messages_are_one_per_place_in_yaml_words(old, new, expected):
+    from generator.loading import load_text
+    from generator.schema import validate
+
+    source = load_text(SCHEMA_BASE.replace(old, new, 1), "x.yaml")
+    assert sorted((f.line, f.message) for f in validate(source)) == expected
