@@ -11,7 +11,7 @@ import pytest
 
 from generator.project import load_catalog
 from generator.site import markup
-from generator.site.pages import SiteRenderer, alert_slug, humanize_duration
+from generator.site.pages import SiteRenderer, alert_slug, humanize_duration, humanize_seconds
 
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.superfences", "pymdownx.tasklist"]
 
@@ -151,6 +151,10 @@ def test_runbook_page_structure(tmp_path):
     assert "runbook exec cache" in page
     assert 'class="admonition danger"' in html and "Drops &#60;b&#62;everything&#60;/b&#62;" in page
     assert "echo restore" in text_of(html)  # the rollback
+    # The first code block under a step is its command; the rollback follows it, in its own box.
+    flush = page[page.index("{#step-flush}"):page.index("{#step-check}")]
+    assert flush.index("redis-cli FLUSHALL") < flush.index('!!! rollback "Rollback') < flush.index("echo restore")
+    assert flush.index("!!! danger") < flush.index("redis-cli FLUSHALL")
     assert 'class="rb-badge rb-badge--destructive"' in html
     assert "output matching <code>PONG</code>" in page
     assert "- [ ] Errors &#60;i&#62;back&#60;/i&#62; to normal" in page
@@ -200,7 +204,15 @@ def test_phases_get_anchors(tmp_path):
     renderer = SiteRenderer(load_catalog([tmp_path / "runbooks"]), tmp_path / "runbooks")
     page = next(p for p in renderer.pages() if p.uri == "runbooks/p.md").markdown
     assert "## Triage {#phase-triage}" in page and "### 2. Mend {#step-mend}" in page
-    assert '!!! warning "Changes state"' in page
+    assert '<span class="rb-badge rb-badge--mutating">mutating</span>' in page
+
+
+def test_manual_steps_have_no_read_only_badge(tmp_path):
+    pages, _ = render(tmp_path)
+    page = body(pages["runbooks/cache.md"].markdown)
+    check = page[page.index("{#step-check}"):]
+    assert "rb-badge--manual" in check and "rb-badge--read-only" not in check
+    assert "rb-badge--read-only" in page[page.index("{#step-ping}"):page.index("{#step-flush}")]
 
 
 def test_alert_slugs_and_durations():
@@ -208,6 +220,7 @@ def test_alert_slugs_and_durations():
     assert alert_slug("kube:Pod Crash") == "kube-pod-crash"
     assert humanize_duration("15m") == "15 minutes" and humanize_duration("1h") == "1 hour"
     assert humanize_duration("next-business-day") == "Next business day"
+    assert humanize_seconds(30) == "30 s" and humanize_seconds(900) == "15 min" and humanize_seconds(5430) == "1 h 30 min 30 s"
 
 
 def test_format_reference_covers_every_kind_and_step_properties(tmp_path):

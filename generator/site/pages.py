@@ -82,6 +82,15 @@ def humanize_duration(text: str) -> str:
     return f"{number} {word}{'s' if number != 1 else ''}"
 
 
+def humanize_seconds(seconds: int) -> str:
+    """A step timeout for people: `30` -> `30 s`, `900` -> `15 min`, `5400` -> `1 h 30 min`."""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s" if secs else ""]
+    return " ".join(p for p in parts if p) or "0 s"
+
+
 def alert_slug(name: str) -> str:
     """The alert's page: lower case so alert rules can link to a predictable URL."""
     return re.sub(r"[^a-z0-9_.-]+", "-", name.lower()).strip("-") or "alert"
@@ -117,6 +126,7 @@ class SiteRenderer:
         env.filters.update(
             block=markup.block, inline=markup.inline, html=markup.plain_html, attr=markup.attr,
             fence=markup.fence, yaml=markup.yaml_string, code=markup.code, duration=humanize_duration,
+            seconds=humanize_seconds,
             shell_export=markup.shell_export, indent_md=markup.indent,
         )
         env.globals.update(link=self.link, review=self.review, severity_label=self.severity_label,
