@@ -235,3 +235,118 @@ def test_markers_in_handwritten_pages(tmp_path):
     _, renderer = render(tmp_path)
     out = renderer.expand_markers("# Home\n\n<!-- runbooks:services -->\n", "index.md")
     assert "| [Cache &#60;script&#62;" in out and "(runbooks/cache.md)" in out
+
+
+# Every free-text field of every document kind, each with markup that would run or change the page.
+# (ids, tags, durations and alert names are restricted by the schema; alert names still carry `_` and `:`.)
+BAD = "<script>x()</script> *em* _u_ [l](javascript:x()) | {: .c } &amp; ~~s~~"
+HOSTILE = {
+    "runbooks/h.yaml": f"""
+        kind: runbook
+        id: h
+        title: "T {BAD}"
+        summary: "S {BAD}"
+        description: "D {BAD}"
+        service: h
+        owner: team
+        severity: sev1
+        tags: [cache]
+        alerts: [Cache_Down_:x, a_b_]
+        variables:
+          V: {{description: "VD {BAD}", default: "VDEF {BAD}", example: "VEX {BAD}", choices: ["C1 {BAD}", "C2"]}}
+        phases:
+          - id: p
+            title: "P {BAD}"
+            description: "PD {BAD}"
+            steps:
+              - id: s
+                title: "ST {BAD}"
+                description: "SD {BAD}"
+                risk: destructive
+                confirm: "CF {BAD}"
+                rollback: "echo 'RB {BAD}'"
+                run: "echo 'RUN {BAD}'"
+                expect: {{output: "EO {BAD}"}}
+                template: t
+                checklist: ["CL {BAD}"]
+    """,
+    "runbooks/sev.yaml": f"""
+        kind: severity-levels
+        id: sev
+        title: "SL {BAD}"
+        description: "SLD {BAD}"
+        levels:
+          - {{id: sev1, name: "LN {BAD}", definition: "LD {BAD}", examples: ["LX {BAD}"], response_time: 15m, escalation: "LE {BAD}"}}
+    """,
+    "runbooks/esc.yaml": f"""
+        kind: escalation-policy
+        id: esc
+        title: "EP {BAD}"
+        on_call:
+          - {{id: one, name: "ON {BAD}", role: "OR {BAD}", responsibilities: "ORS {BAD}", engaged_when: "OW {BAD}", contact: "OC {BAD}"}}
+        management:
+          - {{role: "MR {BAD}", severity: sev1, after: immediately, note: "MN {BAD}"}}
+        external:
+          - {{name: "XN {BAD}", category: cloud-provider, when: "XW {BAD}", contact: "XC {BAD}", sla: "XS {BAD}"}}
+    """,
+    "runbooks/tpl.yaml": f"""
+        kind: templates
+        id: tpl
+        title: "TT {BAD}"
+        templates:
+          - id: t
+            title: "TN {BAD}"
+            description: "TD {BAD}"
+            channel: "TC {BAD}"
+            format: markdown
+            placeholders: {{NAME: "TP {BAD}"}}
+            body: |
+              TB {BAD}
+              ```
+              </code></pre><script>y()</script>
+    """,
+    "runbooks/ref.yaml": f"""
+        kind: reference
+        id: ref
+        title: "RT {BAD}"
+        sections:
+          - id: sec
+            title: "RS {BAD}"
+            items:
+              - {{name: "RN {BAD}", description: "RD {BAD}", target: "RG {BAD}"}}
+    """,
+}
+
+
+def test_every_text_field_of_every_kind_is_escaped(tmp_path):
+    for name, text in HOSTILE.items():
+        write(tmp_path, name, text)
+    catalog = load_catalog([tmp_path / "runbooks"])
+    assert catalog.findings == []
+    renderer = SiteRenderer(catalog, tmp_path / "runbooks", "180d", dt.date(2026, 2, 1))
+    pages = {page.uri: page.markdown for page in renderer.pages()}
+    markers = {
+        "runbooks/h.md": ["T", "S", "D", "VD", "VDEF", "VEX", "C1", "P", "PD", "ST", "SD", "CF", "RB", "RUN", "EO", "CL"],
+        "catalogs/sev.md": ["SL", "SLD", "LN", "LD", "LX", "LE"],
+        "catalogs/esc.md": ["EP", "ON", "OR", "ORS", "OW", "OC", "MR", "MN", "XN", "XW", "XC", "XS"],
+        "catalogs/tpl.md": ["TT", "TN", "TD", "TC", "TP", "TB"],
+        "catalogs/ref.md": ["RT", "RS", "RN", "RD", "RG"],
+    }
+    for uri, fields in markers.items():
+        html = to_html(body(pages[uri]))
+        for bad in ("<script", "<em>", "<u>", "<del>", 'href="javascript', 'class="c"', "<strong>*"):
+            assert bad not in html, (uri, bad)
+        seen = text_of(html)
+        for field_marker in fields:
+            # The reader sees the text exactly as written in the YAML (code blocks included).
+            assert f"{field_marker} {BAD}" in seen, (uri, field_marker)
+    # The template body's fence cannot be closed by the backticks inside it.
+    tpl = to_html(body(pages["catalogs/tpl.md"]))
+    assert "```\n</code></pre><script>y()</script>" in text_of(tpl)
+    # Alert names: their own pages and the index, markup characters shown as written.
+    alerts = to_html(body(pages["alerts/index.md"]))
+    assert "Cache_Down_:x" in text_of(alerts) and "a_b_" in text_of(alerts) and "<em>" not in alerts
+    assert "alerts/cache_down_-x.md" in pages
+    assert "<em>" not in to_html(body(pages["alerts/cache_down_-x.md"]))
+    # Front matter titles are HTML-escaped YAML strings (Material prints them as HTML in <title> and the nav).
+    assert 'title: "T &lt;script&gt;' in pages["runbooks/h.md"]
