@@ -13,7 +13,7 @@ from pathlib import Path, PurePath
 
 from ..config import Config, ConfigError, LintConfig
 from ..findings import RULES, Finding
-from ..project import discover, load_catalog
+from ..project import Catalog, discover, load_catalog
 from . import suppressions
 from .context import LintContext
 from .destructive import check_patterns
@@ -24,6 +24,9 @@ from .rules import FAMILIES
 class LintResult:
     findings: list[Finding]
     files: int
+    # The documents that were linted, for callers that go on to use them (the site) without reading
+    # the files a second time.
+    catalog: Catalog | None = None
 
 
 def check_config(lint: LintConfig) -> None:
@@ -122,4 +125,4 @@ def _lint(paths: list[Path], config: Config, today: dt.date | None) -> LintResul
     findings = suppressions.apply(findings, {s.path: s.text for s in catalog.sources if s.text})
     findings = configure(findings, lint_config, config.root)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code, f.message))
-    return LintResult(findings, len(catalog.sources))
+    return LintResult(findings, len(catalog.sources), catalog)

@@ -31,14 +31,17 @@ class SiteSource:
     review_interval: str
 
 
-def lint_findings(folder: Path, config: Config) -> list[Finding]:
-    """What `runbook lint` reports for the folder: load, schema and rule findings after the project's settings."""
+def lint_folder(folder: Path, config: Config) -> tuple[list[Finding], Catalog]:
+    """What `runbook lint` reports for the folder (load, schema and rule findings after the project's
+    settings), and the catalog it read, so the pages are made from the same documents."""
     from ..lint.command import _load_rules
     from ..lint.engine import lint
 
     _load_rules()
     same = folder.resolve() == config.runbooks.resolve()
-    return lint([] if same else [folder], config).findings
+    result = lint([] if same else [folder], config)
+    catalog = result.catalog if result.catalog is not None else load_catalog([folder], config.lint.max_file_size)
+    return result.findings, catalog
 
 
 def load_site_source(start: Path, folder: str | None = None, review_interval: str | None = None) -> SiteSource:
@@ -49,9 +52,8 @@ def load_site_source(start: Path, folder: str | None = None, review_interval: st
     """
     config = load_config(start)
     runbooks = (start / folder).resolve() if folder else config.runbooks
-    errors = [f for f in lint_findings(runbooks, config) if f.severity == "error"]
+    findings, catalog = lint_folder(runbooks, config)
+    errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise CatalogErrors(errors)
-    # The lint engine does not hand back its catalog, so the files are read a second time for the pages.
-    catalog = load_catalog([runbooks], config.lint.max_file_size)
     return SiteSource(config, runbooks, catalog, review_interval or config.lint.review_interval)
