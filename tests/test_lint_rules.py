@@ -37,9 +37,26 @@ def test_destructive(command, label):
     "kubectl get pods", "kubectl scale deploy/x --replicas=10", 'psql -c "DELETE FROM s WHERE id = 1;"',
     "pg_restore --list backup.dump", "rm -f one-file", "helm list", "# kubectl delete pod x\necho skipped",
     "kubectl rollout status deploy/x", "grep -r dropdown .",
+    "kubectl get pods  # never kubectl delete pod here", 'rm -rf "$TMPDIR/scratch"', "trap 'rm -rf /tmp/runbook.x' EXIT",
 ])
 def test_not_destructive(command):
     assert find_destructive(command) is None
+
+
+@pytest.mark.parametrize("command", [
+    'echo "# a hash in quotes" && kubectl delete pod x', 'rm -rf "$TMPDIR"/../etc', "rm -rf /tmp/x /var/lib/db", "rm -rf /tmp/",
+])
+def test_still_destructive(command):
+    assert find_destructive(command)
+
+
+@pytest.mark.parametrize("command, names", [
+    pytest.param('read -rp "Go on? " ANSWER', {"ANSWER"}, id="quoted-prompt"),
+    pytest.param("read -ra PODS <<< x", {"PODS"}, id="read-array"),
+    pytest.param("read -r X\nread -ra PODS <<< x", {"X", "PODS"}, id="names-end-at-the-line"),
+])
+def test_read_assignments(command, names):
+    assert set(assigned(command)) == names
 
 
 def test_extra_patterns_name_themselves():

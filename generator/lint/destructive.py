@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .shell import without_comments
+
 # (label, regex). Word boundaries keep `kubectl deleted-pods` or `dropdown` from matching.
 DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("kubectl delete", r"\bkubectl\b[^|;&\n]*\s(delete)\b"),
@@ -24,7 +26,9 @@ DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("pg_terminate_backend", r"\bpg_terminate_backend\b"),
     ("pg_restore", r"\bpg_restore\b(?![^|;&\n]*\s(--list|-l)\b)"),
     ("dropdb", r"\bdropdb\b"),
-    ("rm -rf", r"\brm\s+(-[a-zA-Z]*r[a-zA-Z]*f[a-zA-Z]*|-[a-zA-Z]*f[a-zA-Z]*r[a-zA-Z]*|-r\s+-f|-f\s+-r|--recursive\s+--force|--force\s+--recursive)\b"),
+    # Removing one path under /tmp or $TMPDIR (a scratch copy the step made itself) is housekeeping.
+    ("rm -rf", r"\brm\s+(-[a-zA-Z]*r[a-zA-Z]*f[a-zA-Z]*|-[a-zA-Z]*f[a-zA-Z]*r[a-zA-Z]*|-r\s+-f|-f\s+-r|--recursive\s+--force|--force\s+--recursive)\b"
+               r"(?!\s+[\"']?(/tmp/\w|\$\{?TMPDIR\b)(?![^\s;&|]*\.\.)[^\s;&|]*\s*($|[;&|)'\n]))"),
     ("terraform destroy", r"\bterraform\s+(\S+\s+)*destroy\b"),
     ("terraform apply -auto-approve", r"\bterraform\s+apply\b[^|;&\n]*-auto-approve\b"),
     ("helm uninstall", r"\bhelm\s+(uninstall|delete|del)\b"),
@@ -80,9 +84,9 @@ def find_destructive(command: str, extra_patterns: tuple[str, ...] = ()) -> str 
     """A short label of what makes `command` look destructive, or None.
 
     `extra_patterns` are regexes from `destructive-patterns` in `[tool.runbook.lint]`; their label is
-    the pattern itself. Comment lines are skipped: `# never run kubectl delete here` changes nothing.
+    the pattern itself. Comments are skipped: `# never run kubectl delete here` changes nothing.
     """
-    text = "\n".join(line for line in command.splitlines() if not line.lstrip().startswith("#")) if "#" in command else command
+    text = without_comments(command)
     defaults, extras = _compiled(tuple(extra_patterns))
     lower = text.lower()
     for label, regex, needs in defaults:

@@ -14,9 +14,9 @@ NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _HEREDOC_QUOTED = re.compile(r"<<-?\s*(['\"])(\w+)\1")
 _ASSIGN = re.compile(
     rf"(?:^|(?<=[\s;&|(`{{]))(?:(?:export|local|declare|typeset|readonly)(?:\s+-\w+)*\s+)?({NAME})(?:\[[^\]]*\])?\+?="
-    rf"|(?:^|(?<=[\s;&|(`{{]))(?:export|local|declare|typeset|readonly|unset)(?:\s+-\w+)*((?:\s+{NAME})+)\s*(?=$|[;&|)\n])"
+    rf"|(?:^|(?<=[\s;&|(`{{]))(?:export|local|declare|typeset|readonly|unset)(?:[ \t]+-\w+)*((?:[ \t]+{NAME})+)[ \t]*(?=$|[;&|)\n])"
     rf"|\bfor\s+({NAME})\s+in\b|\bfor\s+\(\(\s*({NAME})"
-    rf"|\b(?:read|mapfile|readarray)\b((?:\s+-(?:[a-zA-Z]*[adinNptu]\s+(?!-)[^\s;&|]+|[a-zA-Z]+))*)((?:\s+{NAME})+)"
+    rf"""|\b(?:read|mapfile|readarray)\b((?:[ \t]+-(?:[a-zA-Z]*[adinNptu][ \t]*(?!-)(?:"[^"]*"|'[^']*'|[^\s;&|]+)|[a-zA-Z]+))*)((?:[ \t]+{NAME})+)"""
     rf"|\bgetopts\s+\S+\s+({NAME})"
     rf"|\$\{{({NAME}):?=",
     re.MULTILINE)
@@ -73,6 +73,17 @@ def scan(command: str) -> tuple[list[Use], list[tuple[int, int]]]:
     return uses, quoted
 
 
+_READ_ARRAY = re.compile(rf"-[a-zA-Z]*a\s*({NAME})")
+_COMMENTS = re.compile(r"""\\.|'[^']*'?|"(?:[^"\\]|\\.)*"?|(?P<comment>(?:^|(?<=[\s;&|(]))#[^\n]*)""", re.DOTALL | re.MULTILINE)
+
+
+def without_comments(command: str) -> str:
+    """The command with its `# comments` removed (a `#` inside quotes or in `$#` is not one)."""
+    if "#" not in command:
+        return command
+    return _COMMENTS.sub(lambda m: "" if m.group("comment") else m.group(0), command)
+
+
 def assigned(command: str) -> dict[str, int]:
     """Names the command sets itself (VAR=, export, local, read, for ... in), with the first offset."""
     names: dict[str, int] = {}
@@ -82,7 +93,8 @@ def assigned(command: str) -> dict[str, int]:
         for index, group in enumerate(groups):
             if not group:
                 continue
-            if index == 4:  # read's options
+            if index == 4:  # read's options: only `-a NAME` (an array to fill) names a variable
+                candidates.extend(_READ_ARRAY.findall(group))
                 continue
             candidates.extend(group.split())
         for name in candidates:

@@ -26,7 +26,8 @@ SECRET = register("RB405", "pasted-secret", "error", "A secret appears to be pas
                   "`secret: true` (`\"$API_TOKEN\"`) instead, and rotate the leaked secret. Detected: bearer tokens with a literal value, JWTs, AWS access keys, "
                   "GitHub and Slack tokens, Stripe live keys, private key blocks, and `password=...`/`--password VALUE` with a literal value in commands.")
 INVISIBLE = register("RB406", "invisible-character", "error", "A command contains an invisible or bidirectional control character.",
-                     "Zero-width and bidirectional control characters (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF and other format characters) make a "
+                     "Zero-width and bidirectional control characters (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF and other format characters) "
+                     "and look-alike spaces (U+00A0 no-break space and the other Unicode spaces, which bash does not split words on) make a "
                      "command run differently from how it reads (a copy-paste attack, \"Trojan Source\"). Retype the command.")
 
 # Secrets anywhere (text or commands): strong shapes only, so prose never trips them.
@@ -38,21 +39,32 @@ _TOKENS = (
     ("a Stripe live key", re.compile(r"\b[sr]k_live_[A-Za-z0-9]{16,}")),
     ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
     ("a bearer token", re.compile(r"\bBearer\s+(?![$<{])[A-Za-z0-9._~+/-]{16,}=*")),
+    ("a Basic auth credential", re.compile(r"\bBasic\s+(?![$<{])[A-Za-z0-9+/]{12,}={0,2}")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}")),
+    ("a password in a URL", re.compile(r"""(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@$'"]*:(?![$<{])[^\s@/$'"]{3,}@""")),  # scheme://user:pass@host
 )
 # In commands: a password given literally (a `$VAR`, `<placeholder>` or `{{X}}` is not a secret).
 _COMMAND_SECRETS = (
-    ("a password", re.compile(r"""(?i)\b(?:password|passwd|pass|pwd|secret|token|api[_-]?key)\s*=\s*["']?(?![$<{"'\s])[^\s"'&;|)]{3,}""")),
+    # NAME=value where the name ends in a secret word: password=x, PGPASSWORD=x, AWS_SECRET_ACCESS_KEY=x.
+    ("a password", re.compile(r"""(?i)\b\w*(?:password|passwd|pass|pwd|secret|token|api[_-]?key|access[_-]?key)\s*=\s*["']?"""
+                              r"""(?![$<{"'\s])(?!(?:true|false|yes|no|none|null)\b)[^\s"'&;|)]{3,}""")),
     ("a password", re.compile(r"""(?i)(?:--password|--passwd|--token|--api-key|--secret)(?:\s+|=)["']?(?![$<{"'\s-])[^\s"'&;|)]{3,}""")),
-    ("a password", re.compile(r"""(?i)\b[a-z]+://[^\s:/@$]+:(?![$<{])[^\s@/$]{3,}@""")),  # scheme://user:pass@host
+    ("a password", re.compile(r"""\bcurl\b[^\n|;&]*\s(?:-u|--user)[\s=]*["']?(?![$<{])[^\s:"'$]*:(?![$<{"'])[^\s"'&;|)]{3,}""")),  # user:pass
+    ("a password", re.compile(r"""\bmysql\w*\b[^\n|;&]*\s-p(?![$<{"'\s])[^\s"'&;|)]{3,}""")),  # mysql -pPASS
+    ("a password", re.compile(r"""\bredis-cli\b[^\n|;&]*\s-a\s+["']?(?![$<{"'\s-])[^\s"'&;|)]{3,}""")),  # redis-cli -a PASS
 )
 # Plain substring tests decide whether a text needs the detailed patterns at all (most text has none of
 # these words); `in` is much faster than a regex alternation over a whole file.
-_TOKEN_WORDS = ("eyJ", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "k_live_", "PRIVATE KEY", "Bearer")
-_COMMAND_WORDS = ("pass", "pwd", "secret", "token", "api_key", "api-key", "apikey", "@")
+_TOKEN_WORDS = ("eyJ", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "k_live_", "PRIVATE KEY", "Bearer",
+                "Basic", "AIza", "npm_", "hooks.slack.com")
+_COMMAND_WORDS = ("pass", "pwd", "secret", "token", "api_key", "api-key", "apikey", "access_key", "access-key",
+                  "curl", "mysql", "redis-cli")
 
 
 def _has_tokens(text: str) -> bool:
-    return any(word in text for word in _TOKEN_WORDS)
+    return any(word in text for word in _TOKEN_WORDS) or ("://" in text and "@" in text)
 
 
 def _has_command_words(text: str) -> bool:
@@ -105,9 +117,14 @@ def _invisible(ctx, runbook, pointer, command):
     for offset, char in enumerate(command):
         if ord(char) < 128:
             continue
-        if ord(char) in _ALWAYS_FLAGGED or unicodedata.category(char) == "Cf":
+        category = unicodedata.category(char)
+        if ord(char) in _ALWAYS_FLAGGED or category == "Cf":
             name = unicodedata.name(char, "format character")
             yield ctx.finding(INVISIBLE, runbook, pointer, f"invisible character U+{ord(char):04X} ({name}) in the command; retype it", offset=offset)
+            return
+        if category == "Zs":  # a no-break space looks like a space, but bash does not split words on it
+            name = unicodedata.name(char, "space")
+            yield ctx.finding(INVISIBLE, runbook, pointer, f"look-alike space U+{ord(char):04X} ({name}) in the command; bash reads it as part of a word; retype it as a plain space", offset=offset)
             return
 
 
@@ -131,9 +148,9 @@ def _secrets(ctx, document):
         patterns = _TOKENS if _has_tokens(text) else ()
         if is_command and _has_command_words(text):
             patterns += _COMMAND_SECRETS
-        for label, regex in patterns:
-            match = regex.search(text)
-            if match:
-                yield ctx.finding(SECRET, document, pointer,
-                                  f"{label} appears to be pasted here; read it from a variable marked `secret: true` and rotate it", offset=match.start())
-                break
+        # The first secret in the text (not the first pattern that matches) is the one the line points at.
+        found = [(match.start(), label) for label, regex in patterns for match in (regex.search(text),) if match]
+        if found:
+            offset, label = min(found)
+            yield ctx.finding(SECRET, document, pointer,
+                              f"{label} appears to be pasted here; read it from a variable marked `secret: true` and rotate it", offset=offset)
