@@ -243,6 +243,7 @@ def test_explain_and_rules():
     pytest.param('ignore = ["RB777"]', "not a known rule code", id="ignore-unknown"),
     pytest.param('severity = {RB301 = "fatal"}', "must be error, warning, info or off", id="severity-level"),
     pytest.param('destructive-patterns = ["("]', "destructive-patterns", id="bad-regex"),
+    pytest.param('destructive-patterns = ["a{99999999999}"]', "repetition number is too large", id="regex-overflow"),
     pytest.param('review-interval = "soon"', "review-interval", id="review-interval"),
 ])
 def test_config_mistakes_exit_2_with_one_line(project, setting, message):
@@ -250,6 +251,14 @@ def test_config_mistakes_exit_2_with_one_line(project, setting, message):
     result = run()
     assert result.exit_code == 2
     assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_missing_runbooks_folder_is_a_config_error(project):
+    (project / "pyproject.toml").write_text('[tool.runbook]\nrunbooks = "docs/runbooks"\n', encoding="utf-8")
+    result = run()
+    assert result.exit_code == 2
+    assert "runbooks folder" in result.output and "does not exist" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
 

@@ -75,7 +75,7 @@ def check_patterns(patterns: tuple[str, ...]) -> str | None:
     for pattern in patterns:
         try:
             re.compile(pattern)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:  # `a{99999999999}` overflows instead
             return f"{pattern!r}: {exc}"
     return None
 

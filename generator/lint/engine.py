@@ -103,6 +103,9 @@ def lint(paths: list[Path], config: Config, today: dt.date | None = None) -> Lin
 def _lint(paths: list[Path], config: Config, today: dt.date | None) -> LintResult:
     lint_config = config.lint
     check_config(lint_config)
+    if not paths and not config.runbooks.is_dir():
+        where = f" (`runbooks` in [tool.runbook] of {config.pyproject})" if config.pyproject else ""
+        raise ConfigError(f"the runbooks folder {config.runbooks} does not exist{where}; create it or pass the files to lint")
     targets = paths or [config.runbooks]
     catalog = load_catalog(targets, lint_config.max_file_size)
     reference_documents = []
