@@ -129,6 +129,22 @@ def test_edit_link_points_at_the_yaml(project):
     assert 'href="https://git.example.com/ops/runbooks/edit/main/runbooks/cache.yaml"' in page
 
 
+def test_render_keeps_edit_links_on_the_yaml(project):
+    # Plain MkDocs computes edit links from docs/*.md; the pages carry the YAML's address themselves.
+    (project / "mkdocs.yml").write_text(MKDOCS.format(
+        extra="repo_url: https://github.com/ops/runbooks"))  # MkDocs' default edit_uri: edit/master/docs/
+    out = project / "out"
+    run([*CLI, "render", str(out)], project, 0)
+    assert 'runbook_edit_url: "https://github.com/ops/runbooks/edit/master/runbooks/cache.yaml"' in (
+        out / "docs" / "runbooks" / "cache.md").read_text()
+    run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(out / "mkdocs.yml")], out, 0)
+    plain = (out / "site" / "runbooks" / "cache" / "index.html").read_text()
+    assert 'href="https://github.com/ops/runbooks/edit/master/runbooks/cache.yaml"' in plain
+    run([*CLI, "build", "--strict"], project, 0)
+    built = (project / "site" / "runbooks" / "cache" / "index.html").read_text()
+    assert 'href="https://github.com/ops/runbooks/edit/master/runbooks/cache.yaml"' in built
+
+
 def test_render_builds_with_plain_mkdocs(project):
     run([*CLI, "build", "--strict"], project, 0)
     out = project / "out"

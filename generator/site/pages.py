@@ -106,6 +106,9 @@ class SiteRenderer:
     root: Path  # the runbooks folder, to group runbooks by sub-folder in the navigation
     review_interval: str = "180d"
     today: dt.date = field(default_factory=dt.date.today)
+    # The repository address YAML paths are appended to for edit links (see `edit`); None: no links.
+    edit_base: str | None = None
+    project_root: Path | None = None
 
     # ---- lookups -------------------------------------------------------------------------------
 
@@ -161,6 +164,11 @@ class SiteRenderer:
     def review(self, runbook: Runbook) -> Review:
         interval = duration_seconds(runbook.review_interval or self.review_interval) // 86400
         return Review(runbook.last_reviewed, interval, self.today)
+
+    def edit_link(self, source: str) -> str | None:
+        from .edit import edit_url
+
+        return edit_url(self.edit_base, self.project_root or Path.cwd(), source) if self.edit_base else None
 
     def severity_label(self, severity_id: str | None) -> str:
         level = next((l for l in self.severity_levels.levels if l.id == severity_id), None) if self.severity_levels else None

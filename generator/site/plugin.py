@@ -7,9 +7,7 @@ edit link points at its YAML file; `mkdocs serve` watches the runbooks folder an
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import Path
-from urllib.parse import urljoin
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -19,6 +17,7 @@ from mkdocs.structure.files import File, Files
 
 from ..config import ConfigError
 from .catalog import CatalogErrors, load_site_source
+from .edit import edit_base
 from .pages import TEMPLATES_DIR, SiteRenderer
 
 log = get_plugin_logger(__name__)
@@ -54,7 +53,9 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         self.folder = source.folder
-        self.renderer = SiteRenderer(source.catalog, source.folder, source.review_interval)
+        base = edit_base(config.repo_url, config.edit_uri, Path(config.docs_dir), self.project_root, self.config.edit_uri)
+        self.renderer = SiteRenderer(source.catalog, source.folder, source.review_interval,
+                                     edit_base=base, project_root=self.project_root)
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -79,31 +80,10 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         return files
 
     def on_page_context(self, context, page, config, nav):
-        source = self.sources.get(page.file.src_uri)
-        if source is not None:
-            page.edit_url = self._edit_url(config, source)
+        # Material's edit button (content.action.edit) opens the YAML file, like "Generated from ...".
+        if page.file.src_uri in self.sources and page.meta.get("runbook_edit_url"):
+            page.edit_url = page.meta["runbook_edit_url"]
         return context
-
-    def _edit_url(self, config, source: str) -> str | None:
-        if not config.repo_url:
-            return None
-        edit_uri = self.config.edit_uri
-        if edit_uri is None:
-            edit_uri = config.edit_uri or ""
-            docs = Path(config.docs_dir).resolve()
-            try:
-                docs_part = docs.relative_to(self.project_root).as_posix() + "/"
-            except ValueError:
-                docs_part = ""
-            if docs_part and edit_uri.endswith(docs_part):
-                edit_uri = edit_uri[: -len(docs_part)]
-        if edit_uri and not edit_uri.endswith("/"):
-            edit_uri += "/"
-        try:
-            relative = Path(source).resolve().relative_to(self.project_root).as_posix()
-        except ValueError:
-            return None
-        return urljoin(config.repo_url.rstrip("/") + "/", posixpath.join(edit_uri, relative))
 
     def on_serve(self, server, config, builder):
         # A saved runbook or template rebuilds the site (and reloads the page in the browser).

@@ -4,6 +4,11 @@ OUT_DIR/docs holds the hand-written pages (markers expanded) and the generated o
 the theme overrides, and OUT_DIR/mkdocs.yml the project's configuration without the `runbooks` plugin and
 with the generated navigation. `mkdocs build -f OUT_DIR/mkdocs.yml` then builds the same site, and so can
 other engines that read mkdocs.yml (Zensical).
+
+Edit links: each generated page carries its YAML file's address in its front matter (`runbook_edit_url`),
+which the "Generated from ..." line of the theme override links to. Plain MkDocs has no per-page edit
+URL, so Material's own edit button (feature `content.action.edit`, off in the shipped mkdocs.yml) would
+still point at docs/*.md in a rendered project; under the plugin it points at the YAML.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from .catalog import load_site_source
+from .edit import edit_base
 from .pages import SiteRenderer
 
 PLUGIN = "runbooks"
@@ -48,7 +54,13 @@ def render_project(config_file: Path, out_dir: Path) -> int:
     settings = _read_mkdocs_yml(config_file)
     options = _plugin_options(settings.get("plugins"))
     source = load_site_source(root, options.get("runbooks"), options.get("review_interval"))
-    renderer = SiteRenderer(source.catalog, source.folder, source.review_interval)
+    # The edit links go into the pages' front matter, as with the plugin (MkDocs' own edit_uri
+    # default for GitHub and GitLab included, hence its config loader).
+    from mkdocs.config import load_config as mkdocs_load_config
+
+    mk_config = mkdocs_load_config(config_file=str(config_file))
+    base = edit_base(mk_config.repo_url, mk_config.edit_uri, Path(mk_config.docs_dir), root, options.get("edit_uri"))
+    renderer = SiteRenderer(source.catalog, source.folder, source.review_interval, edit_base=base, project_root=root)
 
     docs_in = root / settings.get("docs_dir", "docs")
     docs_out = out_dir / "docs"
