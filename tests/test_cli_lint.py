@@ -207,8 +207,20 @@ def test_sarif_validates_against_the_official_schema(project):
     location = result0["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "runbooks/bad.yaml", "uriBaseId": "%SRCROOT%"}
     assert location["region"]["startLine"] >= 1
-    assert result0["partialFingerprints"]["primaryLocationLineHash"]
+    # Not GitHub's own primaryLocationLineHash, which upload-sarif computes and warns about when it differs.
+    assert list(result0["partialFingerprints"]) == ["runbookLintFinding/v1"]
     assert run_["results"][0]["ruleId"] == run_["tool"]["driver"]["rules"][result0["ruleIndex"]]["id"]
+
+
+def test_sarif_fingerprints_survive_lines_added_above(project):
+    path = write(project / "runbooks" / "dup.yaml", "kind: runbook\nid: dup\nid: again\n")
+    before = json.loads(run("--format", "sarif").output)["runs"][0]["results"]
+    write(path, "# a comment\n# another\n" + path.read_text())
+    after = json.loads(run("--format", "sarif").output)["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in before] == [3]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after] == [5]
+    assert "line 2" in before[0]["message"]["text"]  # the message names the first line; the fingerprint does not
+    assert before[0]["partialFingerprints"] == after[0]["partialFingerprints"]
 
 
 def test_colour_on_a_terminal_only_and_never_with_no_color(monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -12,6 +13,8 @@ from .. import __version__
 from ..findings import RULES, SEVERITY_RANK, Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "runbookLintFinding/v1"
+_LINE_IN_MESSAGE = re.compile(r"\blines? \d+")
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
@@ -93,6 +96,12 @@ def _uri(path: str, root: Path) -> tuple[str, str | None]:
         return absolute.as_uri(), None
 
 
+def _folder_uri(root: Path) -> str:
+    """A base URI ends with a slash (SARIF 3.14.14); the file system root already has one."""
+    uri = root.resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
 def _sarif_level(severity: str) -> str:
     return {"error": "error", "warning": "warning", "info": "note"}[severity]
 
@@ -123,15 +132,19 @@ def sarif(findings: list[Finding], files: int, root: Path, colour: bool = False)
         physical: dict = {"artifactLocation": location}
         if f.line:
             physical["region"] = {"startLine": f.line, "startColumn": max(f.column, 1)}
-        # Stable across edits elsewhere in the file: code, file, JSON pointer and message, not the line number.
-        key = hashlib.sha256(f"{f.code}\0{uri}\0{f.pointer}\0{f.message}".encode()).hexdigest()[:32]
+        # Stable across edits elsewhere in the file: code, file, JSON pointer and message, not the line number
+        # (nor a line number inside the message, "first defined on line 3").
+        message = _LINE_IN_MESSAGE.sub("line", f.message)
+        key = hashlib.sha256(f"{f.code}\0{uri}\0{f.pointer}\0{message}".encode()).hexdigest()[:32]
         seen[key] = seen.get(key, 0) + 1
         result = {
             "ruleId": f.code,
             "level": _sarif_level(f.severity),
             "message": {"text": f.message},
             "locations": [{"physicalLocation": physical}],
-            "partialFingerprints": {"primaryLocationLineHash": f"{key}:{seen[key]}"},
+            # Our own key: `primaryLocationLineHash` is GitHub's, which upload-sarif recomputes from the
+            # file's text and warns about when a tool sends a different value.
+            "partialFingerprints": {FINGERPRINT_KEY: f"{key}:{seen[key]}"},
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
@@ -142,7 +155,7 @@ def sarif(findings: list[Finding], files: int, root: Path, colour: bool = False)
         "runs": [{
             "tool": {"driver": {"name": "runbook-lint", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": "https://github.com/", "rules": rules}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": _folder_uri(root)}},
             "results": results,
         }],
     }
