@@ -204,6 +204,8 @@ USAGE = """
                  id="bad-value"),
     pytest.param(["usage", "--var", "HOST=h", "--var", "PORT=1", "--from", "zz"],
                  "runbook: --from zz: no such step in usage; its steps: a, b", id="unknown-step"),
+    pytest.param(["usage", "--allow-destructive"], "runbook: --allow-destructive only applies with --yes",
+                 id="allow-destructive-without-yes"),
     pytest.param(["nothing-like-this"], "runbook: no runbook named 'nothing-like-this'", id="unknown-runbook"),
     pytest.param(["shared-svc"], "runbook: 'shared-svc' is served by several runbooks: usage, usage-two; name one by its id",
                  id="ambiguous"),
@@ -267,3 +269,22 @@ def test_resume_after_a_yes_run_stopped_at_a_destructive_step(project, tmp_path)
     assert (project.root / "out-destroyed").exists()
     ends = [e["step"] for e in project.events(transcript) if e["event"] == "step-end"]
     assert ends == ["look", "change", "destroy", "after"]
+
+
+def test_a_secret_given_with_var_is_used_but_warned_about(project, tmp_path):
+    """--var puts the value in the runbook process's own argv (ps, shell history): say so, once, without the value."""
+    project.runbook("""
+        kind: runbook
+        id: argv
+        title: Argv
+        summary: A secret from --var.
+        owner: platform-team
+        variables:
+          API_TOKEN: {description: API token, secret: true}
+        steps:
+          - {id: use, title: Use, run: echo "token $API_TOKEN"}
+        """)
+    result = project.run("exec", "argv", "--yes", "--var", "API_TOKEN=pw-from-argv", "--transcript", str(tmp_path / "t.jsonl"))
+    assert result.returncode == 0
+    assert "Warning: --var API_TOKEN puts a secret on the command line" in result.stdout
+    assert "token ***" in result.stdout and "pw-from-argv" not in result.stdout

@@ -190,12 +190,12 @@ def test_kill_9_then_resume_continues_after_the_last_finished_step(project, tmp_
         """)
     transcript = tmp_path / "t.jsonl"
     child = project.spawn("exec", "crash", "--transcript", str(transcript))
-    child.expect(r"REGION \(eu/us\): ")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect(r"REGION \(eu/us\): ")  # asked when the first command needs it
     child.sendline("mars")
     child.expect("must be one of: eu, us")  # choices are enforced: asked again
     child.sendline("eu")
-    child.expect(PROMPT)
-    child.sendline("y")
     child.expect("first in eu")
     child.expect(PROMPT)
     child.sendline("y")
@@ -257,10 +257,10 @@ def test_secrets_never_leak_to_screen_transcript_or_timeline(project, tmp_path):
         """)
     transcript = tmp_path / "t.jsonl"
     child = project.spawn("exec", "secretive", "--transcript", str(transcript))
-    child.expect("API_TOKEN: ")
-    child.sendline(secret)  # read without echo
     child.expect(PROMPT)
     child.sendline("y")
+    child.expect("API_TOKEN: ")  # asked when the first command needs it
+    child.sendline(secret)  # read without echo
     child.expect(PROMPT)
     child.sendline("y")
     project.finish(child, 0)
@@ -365,3 +365,77 @@ def test_colour_only_on_a_tty_without_no_color(project, tmp_path):
     assert "\x1b[" not in child.logfile_read.text
     piped = project.run("exec", "colours", "--yes", "--transcript", str(tmp_path / "t3.jsonl"), env={"NO_COLOR": ""})
     assert piped.returncode == 0 and "\x1b[" not in piped.stdout
+
+
+def test_variables_are_asked_just_before_the_first_command_that_uses_them(project, tmp_path):
+    """An incident runbook needs a pod name at step 10, not during detection: a command's variables are
+    asked when it is about to run (a skipped step asks nothing); the rest are asked at the start.
+    Values given this way are recorded, shown in the timeline and reused by --resume."""
+    project.runbook("""
+        kind: runbook
+        id: later
+        title: Later
+        summary: Variables needed at different steps.
+        owner: platform-team
+        phases:
+          - id: detect
+            title: Detect
+            steps:
+              - {id: look, title: Look around, checklist: [Alert seen]}
+          - id: investigate
+            title: Investigate
+            steps:
+              - {id: skipped, title: Skipped step, run: echo "never $TOKEN"}
+              - {id: pod, title: Describe the pod, run: echo "pod is $POD in $NS"}
+              - {id: again, title: Again, run: echo "still $POD"}
+              - {id: token, title: Use the token, run: echo "token $TOKEN"}
+        variables:
+          TICKET: {description: Ticket number, default: INC-1}
+          POD: {description: Name of the pod}
+          NS: {description: Namespace, default: production}
+          TOKEN: {description: API token, secret: true}
+        """)
+    transcript = tmp_path / "t.jsonl"
+    child = project.spawn("exec", "later", "--transcript", str(transcript))
+    child.expect(r"TICKET \[INC-1\]: ")  # used by no command: asked at the start
+    child.sendline("")
+    child.expect(r"POD += \(asked when a step needs it\)")
+    child.expect(r"\[1/5\] Look around  \(read-only, step look, phase detect\)")
+    child.expect(r"done\? \[y/n/s/q\] ")
+    child.sendline("y")
+    child.expect(r"\[2/5\] Skipped step  \(read-only, step skipped, phase investigate\)")
+    child.expect(PROMPT)
+    child.sendline("s")  # skipping asks for nothing
+    child.expect(r"\[3/5\] Describe the pod")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect(r"POD: ")
+    child.sendline("web-1")
+    child.expect(r"NS \[production\]: ")
+    child.sendline("")
+    child.expect("pod is web-1 in production")
+    child.expect(r"\[4/5\] Again")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect("still web-1")  # asked once
+    child.expect(PROMPT)
+    child.sendline("q")
+    project.finish(child, 1)
+    assert "Continue later with: runbook exec later --resume" in child.logfile_read.text
+    given = [e for e in project.events(transcript) if e["event"] == "variables"]
+    assert given == [{"event": "variables", "time": given[0]["time"], "step": "pod",
+                      "variables": {"POD": "web-1", "NS": "production"}}]
+    timeline = project.run("transcript", str(transcript)).stdout
+    assert "| pod | variables given: POD=web-1, NS=production |" in timeline
+
+    child = project.spawn("exec", "later", "--resume", str(transcript))
+    child.expect(r"POD += web-1")
+    child.expect(r"\[5/5\] Use the token")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect("TOKEN: ")
+    child.sendline("tok-s3cret-99")
+    child.expect(r"token \*\*\*")
+    project.finish(child, 0)
+    assert "tok-s3cret-99" not in child.logfile_read.text and "tok-s3cret-99" not in transcript.read_text()
+    assert [e["variables"] for e in project.events(transcript) if e["event"] == "variables"][-1] == {"TOKEN": "***"}

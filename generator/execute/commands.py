@@ -24,7 +24,7 @@ from .resolve import resolve_runbook
 from .session import Options, Session
 from .show import refuse
 from .transcript import TranscriptError, TranscriptWriter, drop_partial_line, read_events
-from .variables import VariableError, parse_assignments, resolve as resolve_variables
+from .variables import VariableError, parse_assignments, resolve as resolve_variables, used_by_commands
 
 EXIT_USAGE = 2
 
@@ -71,6 +71,10 @@ def _resume_state(events: list[dict], runbook) -> tuple[int, dict[str, str], boo
             finished = max(finished, order[event["step"]])
             for name, value in (event.get("captured") or {}).items():
                 known[name] = value
+        if event["event"] == "variables":  # values asked when a step first needed them
+            for name, value in (event.get("variables") or {}).items():
+                if name not in secret and value != "***":
+                    known[name] = value
     changed = events[0].get("sha256") != runbook.sha256
     return finished + 1, known, changed
 
@@ -82,6 +86,9 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
         return _usage("--resume appends to the transcript it continues; drop --transcript")
     if resume and dry_run:
         return _usage("--resume and --dry-run do not go together")
+    if allow_destructive and not yes:
+        return _usage("--allow-destructive only applies with --yes; without --yes every destructive step asks you "
+                      "to type its confirmation name")
     resolved = resolve_runbook(runbook, config)
     if resolved.runbook is None:
         return refuse(runbook, resolved.findings)
@@ -90,6 +97,10 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
     steps = rb.steps
     try:
         given = parse_assignments(variables, rb)
+        for name in given:
+            if rb.variable(name).secret:
+                console.warn(f"Warning: --var {name} puts a secret on the command line, where ps and the shell's "
+                             f"history show it; prefer `export {name}` with the value read by `read -s`, or the prompt.")
         start, known, changed, events = 0, {}, False, []
         if resume:
             try:
@@ -107,15 +118,20 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
         if transcript and transcript.exists() and transcript.stat().st_size:
             return _usage(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
         display.header(console, rb)
-        values = resolve_variables(rb, given, os.environ, console, prompt=console.interactive and not dry_run,
-                                   ask_defaults=not yes, known=known, lenient=dry_run)
+        prompt = console.interactive and not dry_run
+        # Interactive: a command's variables are asked just before it first runs. Under --yes every
+        # question comes first, so that an unattended run does not stop half-way to ask.
+        later = used_by_commands(rb) if prompt and not yes else frozenset()
+        values = resolve_variables(rb, given, os.environ, console, prompt=prompt,
+                                   ask_defaults=not yes, known=known, lenient=dry_run, defer=later)
+        later = frozenset(later - values.keys())
     except VariableError as exc:
         return _usage(str(exc))
     except Quit:
         return _usage("input ended while reading variables")
     secrets = [values[v.name] for v in rb.variables if v.secret and values.get(v.name)]
     console.redactor = Redactor(secrets)
-    display.variables(console, rb, values)
+    display.variables(console, rb, values, later)
     writer = None
     user, host = _who()
     masked = {name: ("***" if rb.variable(name).secret else value) for name, value in values.items()}
@@ -142,7 +158,7 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
     if dry_run:
         console.say("Dry run: showing every step; nothing runs.", "bold")
     session = Session(rb, display.template_index(resolved.catalog.documents), console, values, secrets,
-                      Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive), start, writer)
+                      Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive), start, writer, later)
     try:
         code = session.run()
     finally:

@@ -28,8 +28,9 @@ def header(console: Console, runbook: Runbook) -> None:
     c.say(markdown_to_text(runbook.summary, indent="  "))
 
 
-def variables(console: Console, runbook: Runbook, values: dict[str, str] | None = None) -> None:
-    """The variables; with `values`, the values in use (secrets as ***)."""
+def variables(console: Console, runbook: Runbook, values: dict[str, str] | None = None,
+              later: frozenset[str] = frozenset()) -> None:
+    """The variables; with `values`, the values in use (secrets as ***) and those asked `later`."""
     if not runbook.variables:
         return
     c = console
@@ -38,6 +39,9 @@ def variables(console: Console, runbook: Runbook, values: dict[str, str] | None 
     for v in runbook.variables:
         if values is not None:
             value = "***" if v.secret and v.name in values else values.get(v.name, "(unset)")
+            if v.name not in values and v.name in later:
+                default = f", default {v.default}" if v.default is not None and not v.secret else ""
+                value = f"(asked when a step needs it{default})"
             c.say(f"  {v.name:<{width}} = {value}")
             continue
         notes = []
@@ -62,11 +66,12 @@ def announce(console: Console, phase: Phase) -> None:
 
 
 def show_step(console: Console, index: int, total: int, step: Step, templates: dict[str, Template],
-              details: bool = False) -> None:
+              details: bool = False, phase: str | None = None) -> None:
     c = console
     c.say()
     risk = c.style(step.risk, *RISK_STYLE[step.risk])
-    c.say(f"{c.style(f'[{index + 1}/{total}]', 'bold')} {c.style(step.title, 'bold')}  ({risk}, step {step.id})")
+    where = f", phase {phase}" if phase else ""  # the phase banner may have scrolled away
+    c.say(f"{c.style(f'[{index + 1}/{total}]', 'bold')} {c.style(step.title, 'bold')}  ({risk}, step {step.id}{where})")
     if step.description:
         c.say(markdown_to_text(step.description, indent="  "))
     if step.template:

@@ -19,13 +19,14 @@ from . import display, runner
 from .prompts import Console, Quit
 from .redact import Redactor
 from .transcript import TranscriptWriter, cap_output
+from .variables import ask, used_by
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 HELP = """  y  run the command shown
   s  skip this step (recorded as skipped)
   e  edit the command first; what runs and is recorded is the edited text
-  q  quit the session (exit 1); `runbook exec --resume TRANSCRIPT` continues later
+  q  quit the session (exit 1); `runbook exec RUNBOOK --resume TRANSCRIPT` continues later
   ?  this help
   A destructive step runs only when you type the name shown in its prompt."""
 
@@ -56,7 +57,8 @@ class Counts:
 
 class Session:
     def __init__(self, runbook: Runbook, templates: dict[str, Template], console: Console, values: dict[str, str],
-                 secrets: list[str], options: Options, start: int, writer: TranscriptWriter | None):
+                 secrets: list[str], options: Options, start: int, writer: TranscriptWriter | None,
+                 later: frozenset[str] = frozenset()):
         self.runbook = runbook
         self.templates = templates
         self.console = console
@@ -68,6 +70,7 @@ class Session:
         self.counts = Counts()
         self._line_start = True
         self._environ: dict[str, str] | None = None
+        self.later = set(later)  # variables not asked yet: asked before the first command that uses them
 
     # -- the loop ---------------------------------------------------------------------------------
 
@@ -82,7 +85,8 @@ class Session:
                 if self.runbook.has_phases and phase is not current:
                     display.announce(self.console, phase)
                 current = phase
-                display.show_step(self.console, index, len(steps), step, self.templates)
+                display.show_step(self.console, index, len(steps), step, self.templates,
+                                  phase=phase.id if self.runbook.has_phases else None)
                 if self.options.dry_run:
                     continue
                 outcome = self._step(index, step, phase.id)
@@ -106,6 +110,8 @@ class Session:
         reason = f": {outcome.reason}" if outcome.reason else ""
         c.say(f"\nSession {outcome.status}{reason}.", *style)
         c.say(f"{self.counts.run} step(s) run, {self.counts.skipped} skipped, {self.counts.failed} failed.")
+        if outcome.status != "completed":
+            c.say(f"Continue later with: runbook exec {self.runbook.id} --resume {self.writer.path}", "bold")
         return outcome.code
 
     def _env(self) -> dict[str, str]:
@@ -153,6 +159,7 @@ class Session:
                 self.console.say("  Skipped.", "yellow")
                 w.write("step-end", step=step.id, decision="skip", command=step.run, status="skipped")
                 return None
+            self._ask_variables(step, command)
             status, record, outcome = self._execute(step, command, decision, edited)
         if (step.checklist or step.template) and outcome is None and status != "skipped":
             checked = self._checklist(step)
@@ -292,6 +299,30 @@ class Session:
             final = "aborted" if status == "interrupted" else "failed"
             return status, record, Outcome(final, EXIT_FAILED, f"the operator quit after step {step.id} {status}")
 
+    def _ask_variables(self, step: Step, command: str) -> None:
+        """Ask for the values this command needs that nobody has given yet, and record them."""
+        needed = used_by(command, self.later)
+        if not needed:
+            return
+        self.console.say("  This command needs:", "bold")
+        given = {}
+        for variable in self.runbook.variables:
+            if variable.name not in needed:
+                continue
+            value = ask(self.console, variable, indent="  ")
+            self.later.discard(variable.name)
+            if value is None:
+                continue
+            self.values[variable.name] = value
+            given[variable.name] = "***" if variable.secret else value
+            if variable.secret and value not in self.secrets:
+                self.secrets.append(value)
+                self.console.redactor = Redactor(self.secrets)
+                self.writer.redactor = Redactor(self.secrets)
+        self._environ = None
+        if given:
+            self.writer.write("variables", step=step.id, variables=given)
+
     def _choose(self, prompt: str, keys: set[str]) -> str:
         while True:
             answer = self.console.ask(self.console.style(prompt, "bold")).strip().lower()[:1]
@@ -322,6 +353,7 @@ class Session:
         c = self.console
         c.say("  Running the rollback:")
         display.show_command(self.console, step.rollback)
+        self._ask_variables(step, step.rollback)
         self.writer.durable()
         self._line_start = True
         result = runner.run(step.rollback, self._env(), step.timeout, lambda: Redactor(self.secrets), self._sink)

@@ -92,6 +92,9 @@ def build(events: list[dict]) -> dict:
             open_step = event.get("step")
         elif kind == "step-attempt":
             row(event, event.get("step", ""), f"attempt {event.get('attempt')}: {_action(event)}, retried", _result(event))
+        elif kind == "variables":
+            given = ", ".join(f"{name}={value}" for name, value in (event.get("variables") or {}).items())
+            row(event, event.get("step", ""), f"variables given: {given}", "")
         elif kind == "rollback":
             row(event, event.get("step", ""), f"rollback `{_command(event.get('command'))}`", _result(event))
         elif kind == "step-end":

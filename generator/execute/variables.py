@@ -1,5 +1,10 @@
 """Variable values: `--var NAME=VALUE`, then the environment, then a prompt (or the default).
 
+At a terminal, a variable that a step's command uses is asked for just before the first command
+that needs it runs (an incident runbook's later steps need a pod name or a token that nobody
+knows during detection); the others are asked at the start. Without a terminal nothing is asked
+and every missing required variable is named at once, before anything runs.
+
 Values are checked against the variable's `pattern` and `choices`. They reach commands through
 bash's environment only, never by being pasted into a command's text.
 """
@@ -43,8 +48,9 @@ def problem(variable: Variable, value: str) -> str | None:
 
 def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str], console: Console,
             prompt: bool, ask_defaults: bool, known: dict[str, str] | None = None,
-            lenient: bool = False) -> dict[str, str]:
-    """Every variable's value. `known` holds values carried over by --resume.
+            lenient: bool = False, defer: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Every variable's value. `known` holds values carried over by --resume; names in `defer`
+    are left out when they would be asked now (the session asks them when a command needs them).
 
     With `prompt` false (no terminal, or a dry run) defaults are taken and the missing required
     variables end the run with one line naming all of them.
@@ -61,8 +67,10 @@ def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str],
                 values[name] = pool[name]
                 break
         else:
+            if prompt and name in defer:
+                continue
             if prompt and (ask_defaults or (variable.default is None and variable.required)):
-                value = _ask(console, variable)
+                value = ask(console, variable)
                 if value is not None:
                     values[name] = value
             elif variable.default is not None:
@@ -75,25 +83,40 @@ def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str],
     return values
 
 
-def _ask(console: Console, variable: Variable) -> str | None:
+def used_by_commands(runbook: Runbook) -> frozenset[str]:
+    """The runbook's variables that some step's command or rollback expands."""
+    from ..lint.shell import scan
+
+    names = {v.name for v in runbook.variables}
+    return frozenset(use.name for step in runbook.steps for command in (step.run, step.rollback) if command
+                     for use in scan(command)[0] if use.name in names)
+
+
+def used_by(command: str, names: set[str]) -> set[str]:
+    from ..lint.shell import scan
+
+    return {use.name for use in scan(command)[0]} & names
+
+
+def ask(console: Console, variable: Variable, indent: str = "") -> str | None:
     hint = ""
     if variable.choices:
         hint = f" ({'/'.join(variable.choices)})"
     elif variable.example and variable.default is None:
         hint = f" (for example {variable.example})"
     default = f" [{variable.default}]" if variable.default is not None and not variable.secret else ""
-    console.say(f"{console.style(variable.name, 'bold')}: {variable.description}")
+    console.say(f"{indent}{console.style(variable.name, 'bold')}: {variable.description}")
     while True:
-        label = f"  {variable.name}{hint}{default}: "
+        label = f"{indent}  {variable.name}{hint}{default}: "
         value = console.ask_secret(label) if variable.secret else console.ask(label)
         if value == "":
             if variable.default is not None:
                 return variable.default
             if not variable.required:
                 return None
-            console.warn(f"  {variable.name} is required.")
+            console.warn(f"{indent}  {variable.name} is required.")
             continue
         why = problem(variable, value)
         if why is None:
             return value
-        console.warn(f"  {variable.name} {why}; try again.")
+        console.warn(f"{indent}  {variable.name} {why}; try again.")
