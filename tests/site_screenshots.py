@@ -2,7 +2,8 @@
 
 Builds the site with `runbook build` into a temporary folder, serves it on loopback and takes, in
 headless Chromium: the home page, a service runbook (payment-service), the search results for FLUSHALL
-and a destructive step reached by its deep link (redis-cache#step-flush).
+a destructive step reached by its deep link (redis-cache#step-flush), and the payment-service runbook
+on a phone (390 px wide) in the dark palette.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 
 from site_browser import chromium, search, serve
 
-SHOTS = ("home.png", "runbook-payment-service.png", "search-flushall.png", "runbook-destructive-step.png")
+SHOTS = ("home.png", "runbook-payment-service.png", "search-flushall.png", "runbook-destructive-step.png",
+         "runbook-phone-dark.png")
 
 
 def take(out_dir: Path, site_dir: Path) -> list[Path]:
@@ -33,6 +35,13 @@ def take(out_dir: Path, site_dir: Path) -> list[Path]:
         page.wait_for_function("() => window.scrollY > 0")
         page.wait_for_timeout(800)  # let the header's title transition finish
         page.screenshot(path=str(out_dir / SHOTS[3]))
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+        page = phone.new_page()
+        page.goto(base + "runbooks/payment-service/#step-route-traffic-away")
+        page.wait_for_function("() => window.scrollY > 0")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(out_dir / SHOTS[4]))
+        phone.close()
         written = [out_dir / name for name in SHOTS]
     return written
 

@@ -71,7 +71,38 @@ def test_step_deep_link_lands_on_the_step(shipped):
     assert step.is_visible()
     box = step.bounding_box()
     assert 0 <= box["y"] < 800, box  # inside the viewport
+    header = page.locator("header.md-header").bounding_box()
+    assert box["y"] >= header["y"] + header["height"], (box, header)  # not under the sticky header
     assert "Restart" in step.inner_text()
+    # The table of contents follows: the step itself is the highlighted entry, not the one before it.
+    active = page.locator(".md-sidebar--secondary a.md-nav__link--active")
+    active.first.wait_for()
+    assert active.first.get_attribute("href").endswith("#step-restart")
+
+
+def test_rollback_follows_the_command_and_long_commands_wrap(shipped):
+    base, browser = shipped
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(base + "runbooks/payment-service/")
+    step = page.locator("#step-route-traffic-away")
+    step.wait_for()
+    # In document order after the heading: the warning, the command, then the rollback box.
+    order = page.evaluate("""() => {
+        const h = document.getElementById('step-route-traffic-away');
+        const out = [];
+        for (let el = h.nextElementSibling; el && el.tagName !== 'H3'; el = el.nextElementSibling) {
+            if (el.matches('.admonition.danger')) out.push('danger');
+            else if (el.matches('div.highlight')) out.push('command');
+            else if (el.matches('.admonition.rollback')) out.push('rollback');
+        }
+        return out;
+    }""")
+    assert order == ["danger", "command", "rollback"], order
+    command = page.locator("#step-route-traffic-away ~ div.highlight").first
+    code = command.locator("code")
+    # Wrapped, not scrolled: the whole command is visible on a phone.
+    assert code.evaluate("c => c.scrollWidth <= c.clientWidth"), "the command scrolls sideways"
+    assert "stable" in code.inner_text()
 
 
 def test_command_blocks_have_copy_buttons(shipped):
