@@ -130,3 +130,37 @@ def test_writer_lines_are_in_the_file_at_once_and_durable_returns_after_the_sync
     events, partial = read_events(path)
     assert len(events) == 51 and not partial
     assert "hunter2" not in path.read_text()
+
+
+def test_markdown_timeline_is_a_table_a_markdown_renderer_reads_back(project, tmp_path):
+    """Pasted into the post-mortem, each row must stay four cells and each command one code span, even
+    with backticks, pipes and notes with pipes or newlines in them."""
+    from markdown_it import MarkdownIt
+
+    command = "echo `date +%Y` | tr 0-9 x"
+    lines = [
+        {"event": "session-start", "time": "2026-01-02T03:04:05.000Z", "runbook": "odd", "title": "Odd", "user": "u",
+         "host": "h"},
+        {"event": "step-end", "time": "2026-01-02T03:04:06.000Z", "step": "tick", "status": "succeeded",
+         "decision": "run", "command": command, "exit_code": 0, "duration": 0.1},
+        {"event": "step-end", "time": "2026-01-02T03:04:07.000Z", "step": "manual", "status": "succeeded",
+         "decision": "checked", "checklist": [{"item": "DBA paged", "done": False, "note": "waiting | on\ncall"}]},
+        {"event": "session-end", "time": "2026-01-02T03:04:08.000Z", "status": "completed"},
+    ]
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    out = project.run("transcript", str(path)).stdout
+    tokens = MarkdownIt("commonmark").enable("table").parse(out)
+    rows, row = [], None
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            row.append(token)
+        elif token.type == "tr_close":
+            rows.append(row)
+            row = None
+    assert len(rows) == 1 + 4 and all(len(r) == 4 for r in rows)
+    spans = [c.content for r in rows for cell in r for c in cell.children or () if c.type == "code_inline"]
+    assert spans == [command]
+    assert any("waiting | on call" in cell.content for r in rows for cell in r)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 FAILED = ("failed", "timed-out", "interrupted")
 
@@ -34,6 +35,14 @@ def _command(text: str | None) -> str:
     return lines[0] + (" ..." if len(lines) > 1 else "")
 
 
+def _code(text: str) -> str:
+    """An inline code span that survives backticks in the command (CommonMark: a longer fence, padded)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _result(event: dict) -> str:
     status = event.get("status", "")
     bits = []
@@ -50,7 +59,7 @@ def _action(event: dict) -> str:
     decision = event.get("decision") or ""
     parts = []
     if event.get("command") and event.get("status") != "skipped":
-        parts.append(f"ran `{_command(event['command'])}`" + (" (edited)" if event.get("edited") else ""))
+        parts.append(f"ran {_code(_command(event['command']))}" + (" (edited)" if event.get("edited") else ""))
     elif event.get("status") == "skipped":
         parts.append("skipped")
     checklist = event.get("checklist")
@@ -96,7 +105,7 @@ def build(events: list[dict]) -> dict:
             given = ", ".join(f"{name}={value}" for name, value in (event.get("variables") or {}).items())
             row(event, event.get("step", ""), f"variables given: {given}", "")
         elif kind == "rollback":
-            row(event, event.get("step", ""), f"rollback `{_command(event.get('command'))}`", _result(event))
+            row(event, event.get("step", ""), f"rollback {_code(_command(event.get('command')))}", _result(event))
         elif kind == "step-end":
             open_step = None
             final[event.get("step", "")] = event
