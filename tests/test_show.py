@@ -60,3 +60,12 @@ def test_show_unknown_and_invalid(project):
 def test_markdown_to_text():
     text = markdown_to_text("Intro with `code` and **bold**.\n\n1. first\n2. second\n\n```\nls -l\n```\n", width=80)
     assert text.splitlines() == ["Intro with code and bold.", "1. first", "2. second", "    ls -l"]
+
+
+def test_descriptions_wrap_to_a_narrow_terminal(project):
+    """At 60 columns, prose is wrapped at 60 rather than at 100 and then wrapped again by the terminal mid-word."""
+    result = project.run("show", "incident-response", cwd=REPO, env={"COLUMNS": "60"})
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.splitlines()[2:7]
+    assert summary[0].startswith("  Use for every incident")
+    assert all(len(line) <= 60 for line in summary), summary

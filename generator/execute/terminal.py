@@ -7,6 +7,7 @@ wrapped, lists keep their bullets, code keeps its text, links show their address
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 
 from functools import lru_cache
@@ -44,10 +45,12 @@ def _inline(token) -> str:
     return "".join(parts)
 
 
-def markdown_to_text(text: str, width: int = 100, indent: str = "") -> str:
-    """Render Markdown to plain text lines, each starting with `indent`."""
+def markdown_to_text(text: str, width: int | None = None, indent: str = "") -> str:
+    """Render Markdown to plain text lines, each starting with `indent`, wrapped to the terminal (at most 100)."""
     if not text:
         return ""
+    if width is None:  # a narrow terminal would otherwise wrap our 100-column lines a second time, mid-word
+        width = min(100, shutil.get_terminal_size((100, 24)).columns)
     if not _MARKUP.search(text):  # plain prose (most summaries): no need to load the parser
         return "\n".join(indent + line for para in text.split("\n\n")
                          for line in textwrap.wrap(" ".join(para.split()), width=max(width - len(indent), 20)))
