@@ -196,7 +196,7 @@ def load_text(text: str, path: str = "<string>", source: Source | None = None) -
         return source
     builder = _Builder(source)
     try:
-        data = builder.build(root, "", None, 0)
+        data = builder.build(root, None, None, 0)
     except _Abort:
         return source
     source.data = data
@@ -211,7 +211,13 @@ _DEEP_SUSPECT = 5_000
 
 
 def _too_deep(text: str):
-    openers = text.count("[") + text.count("{") + text.count("- ") + text.count("? ") + text.count("-\t") + text.count("?\t")
+    if len(text) <= _DEEP_SUSPECT:
+        return None
+    # Counting single characters is fast; the exact openers are counted only when those are many.
+    if text.count("[") + text.count("{") + text.count("-") + text.count("?") > _DEEP_SUSPECT:
+        openers = text.count("[") + text.count("{") + text.count("- ") + text.count("? ") + text.count("-\t") + text.count("?\t")
+    else:
+        openers = 0
     if openers <= _DEEP_SUSPECT and " " * _DEEP_SUSPECT not in text:
         return None
     parser = yaml.CSafeLoader(text)
@@ -287,80 +293,117 @@ class _Loader(yaml.CSafeLoader):
                 if len(_RESOLVED) < 50_000 and len(value) < 200:
                     _RESOLVED[value] = tag
             return tag
-        return yaml.CSafeLoader.resolve(self, kind, value, implicit)
+        # No path resolvers: a collection without a tag is a plain sequence or mapping.
+        return _T_SEQ if kind is yaml.SequenceNode else _T_MAP
 
 
 _SAFE = yaml.SafeLoader("")  # only its scalar constructors are used, for ints and floats
 
 
+def _pointer(path) -> str:
+    """The JSON pointer of a path chain `(parent, token)`; built only when a finding needs it."""
+    tokens = []
+    while path is not None:
+        path, token = path
+        tokens.append(str(token).replace("~", "~0").replace("/", "~1"))
+    return "".join("/" + token for token in reversed(tokens))
+
+
+_SCALAR, _SEQUENCE, _MAPPING = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_ANCHOR = re.compile(r"&[^\s&>]")  # starts with a literal: the regex engine jumps from `&` to `&`
+
+
+def _has_anchor(text: str) -> bool:
+    return any(m.start() == 0 or text[m.start() - 1] in " \t\n[{,:-" for m in _ANCHOR.finditer(text))
+
+
 class _Builder:
+    """Plain data from the node tree, with a finding for each YAML pitfall.
+
+    This runs once per node of every file, so it is written for speed: paths are `(parent, token)` chains
+    turned into JSON pointers only for a finding, and a text without an anchor (so without aliases) skips
+    the alias bookkeeping.
+    """
+
     def __init__(self, source: Source):
         self.source = source
         self.aliases = 0
+        # An alias needs an anchor (`&name`) before it; `&&`, `2>&1` and `&>` in commands are not anchors.
+        self.track = "&" in source.text and _has_anchor(source.text)
         self.built: dict[int, Any] = {}
         self.in_progress: set[int] = set()
 
-    def _add(self, rule, message: str, node, pointer: str) -> None:
+    def _add(self, rule, message: str, node, path) -> None:
         mark = node.start_mark
-        self.source.findings.append(self.source.finding(rule, message, mark.line + 1, mark.column + 1, pointer))
+        self.source.findings.append(self.source.finding(rule, message, mark.line + 1, mark.column + 1, _pointer(path)))
 
-    def build(self, node, pointer: str, parent_key: str | None, depth: int) -> Any:
-        ident = id(node)
-        if ident in self.built or ident in self.in_progress:
-            self.aliases += 1
-            if ident in self.in_progress:
-                self._add(ALIASES, "recursive alias: the value contains itself", node, pointer)
-                raise _Abort
-            if self.aliases > ALIAS_BUDGET:
-                self._add(ALIASES, f"more than {ALIAS_BUDGET} alias uses (an alias bomb?); write the values out", node, pointer)
-                raise _Abort
-            return self.built[ident]
+    def build(self, node, path, parent_key: str | None, depth: int) -> Any:
+        if self.track:
+            ident = id(node)
+            if ident in self.built or ident in self.in_progress:
+                self.aliases += 1
+                if ident in self.in_progress:
+                    self._add(ALIASES, "recursive alias: the value contains itself", node, path)
+                    raise _Abort
+                if self.aliases > ALIAS_BUDGET:
+                    self._add(ALIASES, f"more than {ALIAS_BUDGET} alias uses (an alias bomb?); write the values out", node, path)
+                    raise _Abort
+                return self.built[ident]
         if depth > MAX_DEPTH:
-            self._add(TOO_DEEP, f"nested more than {MAX_DEPTH} levels deep", node, pointer)
+            self._add(TOO_DEEP, f"nested more than {MAX_DEPTH} levels deep", node, path)
             raise _Abort
-        if isinstance(node, yaml.ScalarNode):
-            value = self._scalar(node, pointer, parent_key)
-        elif isinstance(node, yaml.SequenceNode):
-            self._check_tag(node, "seq", pointer)
-            self.in_progress.add(ident)
-            value = [self.build(item, f"{pointer}/{i}", None, depth + 1) for i, item in enumerate(node.value)]
-            self.in_progress.discard(ident)
+        cls = node.__class__
+        if cls is _SCALAR:
+            value = self._scalar(node, path, parent_key)
         else:
-            self._check_tag(node, "map", pointer)
-            self.in_progress.add(ident)
-            value = self._mapping(node, pointer, depth)
-            self.in_progress.discard(ident)
-        self.built[ident] = value
+            if self.track:
+                self.in_progress.add(ident)
+            if cls is _SEQUENCE:
+                if node.tag != _T_SEQ:
+                    self._add(TAGS, f"tag {_short_tag(node.tag)!r} is not allowed; remove it", node, path)
+                depth += 1
+                build = self.build
+                value = [item.value if item.__class__ is _SCALAR and item.tag == _T_STR and not self.track else build(item, (path, index), None, depth)
+                         for index, item in enumerate(node.value)]
+            else:
+                if node.tag != _T_MAP:
+                    self._add(TAGS, f"tag {_short_tag(node.tag)!r} is not allowed; remove it", node, path)
+                value = self._mapping(node, path, depth)
+            if self.track:
+                self.in_progress.discard(ident)
+        if self.track:
+            self.built[ident] = value
         return value
 
-    def _check_tag(self, node, expected: str, pointer: str) -> None:
-        if node.tag != _T_SEQ_MAP[expected]:
-            self._add(TAGS, f"tag {_short_tag(node.tag)!r} is not allowed; remove it", node, pointer)
-
-    def _mapping(self, node, pointer: str, depth: int) -> dict:
+    def _mapping(self, node, path, depth: int) -> dict:
         result: dict[str, Any] = {}
         first_line: dict[str, int] = {}
+        build = self.build
+        depth += 1
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._add(SYNTAX, "a mapping key must be plain text, not a list or mapping", key_node, pointer)
+            if key_node.__class__ is not _SCALAR:
+                self._add(SYNTAX, "a mapping key must be plain text, not a list or mapping", key_node, path)
                 continue
-            key = key_node.value
-            if key_node.tag == _T_MERGE:
-                self._add(TAGS, "merge keys (`<<`) are not supported; write the keys out", key_node, pointer)
-                continue
-            if key_node.tag == _T_BOOL and _YAML11_BOOL_TEXT.match(key):
-                self._add(YAML11_BOOL, f"key {key!r} is a boolean in YAML 1.1; quote it", key_node, pointer)
-            elif key_node.tag not in _KEY_TAGS:
-                self._add(TAGS, f"tag {_short_tag(key_node.tag)!r} is not allowed on a key", key_node, pointer)
-            child = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}" if ("~" in key or "/" in key) else f"{pointer}/{key}"
+            key, tag = key_node.value, key_node.tag
+            if tag != _T_STR:
+                if tag == _T_MERGE:
+                    self._add(TAGS, "merge keys (`<<`) are not supported; write the keys out", key_node, path)
+                    continue
+                if tag == _T_BOOL and _YAML11_BOOL_TEXT.match(key):
+                    self._add(YAML11_BOOL, f"key {key!r} is a boolean in YAML 1.1; quote it", key_node, path)
+                elif tag not in _KEY_TAGS:
+                    self._add(TAGS, f"tag {_short_tag(tag)!r} is not allowed on a key", key_node, path)
             if key in first_line:
-                self._add(DUPLICATE_KEY, f"duplicate key {key!r} (first defined on line {first_line[key]}); remove one", key_node, child)
+                self._add(DUPLICATE_KEY, f"duplicate key {key!r} (first defined on line {first_line[key]}); remove one", key_node, (path, key))
                 continue
             first_line[key] = key_node.start_mark.line + 1
-            result[key] = self.build(value_node, child, key, depth + 1)
+            if value_node.__class__ is _SCALAR and value_node.tag == _T_STR and not self.track:
+                result[key] = value_node.value  # the common case, without a call
+            else:
+                result[key] = build(value_node, (path, key), key, depth)
         return result
 
-    def _scalar(self, node, pointer: str, parent_key: str | None) -> Any:
+    def _scalar(self, node, path, parent_key: str | None) -> Any:
         tag, text = node.tag, node.value
         if tag == _T_STR:
             return text
@@ -369,21 +412,21 @@ class _Builder:
         if tag == _T_BOOL:
             if text.lower() in ("true", "false"):
                 return text.lower() == "true"
-            self._add(YAML11_BOOL, f"unquoted {text!r} is a boolean in YAML 1.1 and text in YAML 1.2; write true/false or quote it", node, pointer)
+            self._add(YAML11_BOOL, f"unquoted {text!r} is a boolean in YAML 1.1 and text in YAML 1.2; write true/false or quote it", node, path)
             return text
         if tag == _T_INT:
             if _SEXAGESIMAL.match(text) or _OCTAL_LOOKING.match(text):
-                self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 number; quote it if it is text", node, pointer)
+                self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 number; quote it if it is text", node, path)
                 return text
             return _SAFE.construct_yaml_int(node)
         if tag == _T_FLOAT:
             if _SEXAGESIMAL.match(text):
-                self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 sexagesimal number; quote it", node, pointer)
+                self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 sexagesimal number; quote it", node, path)
                 return text
             return _SAFE.construct_yaml_float(node)
         if tag == _T_TIMESTAMP:
             if parent_key not in DATE_KEYS:
-                self._add(BARE_DATE, f"unquoted {text!r} is a date to YAML; quote it if text is meant", node, pointer)
+                self._add(BARE_DATE, f"unquoted {text!r} is a date to YAML; quote it if text is meant", node, path)
             return text
-        self._add(TAGS, f"tag {_short_tag(tag)!r} is not allowed; runbooks hold plain data", node, pointer)
+        self._add(TAGS, f"tag {_short_tag(tag)!r} is not allowed; runbooks hold plain data", node, path)
         return None

@@ -80,6 +80,7 @@ def check_patterns(patterns: tuple[str, ...]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # runbooks repeat commands; the answer depends on nothing else
 def find_destructive(command: str, extra_patterns: tuple[str, ...] = ()) -> str | None:
     """A short label of what makes `command` look destructive, or None.
 
@@ -87,7 +88,7 @@ def find_destructive(command: str, extra_patterns: tuple[str, ...] = ()) -> str 
     the pattern itself. Comments are skipped: `# never run kubectl delete here` changes nothing.
     """
     text = without_comments(command)
-    defaults, extras = _compiled(tuple(extra_patterns))
+    defaults, extras = _compiled(extra_patterns)
     lower = text.lower()
     for label, regex, needs in defaults:
         if needs in lower and regex.search(text):

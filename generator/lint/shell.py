@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _HEREDOC_QUOTED = re.compile(r"<<-?\s*(['\"])(\w+)\1")
@@ -46,12 +47,16 @@ _NORMAL = re.compile(rf"""\\.|(?P<ansi>\$'(?:[^'\\]|\\.)*'?)|(?P<sq>'[^']*'?)|(?
 _DOUBLE = re.compile(rf"""\\.|(?P<dq>")|\$\{{[#!]?(?P<braced>{NAME})|\$(?P<plain>{NAME})""", re.DOTALL)
 
 
-def scan(command: str) -> tuple[list[Use], list[tuple[int, int]]]:
-    """Variable uses (outside single quotes, escapes and comments) and the single-quoted spans."""
+@lru_cache(maxsize=4096)
+def scan(command: str) -> tuple[tuple[Use, ...], tuple[tuple[int, int], ...]]:
+    """Variable uses (outside single quotes, escapes and comments) and the single-quoted spans.
+
+    Memoised: runbooks repeat the same commands (a check before and after, the same query in many files).
+    """
     uses: list[Use] = []
     quoted: list[tuple[int, int]] = []
     if "$" not in command and "'" not in command:
-        return uses, quoted
+        return (), ()
     heredocs = literal_mask(command) if "<<" in command else []
     position, in_double = 0, False
     while True:
@@ -70,7 +75,7 @@ def scan(command: str) -> tuple[list[Use], list[tuple[int, int]]]:
             quoted.append(match.span())
         elif kind in ("braced", "plain"):
             uses.append(Use(match.group(kind), match.start()))
-    return uses, quoted
+    return tuple(uses), tuple(quoted)
 
 
 _READ_ARRAY = re.compile(rf"-[a-zA-Z]*a\s*({NAME})")

@@ -60,16 +60,18 @@ _COMMAND_SECRETS = (
 _TOKEN_WORDS = ("eyJ", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "k_live_", "PRIVATE KEY", "Bearer",
                 "Basic", "AIza", "npm_", "hooks.slack.com")
 _COMMAND_WORDS = ("pass", "pwd", "secret", "token", "api_key", "api-key", "apikey", "access_key", "access-key",
-                  "curl", "mysql", "redis-cli")
+                  "mysql", "--user")
+_OPTION_WORDS = (" -u", " -a")  # curl -u user:pass, redis-cli -a PASS; case matters (`psql -U` is everywhere)
 
 
 def _has_tokens(text: str) -> bool:
-    return any(word in text for word in _TOKEN_WORDS) or ("://" in text and "@" in text)
+    # "@" alone would do for a password in a URL, but every such URL also has "://".
+    return any(word in text for word in _TOKEN_WORDS) or ("@" in text and "://" in text)
 
 
 def _has_command_words(text: str) -> bool:
     lower = text.lower()
-    return any(word in lower for word in _COMMAND_WORDS)
+    return any(word in lower for word in _COMMAND_WORDS) or any(word in text for word in _OPTION_WORDS)
 _ALWAYS_FLAGGED = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
                    0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF}
 
