@@ -25,8 +25,7 @@ def document_rows(paths: list[Path]) -> tuple[list[dict], int]:
             "path": doc.path,
             "steps": len(doc.steps) if is_runbook else None,
         })
-    invalid = sum(1 for s in catalog.sources if not s.ok) + len(
-        {f.path for f in catalog.findings if f.code == "RB100" or f.code == "RB101"})
+    invalid = len({f.path for f in catalog.findings if f.severity == "error"})
     return rows, invalid
 
 
