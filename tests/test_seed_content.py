@@ -266,6 +266,27 @@ ALLOWED_EXTRAS = {
 }
 
 
+# `@<(printf 'FORMAT' "ARG"...)`: curl reads a header (`-H @file`) or a body (`-d @file`) from a file, here a
+# process substitution, so that a secret stays out of curl's argv (visible in `ps`). It stands for the word FORMAT
+# with each `%s` replaced by its argument in order; nothing else is accepted (no other `%` conversion, no escape but
+# a final `\n`, exactly one double-quoted argument per `%s`), so the rewrite proves the same header or body is sent.
+PRINTF_FILE_RE = re.compile(r"""@<\(printf '([^']*)'((?:\s+"[^"$`\\]*")*)\s*\)""")
+
+
+def unwrap_printf_files(line: str) -> str:
+    def word(match: re.Match) -> str:
+        fmt, args = match.group(1), re.findall(r'"([^"]*)"', match.group(2))
+        if fmt.endswith("\\n"):
+            fmt = fmt[: -len("\\n")]
+        if "\\" in fmt or fmt.replace("%s", "").count("%") or fmt.count("%s") != len(args):
+            return match.group(0)  # not a plain substitution: left as is, so it matches no seed word
+        pieces = fmt.split("%s")
+        text = pieces[0] + "".join(arg + piece for arg, piece in zip(args, pieces[1:]))
+        return shlex.quote(text)
+
+    return PRINTF_FILE_RE.sub(word, line)
+
+
 def _extra_lengths(program: str, rb: list[str], j: int) -> list[int]:
     lengths = []
     for pattern in ALLOWED_EXTRAS.get(program, []):
@@ -334,6 +355,7 @@ def find_command(seed: SeedCommand, docs: list[Doc]) -> list[str]:
             if "run" not in step:
                 continue
             for line in logical_lines(render(step["run"], variables)):
+                line = unwrap_printf_files(line)
                 if any(command_matches(list(seed.words), seg, variables) for seg in shell_segments(line)):
                     where.append(f"{doc.data['id']}#{step['id']}")
     return where
@@ -396,13 +418,40 @@ def test_matcher_finds_a_missing_step():
         ("curl http://x/health", 'curl -fsS --max-time 30 "$URL/health"', {"URL": {"default": "http://x"}}, True),
         ("curl http://x/health", 'curl -k "$URL/health"', {"URL": {"default": "http://x"}}, False),
         ("kubectl top nodes", "kubectl top nodes | sort", {}, True),
+        pytest.param('curl -H "Authorization: Bearer <token>" http://x/cart',
+                     '''curl -H @<(printf 'Authorization: Bearer %s\\n' "$T") "$URL/cart"''',
+                     {"T": {"secret": True}, "URL": {"default": "http://x"}}, True, id="header-from-printf"),
+        pytest.param('curl -H "Authorization: Bearer <token>" http://x/cart',
+                     '''curl -H @<(printf 'Authorization: Basic %s\\n' "$T") "$URL/cart"''',
+                     {"T": {"secret": True}, "URL": {"default": "http://x"}}, False, id="printf-other-header"),
+        pytest.param('curl -H "Authorization: Bearer <token>" http://x/cart',
+                     '''curl -H @<(printf 'Authorization: Bearer %s\\n' "$T") "$URL/cart"''',
+                     {"T": {}, "URL": {"default": "http://x"}}, False, id="printf-not-a-secret"),
+        pytest.param('curl -H "Authorization: Bearer <token>" http://x/cart',
+                     '''curl -H @<(printf 'Authorization: Bearer %s %s\\n' "$T") "$URL/cart"''',
+                     {"T": {"secret": True}, "URL": {"default": "http://x"}}, False, id="printf-arity"),
+        pytest.param('curl -H "Authorization: Bearer <token>" http://x/cart',
+                     '''curl -H @<(printf 'Authorization: Bearer %d\\n' "$T") "$URL/cart"''',
+                     {"T": {"secret": True}, "URL": {"default": "http://x"}}, False, id="printf-other-conversion"),
+        pytest.param('curl -H "Authorization: Bearer <token>" http://x/cart',
+                     '''curl -H @<(cat token.txt) "$URL/cart"''',
+                     {"URL": {"default": "http://x"}}, False, id="other-process-substitution"),
+        pytest.param("""curl -X POST http://x/login -d '{"email":"a@b","password":"test"}'""",
+                     """curl -X POST "$URL/login" -d @<(printf '{"email":"%s","password":"%s"}' "$E" "$P")""",
+                     {"E": {"default": "a@b"}, "P": {"secret": True}, "URL": {"default": "http://x"}}, True,
+                     id="body-from-printf"),
+        pytest.param("""curl -X POST http://x/login -d '{"email":"a@b","password":"test"}'""",
+                     """curl -X POST "$URL/login" -d @<(printf '{"email":"%s","password":"%s"}' "$P" "$E")""",
+                     {"E": {"default": "a@b"}, "P": {"secret": True}, "URL": {"default": "http://x"}}, False,
+                     id="body-from-printf-swapped"),
         ("kubectl top nodes", "echo kubectl top nodes", {}, False),
     ],
 )
 def test_matcher(seed, runbook, variables, expected):
     words = shlex.split(seed)
     rendered = render(runbook, variables)
-    found = any(command_matches(words, seg, variables) for line in logical_lines(rendered) for seg in shell_segments(line))
+    found = any(command_matches(words, seg, variables) for line in logical_lines(rendered)
+                for seg in shell_segments(unwrap_printf_files(line)))
     assert found is expected
 
 
