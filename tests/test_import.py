@@ -277,13 +277,13 @@ def test_folder_imports_one_runbook_per_file_with_a_summary(tmp_path):
     out = tmp_path / "out"
     result = run([FIXTURES, "-o", out], tmp_path)
     assert result.exit_code == 1, result.output  # the two empty files could not be imported
-    written = sorted(p.name for p in out.iterdir())
-    assert written == ["about-on-call.yaml", "database-checks.yaml", "disk-full.yaml", "kube-pod-crash-looping.yaml",
-                       "restart-worker.yaml", "target-down.yaml"]
-    assert "imported 6 of 8 file(s)" in result.output
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*.yaml"))
+    assert written == ["about-on-call.yaml", "database-checks.yaml", "disk-full.yaml", "gitlab-redis/gitlab-redis.yaml",
+                       "kube-pod-crash-looping.yaml", "restart-worker.yaml", "rotate-cert.yaml", "target-down.yaml"]
+    assert "imported 8 of 10 file(s)" in result.output
     assert "needs a person" in result.output and "not imported:" in result.output
     assert re.search(r"empty\.md: the file is empty", result.output)
-    for path in out.iterdir():
+    for path in out.rglob("*.yaml"):
         assert_lint_has_no_format_errors(path, tmp_path)
         for step in steps_of(load_file(path).data):
             if "run" in step:
@@ -424,3 +424,77 @@ def test_an_imported_command_reads_values_from_the_environment_not_the_text(tmp_
 def test_indented_code_block_stays_a_code_block_in_the_description():
     result = import_markdown("# T\n\nUse it.\n\n    SELECT 1;\n\n```bash\nls\n```\n", "t.md", "t")
     assert result.data["steps"][0]["description"] == "```\nSELECT 1;\n```"
+
+
+# ---- adversarial QA: pages as teams bring them ---------------------------------------------------------
+
+
+def test_gitlab_readme_title_under_a_toc_and_no_text_lost_when_descending(tmp_path):
+    """A GitLab service README: HTML comments and `[[_TOC_]]` above the H1, links in the H1's own text and in
+    a section whose subsections hold the steps. The H1 is the title, the TOC marker is not the summary, and the
+    links are in the description (they were dropped)."""
+    result = run([FIXTURES / "gitlab-redis", "-o", tmp_path], tmp_path)
+    assert result.exit_code == 0, result.output
+    data = load_file(tmp_path / "gitlab-redis.yaml").data
+    assert data["title"] == "Redis Service"
+    assert "TOC" not in data["summary"] and "TOC" not in data.get("description", "")
+    for text in ("Service Overview", "Redis logs", "**Troubleshooting Pointers**", "Redis Cluster"):
+        assert text in data["description"], text
+    assert "RB707" in result.output  # the HTML comments are reported, not dropped unseen
+
+
+def test_console_block_without_language_and_sudo_inline_commands_become_steps(tmp_path):
+    data = load_file(_import_to(tmp_path, FIXTURES / "gitlab-redis")).data
+    runs = [s["run"] for s in steps_of(data) if "run" in s]
+    assert "sudo gitlab-redis-cli info replication" in runs
+    assert "sudo gitlab-ctl stop sentinel" in runs
+    replication = next(s for s in steps_of(data) if s.get("run") == "sudo gitlab-redis-cli info replication")
+    assert "role:slave" in replication["description"]  # the output is shown, never run
+
+
+def _import_to(tmp_path: Path, source: Path) -> Path:
+    result = run([source, "-o", tmp_path], tmp_path)
+    assert result.exit_code == 0, result.output
+    return next(tmp_path.rglob("*.yaml"))
+
+
+def test_placeholders_with_spaces_become_variables_and_lint_is_clean(tmp_path):
+    """`<redis host>` unquoted is a redirection in bash and `"<db user>"` a literal; both become variables.
+    `<owner-team>` in prose or a checklist is hidden HTML on a page: it goes into a code span."""
+    for source in (FIXTURES / "gitlab-redis", FIXTURES / "rotate-cert.md"):
+        out = tmp_path / source.stem
+        out.mkdir()
+        path = _import_to(out, source)
+        data = load_file(path).data
+        for step in steps_of(data):
+            if "run" in step:
+                assert "<" not in step["run"].replace("</dev/null", ""), step["run"]
+                assert_bash_parses(step["run"])
+        output = assert_lint_has_no_format_errors(path, out)
+        assert "RB502" not in output and "RB301" not in output and "RB303" not in output, output
+    text = (tmp_path / "rotate-cert" / "rotate-cert.yaml").read_text(encoding="utf-8")
+    assert 'psql -h "$DB_HOST" -U "$DB_USER"' in text
+    assert "Tell `<owner-team>` that `<gateway-host>` was rotated" in text
+    redis = (tmp_path / "gitlab-redis" / "gitlab-redis.yaml").read_text(encoding="utf-8")
+    assert 'redis-cli -h "$REDIS_HOST"' in redis and "Tell `<owner-team>` in the channel" in redis
+
+
+def test_headings_without_ascii_letters_give_kebab_phase_ids_and_quoted_text_stays_out_of_titles(tmp_path):
+    data = load_file(_import_to(tmp_path, FIXTURES / "rotate-cert.md")).data
+    assert [p["id"] for p in data["phases"]] == ["check", "phase", "phase-2"]
+    assert [p["title"] for p in data["phases"]] == ["Check", "!!!", "Проверка"]
+    titles = [s["title"] for s in steps_of(data)]
+    assert "Run psql" in titles and "Run echo" in titles  # not `Run psql count(*) FROM certs`
+    assert len({s["id"] for s in steps_of(data)}) == len(steps_of(data))
+    assert data["summary"] not in data.get("description", "")  # the intro is the summary, said once
+
+
+def test_unwritable_output_is_one_line_and_exit_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = run([FIXTURES / "restart-worker.md", "-o", blocker / "out.yaml"], tmp_path)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith("runbook import: cannot write file/out.yaml: ")
+    assert "Traceback" not in result.output
+    folder = run([FIXTURES / "gitlab-redis", "-o", blocker], tmp_path)
+    assert folder.exit_code == 2 and "is a file; a folder imports into a folder" in folder.output

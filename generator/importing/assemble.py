@@ -53,11 +53,11 @@ class _Step:
         out: dict = {"id": step_id, "title": self.title}
         text = "\n\n".join(part for part in self.description if part.strip()).strip()
         if text:
-            out["description"] = text
+            out["description"] = _code_placeholders(text)
         if self.run is not None:
             out["run"] = self.run
         if self.checklist:
-            out["checklist"] = self.checklist
+            out["checklist"] = [_code_placeholders(item) for item in self.checklist]
         if self.risk:
             out["risk"] = self.risk
         if self.confirm:
@@ -332,10 +332,14 @@ def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple
     # The title: front matter, else a single top heading, else the file name.
     body = document.root
     heading_title = ""
+    for section in document.root.walk():  # `[[_TOC_]]` markers mean nothing once the page is YAML
+        section.blocks = [b for b in section.blocks if not _is_toc(b)]
     top = document.root.children
     if len(top) == 1 and not any(b.kind != "html" for b in document.root.blocks):
         body = top[0]
         heading_title = _clean_title(top[0].title)
+        # HTML above the title (comments, a logo) is reported like any other, not dropped unseen
+        body.blocks = document.root.blocks + body.blocks
     title = meta.get("title") or heading_title
     if not title:
         title = runbook_id.replace("-", " ").capitalize()
@@ -391,10 +395,10 @@ def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple
         owner = "todo-owner"
         importer.note(codes.PLACEHOLDER_METADATA, 1, "no owner (front matter `owner:`); wrote `todo-owner`, put the owning team there")
 
-    data: dict = {"kind": "runbook", "id": runbook_id, "title": title, "summary": summary}
+    data: dict = {"kind": "runbook", "id": runbook_id, "title": title, "summary": _code_placeholders(summary)}
     description = "\n\n".join(p for p in description_parts if p and p.strip()).strip()
     if description:
-        data["description"] = description
+        data["description"] = _code_placeholders(description)
     for key in ("service", "severity", "escalation"):
         if meta.get(key):
             data[key] = meta[key]
@@ -407,12 +411,12 @@ def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple
     ids = _Ids()
     if phases:
         data["phases"] = []
-        phase_ids = _Ids()
+        phase_ids = _Ids("phase")
         for phase in phases:
             entry = {"id": phase_ids.make(phase.title), "title": phase.title}
             text = "\n\n".join(p for p in phase.description if p.strip()).strip()
             if text:
-                entry["description"] = text
+                entry["description"] = _code_placeholders(text)
             entry["steps"] = [s.as_dict(ids.make(s.title)) for s in phase.steps]
             data["phases"].append(entry)
     else:
@@ -434,6 +438,10 @@ def _layout(importer: _Importer, body: Section, description_parts: list[str],
             if child is not with_steps[0]:
                 _text_section(importer, child, description_parts)
         section = with_steps[0]
+        if not _own_steps(section):  # its own text (a service's links, an overview) describes the runbook
+            own = _text_of(importer, Section(section.level, section.title, section.line, section.blocks, []))
+            if section.blocks and own.strip():
+                description_parts.append(own)
     # flat: every step of the subtree, in order
     steps = list(intro_steps)
     if section is body:
@@ -470,9 +478,6 @@ def _phases(importer: _Importer, section: Section, description_parts: list[str])
     phases: list[_Phase] = []
     waiting: list[str] = []  # text-only sections before the next phase
     waiting_names: list[tuple[int, str]] = []
-    own = _text_of(importer, Section(section.level, "", section.line, section.blocks, []), level_mark=False)
-    if own.strip():
-        description_parts.append(own)
     for child in section.children:
         if not _has_steps(child):
             text = _text_of(importer, child)
@@ -562,6 +567,53 @@ def _normalise(key: str, value):
 # ---- small text helpers ---------------------------------------------------------------------------
 
 
+_TOC_MARKERS = ("[[_toc_]]", "[toc]", "[[toc]]", "${toc}", "table of contents", "contents")
+
+
+def _is_toc(block: Block) -> bool:
+    """GitLab's `[[_TOC_]]`, other wikis' `[TOC]`, and the `**Table of Contents**` label markdown-toc writes."""
+    if block.kind == "label":
+        return block.content.strip().lower() in _TOC_MARKERS
+    return block.kind == "paragraph" and block.source.strip().lower() in _TOC_MARKERS
+
+
+_PROSE_PLACEHOLDER = re.compile(r"<([A-Za-z][A-Za-z0-9]*(?:[-_. ][A-Za-z0-9]+)*)>")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+HTML_TAGS = frozenset("""a abbr b br code del details div em h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre s
+    small span strong sub summary sup table tbody td th thead tr u ul""".split())
+
+
+def _code_placeholders(text: str) -> str:
+    """`Tell <owner-team>` -> ``Tell `<owner-team>` ``: in Markdown a bare placeholder is an HTML tag that the
+    page hides (and lint flags); in a code span it reads as written. Code blocks and spans are left alone."""
+    if "<" not in text:
+        return text
+    out, fence = [], ""
+    for line in text.split("\n"):
+        mark = _FENCE.match(line)
+        if fence or mark:
+            if not fence:
+                fence = mark.group(1)
+            elif mark and mark.group(1)[0] == fence[0] and len(mark.group(1)) >= len(fence) and \
+                    not line.strip()[len(mark.group(1)):].strip():
+                fence = ""
+            out.append(line)
+            continue
+        pieces, last = [], 0
+        for span in _CODE_SPAN.finditer(line):
+            pieces.append(_PROSE_PLACEHOLDER.sub(_wrap_placeholder, line[last:span.start()]))
+            pieces.append(span.group(0))
+            last = span.end()
+        pieces.append(_PROSE_PLACEHOLDER.sub(_wrap_placeholder, line[last:]))
+        out.append("".join(pieces))
+    return "\n".join(out)
+
+
+def _wrap_placeholder(match: re.Match) -> str:
+    return match.group(0) if match.group(1).split()[0].lower() in HTML_TAGS else f"`{match.group(0)}`"
+
+
 def _kebab(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -581,11 +633,12 @@ def _line(text: str) -> str:
 class _Ids:
     """Unique kebab-case ids from titles: `Check service status` -> `check-service-status`, then `-2`..."""
 
-    def __init__(self):
+    def __init__(self, fallback: str = "step"):
         self.used: set[str] = set()
+        self.fallback = fallback  # for titles with no ASCII letter or digit (`!!!`, `Проверка`)
 
     def make(self, title: str) -> str:
-        base = _kebab(title)[:60].strip("-") or "step"
+        base = _kebab(title)[:60].strip("-") or self.fallback
         candidate, n = base, 2
         while candidate in self.used:
             candidate, n = f"{base}-{n}", n + 1

@@ -77,9 +77,18 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
         if job.target is None:
             click.echo(yaml_text, nl=False)
         else:
-            job.target.parent.mkdir(parents=True, exist_ok=True)
-            with open(job.target, "w" if force else "x", encoding="utf-8") as handle:
-                handle.write(yaml_text)
+            try:
+                job.target.parent.mkdir(parents=True, exist_ok=True)
+                with open(job.target, "w" if force else "x", encoding="utf-8") as handle:
+                    handle.write(yaml_text)
+            except OSError as exc:  # a read-only folder, a file where a folder should be, a full disk
+                reason = f"cannot write {shown_target}: {exc.strerror or exc}"
+                if len(jobs) == 1:
+                    click.echo(f"runbook import: {reason}; pass another -o", err=True)
+                    return 2
+                click.echo(f"{shown}: {reason}", err=report_err)
+                failed.append((job, reason))
+                continue
         warnings = sum(1 for f in result.findings if f.severity in ("warning", "error"))
         steps = sum(len(p["steps"]) for p in result.data.get("phases", [])) + len(result.data.get("steps", []))
         imported.append((job, warnings, steps))

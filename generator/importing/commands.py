@@ -38,6 +38,7 @@ _MUTATING = re.compile(
     r"|\b(INSERT|UPDATE)\b\s|\bdocker\s+(restart|start|run)\b|\bservice\s+\S+\s+(start|restart|reload)\b",
     re.IGNORECASE)
 
+_PROMPTED = re.compile(r"^(sudo\s+)?[a-z./~][A-Za-z0-9._/~-]*(\s|$)")  # `$ sudo gitlab-ctl status`, not `$ 5.00`
 _OPEN_BLOCK = re.compile(r"^(if|for|while|until|case|select)\b|\{\s*$|\(\s*$")
 _CLOSE_BLOCK = re.compile(r"^(fi|done|esac)\b|^\}|^\)")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
@@ -63,7 +64,10 @@ def is_shell_block(info: str, content: str) -> tuple[bool, bool]:
     words = [line.strip() for line in content.splitlines() if line.strip() and not line.strip().startswith("#")]
     if not words:
         return False, True
-    shellish = sum(1 for w in words if _starts_like_command(w.removeprefix("$ ")) or w.startswith("$ "))
+    prompts = [w for w in words if w.startswith("$ ")]
+    if prompts:  # a terminal session pasted as is: the `$ ` lines are the commands, the rest their output
+        return len(prompts) * 2 >= len(words) or any(_PROMPTED.match(w[2:]) for w in prompts), True
+    shellish = sum(1 for w in words if _starts_like_command(w))
     return shellish * 2 > len(words), True
 
 
@@ -80,9 +84,9 @@ def is_inline_command(code: str) -> bool:
     words = code.strip().removeprefix("$ ").split()
     if len(words) < 2:
         return False
-    if words[0] == "sudo":
-        words = words[1:]
-    return bool(words) and words[0] in KNOWN_PROGRAMS and len(words) >= 2
+    if words[0] == "sudo":  # `sudo gitlab-ctl stop sentinel`: nobody writes sudo in prose
+        return re.match(r"^[a-z][a-z0-9._-]*$", words[1]) is not None
+    return words[0] in KNOWN_PROGRAMS
 
 
 def split_block(content: str, first_line: int, info: str) -> list[Command]:
@@ -165,10 +169,14 @@ def derive_title(command: str) -> str:
     """A title from the command itself: the program and its first plain words, without options, their
     values or placeholders (`redis-cli -h <host> -p <port> info` -> `Run redis-cli info`)."""
     words: list[str] = []
-    tokens = command.split("\n")[0].split()
+    first = command.split("\n")[0]
+    try:  # quoted arguments (SQL, messages) are one token each, and never title words
+        tokens = shlex.split(first, comments=True)
+    except ValueError:
+        tokens = first.split()
     skip_value = False
     for token in tokens:
-        if token in ("|", "&&", "||", ";", "\\"):
+        if token in ("|", "&&", "||", ";", "\\") or token.endswith(";"):
             break
         if skip_value:
             skip_value = False
@@ -176,7 +184,7 @@ def derive_title(command: str) -> str:
         if token.startswith("-"):
             skip_value = len(token) == 2  # `-n value`; `--tail=100` and `-it` carry their own value
             continue
-        if any(ch in token for ch in "<>$={}\"'"):
+        if any(ch in token for ch in "<>$={}\"' |&;()*"):
             continue
         words.append(token)
         if len(words) == 4:

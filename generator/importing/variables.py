@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_PLACEHOLDER = re.compile(r"<([A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*)>")
+# `<pod-name>`, `<db.host>` and, as wiki pages write them, `<redis host>` (words joined by single spaces)
+_PLACEHOLDER = re.compile(r"<([A-Za-z][A-Za-z0-9]*(?:[-_. ][A-Za-z0-9]+)*)>")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _NAMESPACE = re.compile(r"(?<=\s)(-n|--namespace)(\s+|=)([a-z0-9][a-z0-9-]*)(?=\s|$|;|\|)")
 _SECRET = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|APIKEY|CREDENTIAL|PRIVATE_KEY")
