@@ -498,3 +498,55 @@ def test_unwritable_output_is_one_line_and_exit_2(tmp_path):
     assert "Traceback" not in result.output
     folder = run([FIXTURES / "gitlab-redis", "-o", blocker], tmp_path)
     assert folder.exit_code == 2 and "is a file; a folder imports into a folder" in folder.output
+
+
+FAILOVER = """# Payments DB failover
+
+Fail the payments database over to the replica.
+
+## Failover
+
+### Check lag
+
+```sh
+psql "postgresql://$PGUSER@<primary-host>:5432/payments" -c 'SELECT now() - pg_last_xact_replay_timestamp() AS lag;'
+awk '{print $1}' /var/log/app.log | sort | uniq -c | sort -rn | head
+```
+
+### Promote the replica
+
+Run this<br>carefully. Press <kbd>Ctrl</kbd>+<kbd>C</kbd> to abort.
+
+```bash
+kubectl -n payments patch svc pg --type merge -p '{"spec":{"selector":{"role":"<new-primary>"}}}'
+```
+
+## Cleanup
+
+```bash
+kubectl -n payments delete pvc pg-old
+```
+"""
+
+
+def test_a_heading_above_a_code_block_titles_its_commands(tmp_path):
+    """`### Check lag` over a bare block is what the commands do; it was dropped and the titles were `Run psql`."""
+    result = import_markdown(FAILOVER, "failover.md", "failover")
+    titles = [s["title"] for s in steps_of(result.data)]
+    assert titles == ["Check lag", "Check lag (awk /var/log/app.log)", "Promote the replica",
+                      "Run kubectl delete pvc pg-old"]
+    promote = steps_of(result.data)[2]
+    assert promote["description"].startswith("Run this<br>carefully")  # the heading is the title, not repeated
+    assert "Check lag" not in result.data.get("description", "")
+
+
+def test_inline_html_is_reported_where_lint_will_flag_it(tmp_path):
+    result = import_markdown(FAILOVER, "failover.md", "failover")
+    html = [f for f in result.findings if f.code == "RB707"]
+    assert [(f.line, f.severity) for f in html] == [(19, "warning")]  # the step's line: its command
+    assert "'<br>'" in html[0].message and "Promote the replica" in html[0].message
+    path = tmp_path / "failover.yaml"
+    path.write_text(dump(result.data, path, "failover.yaml"), encoding="utf-8")
+    output = assert_lint_has_no_format_errors(path, tmp_path)
+    flagged = set(re.findall(r": (RB\d{3}) \[", output))
+    assert flagged <= {"RB502", "RB403"}, output  # the reported HTML and the TODO confirm, nothing else

@@ -90,6 +90,7 @@ class _Importer:
         walker = _Walker(self)
         if include_self_heading:
             walker.heading = section.title
+            walker.untitled = _clean_title(section.title)
         walker.section(section, top=True)
         return walker.finish()
 
@@ -149,12 +150,13 @@ class _Walker:
         self.prose: list[str] = []  # prose waiting for the next step
         self.steps: list[_Step] = []
         self.heading = ""  # a heading (or bold label) not yet written into the prose
+        self.untitled = ""  # a heading no step has taken yet: `### Check lag` above a block titles its command
         self.context = ""  # the nearest heading: the title of a task list
         self.label = ""  # the nearest bold label (`**Payment Service**`): prefixes command titles
 
     def section(self, section: Section, top: bool = False) -> None:
         if not top:
-            self.heading = self.context = _clean_title(section.title)
+            self.heading = self.context = self.untitled = _clean_title(section.title)
             self.label = ""
         elif section.title:
             self.context = _clean_title(section.title)
@@ -179,11 +181,13 @@ class _Walker:
 
     def push(self, step: _Step) -> None:
         self.steps.append(step)
+        self.untitled = ""
 
     def block(self, block: Block) -> None:
         importer = self.importer
         if block.kind == "label":
             self.heading = self.label = self.context = block.content
+            self.untitled = ""  # the label prefixes the command titles instead
             return
         if block.kind == "html":
             if _HTML_COMMENT.match(block.content):
@@ -219,6 +223,13 @@ class _Walker:
             if "\n" not in last and last.endswith(":") and len(last) <= 120 and not last.startswith(("-", "*", "|", ">")):
                 title = _clean_title(last.rstrip(":"))
                 self.prose.pop()
+        if not title and not commands[0].title and self.untitled:
+            # the heading says what the block does; a following untitled command reads `Check lag (awk ...)`
+            title = self.untitled
+            if f"**{title}**" in self.prose:
+                self.prose.remove(f"**{title}**")
+            for command in commands[1:]:
+                command.group_title = command.group_title or title
         for i, command in enumerate(commands):
             prose = self.take_prose()
             step = self.importer.command_step(command, title if i == 0 else "", self.label, prose)
@@ -421,7 +432,34 @@ def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple
             data["phases"].append(entry)
     else:
         data["steps"] = [s.as_dict(ids.make(s.title)) for s in steps]
+    _report_inline_html(importer, data, phases, steps)
     return Result(data, sorted(importer.findings))
+
+
+def _report_inline_html(importer: _Importer, data: dict, phases: list[_Phase], steps: list[_Step]) -> None:
+    """Inline HTML (`<br>`, `<kbd>`) stays as written, but lint flags it (RB502): say so here, where it came in."""
+    places = [("the runbook's summary", 1, data.get("summary", "")), ("the runbook's description", 1, data.get("description", ""))]
+    entries = [(p.line, entry) for p, entry in zip(phases, data.get("phases", []))]
+    for line, entry in entries:
+        places.append((f"the description of phase {entry['title']!r}", line, entry.get("description", "")))
+    pairs = [(s, d) for p, entry in zip(phases, data.get("phases", [])) for s, d in zip(p.steps, entry["steps"])]
+    pairs += list(zip(steps, data.get("steps", [])))
+    for step, out in pairs:
+        places.append((f"step {out['title']!r}", step.line, "\n".join([out.get("description", "")] + out.get("checklist", []))))
+    for where, line, text in places:
+        tag = _inline_html(text) if "<" in text else None
+        if tag:
+            importer.note(codes.RAW_HTML, line, f"inline HTML {tag!r} kept in {where}; rewrite it as Markdown")
+
+
+def _inline_html(text: str) -> str | None:
+    from markdown_it import MarkdownIt
+
+    for token in MarkdownIt("commonmark").parse(text):
+        for child in token.children or ():
+            if child.type == "html_inline" and not child.content.startswith("<!--"):
+                return child.content[:60]
+    return None
 
 
 def _layout(importer: _Importer, body: Section, description_parts: list[str],

@@ -39,7 +39,8 @@ TEXT_ONLY = register(
 RAW_HTML = register(
     "RB707", "import-raw-html", "warning", "Raw HTML was kept as a fenced block.",
     "HTML blocks are not part of the runbook format; the importer keeps them as an ```html fenced block in a "
-    "description so nothing is lost. Rewrite them as Markdown or delete them. HTML comments are dropped.")
+    "description so nothing is lost; inline HTML (`<br>`, `<kbd>`) is kept as written and reported too (lint flags it "
+    "as RB502). Rewrite it as Markdown or delete it. HTML comments are dropped.")
 GUESSED = register(
     "RB708", "import-guessed", "info", "The importer made a guess (shell or not, a title, a risk level).",
     "Unlabelled code blocks are judged shell or text by their first words; titles come from the comment above a "
