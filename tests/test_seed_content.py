@@ -261,7 +261,8 @@ ALLOWED_EXTRAS = {
         (r"-H", r"Content-Type: application/json"),
     ],
     "psql": [(r"-p", r"[0-9]+|<DB_PORT>")],
-    "pg_restore": [(r"-p", r"[0-9]+|<DB_PORT>")],
+    # Restoring over a live database: drop each object first (else errors and duplicate rows), all or nothing.
+    "pg_restore": [(r"-p", r"[0-9]+|<DB_PORT>"), (r"--clean",), (r"--if-exists",), (r"--single-transaction",)],
     "kubectl": [(r"-n|--namespace", r"production")],
 }
 
