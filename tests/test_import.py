@@ -550,3 +550,22 @@ def test_inline_html_is_reported_where_lint_will_flag_it(tmp_path):
     output = assert_lint_has_no_format_errors(path, tmp_path)
     flagged = set(re.findall(r": (RB\d{3}) \[", output))
     assert flagged <= {"RB502", "RB403"}, output  # the reported HTML and the TODO confirm, nothing else
+
+
+def test_an_export_line_sets_the_variable_default_instead_of_a_step_that_sets_nothing(tmp_path):
+    """Each step is its own `bash -c`: `export target=replica-1` as a step would set nothing for the next one,
+    which then read an empty `$TARGET`."""
+    markdown = ("# Promote\n\nPromote a replica.\n\n## Promote\n\n```bash\nexport target=replica-1\n"
+                "echo \"promoting $target\"\nTIMEOUT='30s'\npg_ctl promote -t \"$TIMEOUT\"\n"
+                "POD=$(kubectl get pod -o name)\n```\n")
+    result = import_markdown(markdown, "promote.md", "promote")
+    runs = [s["run"] for s in steps_of(result.data)]
+    assert runs == ['echo "promoting $TARGET"', 'pg_ctl promote -t "$TIMEOUT"', "POD=$(kubectl get pod -o name)"]
+    assert result.data["variables"]["TARGET"]["default"] == "replica-1"
+    assert result.data["variables"]["TIMEOUT"]["default"] == "30s"
+    assert "POD" not in result.data["variables"]  # a command's output is not a constant: that line stays a step
+    notes = [f.message for f in result.findings if f.code == "RB705" and "not a step" in f.message]
+    assert len(notes) == 2
+    env = {"PATH": "/usr/bin:/bin", "TARGET": result.data["variables"]["TARGET"]["default"]}
+    done = subprocess.run(["bash", "-c", runs[0]], capture_output=True, text=True, env=env)
+    assert done.stdout == "promoting replica-1\n"

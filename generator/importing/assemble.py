@@ -79,6 +79,7 @@ class _Importer:
         self.runbook_id = runbook_id
         self.extra_patterns = extra_patterns
         self.findings: list[Finding] = []
+        self.settings: dict[str, tuple[str, int, str]] = {}  # NAME -> (value, line, the line as written)
 
     def note(self, rule, line: int, message: str) -> None:
         self.findings.append(Finding(self.path, line, 1 if line else 0, rule.code, rule.severity, message))
@@ -214,6 +215,13 @@ class _Walker:
             self.add_prose(block.source)
             return
         commands = split_block(block.content, block.line + 1, block.info)
+        for command in [c for c in commands if c.kind == "shell" and _SETTING.match(c.text)]:
+            # `export TARGET=replica-1` on its own line sets a value for the commands below it; every step runs
+            # in its own shell, so as a step it would set nothing: it becomes the variable's default instead
+            match = _SETTING.match(command.text)
+            self.importer.settings.setdefault(match.group(1).upper(), (match.group(2).strip("'\""), command.line,
+                                                                       command.text))
+            commands.remove(command)
         if not commands:
             self.add_prose(block.source)
             return
@@ -396,6 +404,13 @@ def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple
 
     refs = [CommandRef(s.run, s.line, s.title) for s in all_steps if s.run is not None]
     inferred = infer(refs)
+    for name, (value, line, written) in importer.settings.items():
+        variable = inferred.variables.setdefault(name, {"description": f"{name.replace('_', ' ').capitalize()} "
+                                                                     f"(set by `{written}` in the Markdown)"[:200]})
+        if value and "default" not in variable:
+            variable["default"] = value
+        importer.note(codes.VARIABLE, line, f"`{written}` became variable {name} with default {value!r}, not a step "
+                                            "(each step runs in its own shell); check it")
     for ref, step in zip(refs, [s for s in all_steps if s.run is not None]):
         step.run = ref.text
     for line, kind, message in inferred.notes:
@@ -605,6 +620,7 @@ def _normalise(key: str, value):
 # ---- small text helpers ---------------------------------------------------------------------------
 
 
+_SETTING = re.compile(r"""^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=("[^"$`\\]*"|'[^']*'|[^\s"'$`\\;|&<>()]*)$""")
 _TOC_MARKERS = ("[[_toc_]]", "[toc]", "[[toc]]", "${toc}", "table of contents", "contents")
 
 
