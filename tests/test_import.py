@@ -569,3 +569,15 @@ def test_an_export_line_sets_the_variable_default_instead_of_a_step_that_sets_no
     env = {"PATH": "/usr/bin:/bin", "TARGET": result.data["variables"]["TARGET"]["default"]}
     done = subprocess.run(["bash", "-c", runs[0]], capture_output=True, text=True, env=env)
     assert done.stdout == "promoting replica-1\n"
+
+
+def test_an_unreadable_file_in_a_folder_is_named_once(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "ok.md").write_text("# OK\n\nUse it.\n\n```bash\nls\n```\n", encoding="utf-8")
+    (tmp_path / "docs" / "bin.md").write_bytes(b"\x7fELF\x00\x01")
+    result = run(["docs", "-o", "out"], tmp_path)
+    assert result.exit_code == 1 and (tmp_path / "out" / "ok.yaml").is_file()
+    lines = result.output.splitlines()
+    assert "docs/bin.md: contains NUL bytes; not a Markdown text file" in lines
+    assert "  docs/bin.md: contains NUL bytes; not a Markdown text file" in lines  # the summary
+    assert "Traceback" not in result.output

@@ -57,8 +57,8 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
             if len(jobs) == 1:
                 click.echo(f"runbook import: {exc}", err=True)
                 return 2
-            click.echo(f"{shown}: {exc}", err=report_err)
-            failed.append((job, str(exc)))
+            click.echo(str(exc), err=report_err)  # the message starts with the file's path already
+            failed.append((job, str(exc).removeprefix(f"{shown}: ")))
             continue
         result = import_markdown(text, shown, job.runbook_id, patterns)
         _print(result.findings, report_err)
