@@ -232,8 +232,13 @@ def test_colour_on_a_terminal_only_and_never_with_no_color(monkeypatch):
             return True
 
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
     assert use_colour(Tty())
     monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(Tty())
+    monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value disables colour (as in exec)
+    assert use_colour(Tty())
+    monkeypatch.setenv("TERM", "dumb")
     assert not use_colour(Tty())
     coloured = text([Finding("a.yaml", 1, 1, "RB301", "error", "m")], 1, Path("."), colour=True)
     assert "\033[31m[error]" in coloured
@@ -342,3 +347,21 @@ def test_lint_and_help_import_neither_mkdocs_nor_jinja2(tmp_path):
         out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tmp_path,
                              env={**os.environ, "PYTHONPATH": str(REPO)}, check=True).stdout
         assert out.strip().splitlines()[-1] == "[]", args
+
+
+
+def test_lint_on_a_terminal_colours_with_empty_no_color_and_not_with_a_value(project):
+    """The rule `runbook exec` follows too (tests/test_exec_pty.py): `NO_COLOR=` keeps colour, `NO_COLOR=1` drops it."""
+    pexpect = pytest.importorskip("pexpect")
+    write(project / "runbooks" / "bad.yaml", BAD)
+    screens = {}
+    for value in ("", "1"):
+        env = {**os.environ, "TERM": "xterm", "NO_COLOR": value}
+        env.pop("GITHUB_ACTIONS", None)
+        child = pexpect.spawn(sys.executable, ["-c", "from generator.cli import main; main()", "lint"],
+                              cwd=str(project), env=env, encoding="utf-8", timeout=30)
+        screens[value] = child.read()
+        child.close()
+        assert child.exitstatus == 1, screens[value]
+    assert "\x1b[31m[error]" in screens[""]
+    assert "[error]" in screens["1"] and "\x1b[" not in screens["1"]

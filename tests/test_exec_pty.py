@@ -439,3 +439,132 @@ def test_variables_are_asked_just_before_the_first_command_that_uses_them(projec
     project.finish(child, 0)
     assert "tok-s3cret-99" not in child.logfile_read.text and "tok-s3cret-99" not in transcript.read_text()
     assert [e["variables"] for e in project.events(transcript) if e["event"] == "variables"][-1] == {"TOKEN": "***"}
+
+
+TEMPLATES = """
+    kind: templates
+    id: messages
+    title: Messages
+    templates:
+      - id: alert
+        title: Alert
+        description: The first message.
+        format: text
+        placeholders:
+          SEVERITY: Severity level
+          TITLE: What is broken
+        body: |
+          INCIDENT - SEV {{SEVERITY}}
+
+            Title: {{TITLE}}
+          Status: INVESTIGATING
+    """
+
+
+def test_checklist_items_are_shown_once_and_template_bodies_copy_exactly(project, tmp_path):
+    """Interactive exec asks each checklist item once (no list before the prompts); a template's body is
+    printed between two rules from column 0, so a terminal copy gives the exact text, placeholders included."""
+    project.runbook(TEMPLATES)
+    project.runbook("""
+        kind: runbook
+        id: manual-once
+        title: Manual once
+        summary: Checklists and a template.
+        owner: platform-team
+        steps:
+          - id: open
+            title: Open the incident
+            template: alert
+            checklist: [Incident created, Manager engaged]
+          - id: both
+            title: Command and checklist
+            run: echo ran-it
+            checklist: [Dashboard green]
+        """)
+    transcript = tmp_path / "t.jsonl"
+    child = project.spawn("exec", "manual-once", "--transcript", str(transcript))
+    child.expect(r"Incident created  done\? \[y/n/s/q\] ")
+    child.sendline("y")
+    child.expect(r"Manager engaged  done\? ")
+    child.sendline("y")
+    child.expect(r"Message from template alert sent  done\? ")
+    child.sendline("y")
+    child.expect("ticked off one by one after the command")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect("ran-it")
+    child.expect(r"Dashboard green  done\? ")
+    child.sendline("n")
+    project.finish(child, 0)
+    screen = child.logfile_read.text.replace("\r\n", "\n")
+    for item in ("Incident created", "Manager engaged", "Dashboard green"):
+        assert screen.count(item) == 1, screen
+    lines = screen.split("\n")
+    rules = [i for i, line in enumerate(lines) if re.fullmatch(r"-{20,}", line)]
+    assert len(rules) == 2, screen
+    copied = "\n".join(lines[rules[0] + 1:rules[1]]) + "\n"
+    assert copied == "INCIDENT - SEV {{SEVERITY}}\n\n  Title: {{TITLE}}\nStatus: INVESTIGATING\n"
+    assert [e["checklist"] for e in project.events(transcript) if e["event"] == "step-end"][1] == [
+        {"item": "Dashboard green", "done": False, "note": None}]
+    # where nothing is asked (--dry-run), the items are listed
+    dry = project.run("exec", "manual-once", "--dry-run")
+    assert dry.returncode == 0 and "[ ] Incident created" in dry.stdout and "[ ] Dashboard green" in dry.stdout
+
+
+def test_template_placeholders_are_highlighted_in_colour(project, tmp_path):
+    project.runbook(TEMPLATES)
+    project.runbook("""
+        kind: runbook
+        id: colour-template
+        title: Colour template
+        summary: A template.
+        owner: platform-team
+        steps:
+          - {id: open, title: Open, template: alert}
+        """)
+    child = project.spawn("exec", "colour-template", "--yes", "--transcript", str(tmp_path / "t.jsonl"),
+                          env={"NO_COLOR": ""})
+    project.finish(child, 0)
+    assert re.search(r"\x1b\[[0-9;]+m\{\{SEVERITY\}\}\x1b\[0m", child.logfile_read.text)
+
+
+def test_empty_answer_at_the_destructive_prompt_says_what_is_expected(project, tmp_path):
+    project.runbook(DESTRUCTIVE)
+    transcript = tmp_path / "t.jsonl"
+    child = project.spawn("exec", "wipe", "--transcript", str(transcript))
+    child.expect("Type cache-svc to run")
+    child.sendline("")
+    child.expect("Nothing typed: type cache-svc exactly to run this step, s to skip it, e to edit the command, "
+                 "q to quit, \\? for help.")
+    child.expect("Type cache-svc to run")
+    child.sendline("q")
+    project.finish(child, 1)
+    assert not (project.root / "wiped").exists()
+
+
+@pytest.mark.parametrize("first,second", [("", " >&2"), (" >&2", "")], ids=["stdout-then-stderr", "stderr-then-stdout"])
+def test_a_secret_split_between_stdout_and_stderr_is_masked_on_screen(project, tmp_path, first, second):
+    """Half of the secret on one stream, the rest on the other: both go through one redactor in the order
+    they arrive (the order the screen shows), so the screen never shows it, whole or in pieces."""
+    secret = "hunter2-SECRET-value"
+    project.runbook(f"""
+        kind: runbook
+        id: split-secret
+        title: Split secret
+        summary: A secret in two streams.
+        owner: platform-team
+        variables:
+          API_TOKEN: {{description: API token, secret: true}}
+        steps:
+          - id: print
+            title: Print the token in two halves
+            run: printf '%s' "${{API_TOKEN:0:7}}"{first}; sleep 0.3; printf '%s\\n' "${{API_TOKEN:7}}"{second}; echo done
+        """)
+    transcript = tmp_path / "t.jsonl"
+    child = project.spawn("exec", "split-secret", "--yes", "--transcript", str(transcript), env={"API_TOKEN": secret})
+    project.finish(child, 0)
+    screen = child.logfile_read.text
+    assert "| ***" in screen and "done" in screen
+    for piece in (secret[:7], secret[7:], "SECRET"):
+        assert piece not in screen, screen
+    assert "SECRET" not in transcript.read_text()

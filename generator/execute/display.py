@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+
 from ..model import Phase, Runbook, Step, Template
 from .prompts import Console
 from .terminal import markdown_to_text
+
+_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}")
 
 RISK_STYLE = {"read-only": ("green",), "mutating": ("yellow",), "destructive": ("red", "bold")}
 
@@ -65,8 +70,21 @@ def announce(console: Console, phase: Phase) -> None:
         console.say(markdown_to_text(phase.description, indent="   "))
 
 
+def show_template(console: Console, template: Template) -> None:
+    """A message body between two rules, each line from column 0, so that a terminal copy gives the exact
+    text (no indentation to strip); placeholders are highlighted, which colour adds nothing to a copy."""
+    c = console
+    rule = c.style("-" * min(72, shutil.get_terminal_size((100, 24)).columns), "dim")
+    c.say(rule)
+    for line in template.body.rstrip("\n").split("\n"):
+        c.say(_PLACEHOLDER.sub(lambda m: c.style(m.group(0), "yellow", "bold"), line))
+    c.say(rule)
+
+
 def show_step(console: Console, index: int, total: int, step: Step, templates: dict[str, Template],
-              details: bool = False, phase: str | None = None) -> None:
+              details: bool = False, phase: str | None = None, items_asked: bool = False) -> None:
+    """One step. `items_asked`: the checklist is asked item by item right after (interactive exec), so
+    it is not listed here as well."""
     c = console
     c.say()
     risk = c.style(step.risk, *RISK_STYLE[step.risk])
@@ -76,11 +94,16 @@ def show_step(console: Console, index: int, total: int, step: Step, templates: d
         c.say(markdown_to_text(step.description, indent="  "))
     if step.template:
         template = templates.get(step.template)
-        c.say(f"  Message template {step.template}" + (f": {template.title}" if template else ""), "cyan")
+        title = f"  Message template {step.template}" + (f": {template.title}" if template else "")
         if template and not details:
-            for line in template.body.rstrip("\n").split("\n"):
-                c.say(f"    {line}", "dim")
-    if step.checklist:
+            c.say(title + " (copy the text between the lines, then replace each {{NAME}}):", "cyan")
+            show_template(c, template)
+        else:
+            c.say(title, "cyan")
+    if step.checklist and items_asked:
+        if step.run is not None:  # the items come after the command and its output: say they are coming
+            c.say(f"  Checklist: {len(step.checklist)} item(s), ticked off one by one after the command.")
+    elif step.checklist:
         c.say("  Checklist:")
         for item in step.checklist:
             c.say(f"    [ ] {item}")

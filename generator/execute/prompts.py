@@ -1,4 +1,4 @@
-"""The operator's terminal: coloured output (on a tty, not with NO_COLOR), line answers, secrets.
+"""The operator's terminal: coloured output (on a tty, not with a non-empty NO_COLOR), line answers, secrets.
 
 Every line shown goes through the session's redactor, so a secret typed into an edited command or
 printed by a description never reaches the screen.
@@ -7,9 +7,9 @@ printed by a description never reaches the screen.
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 
+from ..colour import wanted
 from .redact import Redactor
 
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35",
@@ -25,7 +25,7 @@ class Console:
         self.out = out or sys.stdout
         self.inp = inp or sys.stdin
         self.redactor = Redactor()
-        self.color = (self.out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb")
+        self.color = wanted(self.out)
 
     @property
     def interactive(self) -> bool:

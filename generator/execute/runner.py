@@ -141,20 +141,23 @@ def run(command: str, env: dict[str, str], timeout: int | None, redactor_factory
     start = time.monotonic()
     proc = _Process(command, env)
     combined, stdout = _Buffer(), _Buffer()
-    streams = {}
+    # One redactor for both streams, fed in arrival order (the order the screen shows them): a secret
+    # printed half to stdout and half to stderr is whole in the merged text, and masked there. With one
+    # redactor per stream, each half alone matched nothing and the screen showed the secret in pieces.
+    redactor = redactor_factory()
+    decoders = {}
     selector = selectors.DefaultSelector()
-    for name, fd in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+    for fd in (proc.stdout, proc.stderr):
         os.set_blocking(fd, False)
-        streams[fd] = (name, codecs.getincrementaldecoder("utf-8")(errors="replace"), redactor_factory())
+        decoders[fd] = codecs.getincrementaldecoder("utf-8")(errors="replace")
         selector.register(fd, selectors.EVENT_READ)
 
     def take(fd: int, data: bytes, final: bool = False) -> None:
-        name, decoder, redactor = streams[fd]
-        text = decoder.decode(data, final)
+        text = decoders[fd].decode(data, final)
         combined.add(text)
-        if name == "stdout":
+        if fd == proc.stdout:
             stdout.add(text)
-        shown = redactor.feed(text) + (redactor.flush() if final else "")
+        shown = redactor.feed(text)
         if shown:
             sink(shown)
 
@@ -201,6 +204,10 @@ def run(command: str, env: dict[str, str], timeout: int | None, redactor_factory
         take(fd, b"", final=True)
         selector.unregister(fd)
     selector.close()
+    # The held-back tail (the start of a secret, maybe) is released only once both streams are done:
+    # the other stream could still have brought the rest of it.
+    if rest := redactor.flush():
+        sink(rest)
     os.close(proc.stdout)
     os.close(proc.stderr)
     exit_code = proc.wait() if status == "exited" else proc.poll()

@@ -86,7 +86,8 @@ class Session:
                     display.announce(self.console, phase)
                 current = phase
                 display.show_step(self.console, index, len(steps), step, self.templates,
-                                  phase=phase.id if self.runbook.has_phases else None)
+                                  phase=phase.id if self.runbook.has_phases else None,
+                                  items_asked=not (self.options.dry_run or self.options.yes))
                 if self.options.dry_run:
                     continue
                 outcome = self._step(index, step, phase.id)
@@ -211,7 +212,10 @@ class Session:
             elif key == "?":
                 c.say(HELP)
             elif step.destructive:
-                if key in ("y", "yes"):
+                if not answer:
+                    c.warn(f"  Nothing typed: type {word} exactly to run this step, s to skip it, e to edit the "
+                           f"command, q to quit, ? for help.")
+                elif key in ("y", "yes"):
                     c.warn(f"  A destructive step runs only when you type {word}; it did not run.")
                 elif answer:
                     c.warn(f"  That is not {word}; the step did not run.")
@@ -375,7 +379,8 @@ class Session:
         if self.options.yes:
             c.say("  Manual step: not confirmed under --yes (recorded as skipped).", "yellow")
             return [{"item": item, "done": False, "note": "not confirmed (--yes)"} for item in items]
-        c.say("  Tick off each item: y done, n not done; a note may follow the letter (n waiting for the DBA).", "dim")
+        c.say("  Checklist: tick off each item, y done, n not done; a note may follow the letter "
+              "(n waiting for the DBA).")
         checked = []
         for item in items:
             while True:

@@ -44,15 +44,17 @@ def _code(text: str) -> str:
 
 
 def _result(event: dict) -> str:
+    """`succeeded (exit 0, 0.1s)`, `failed: exit code 3, expected 0 (0.1s)`: the reason first, and the
+    exit code only once (a reason about the exit code already names it)."""
     status = event.get("status", "")
+    reason = event.get("reason") if status != "succeeded" else None
+    code = event.get("exit_code")
     bits = []
-    if event.get("exit_code") is not None and status != "skipped":
-        bits.append(f"exit {event['exit_code']}")
+    if code is not None and status != "skipped" and not (reason and f"exit code {code}" in reason):
+        bits.append(f"exit {code}")
     if event.get("duration") is not None:
         bits.append(f"{event['duration']:.1f}s")
-    if event.get("reason") and status != "succeeded":
-        bits.append(event["reason"])
-    return status + (f" ({', '.join(bits)})" if bits else "")
+    return status + (f": {reason}" if reason else "") + (f" ({', '.join(bits)})" if bits else "")
 
 
 def _action(event: dict) -> str:

@@ -35,8 +35,10 @@ def summary_line(findings: list[Finding], files: int) -> str:
 
 
 def use_colour(stream) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+    """Colour only on a terminal, not with a non-empty NO_COLOR (https://no-color.org): the rule exec uses."""
+    from ..colour import wanted
+
+    return wanted(stream)
 
 
 def text(findings: list[Finding], files: int, root: Path, colour: bool = False) -> str:
