@@ -243,6 +243,8 @@ def _syntax_finding(source: Source, exc: yaml.MarkedYAMLError) -> Finding:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or exc.context or "invalid YAML"
+    if "maximum nesting depth" in problem:  # PyYAML >= 6.0.4 stops deep nesting itself, at 1,000 levels
+        return source.finding(TOO_DEEP, f"nested more than {MAX_DEPTH} levels deep", line, column)
     text_line = source.text.splitlines()[line - 1] if 0 < line <= len(source.text.splitlines()) else ""
     if "\t" in text_line[: len(text_line) - len(text_line.lstrip())] or "'\\t'" in problem:
         return source.finding(TABS, "tab character used for indentation; indent with spaces", line, column)
