@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..findings import Finding
-from ..model import Document, Runbook
+from ..model import Runbook
 from ..project import YAML_SUFFIXES, Catalog, ResolveError, load_catalog
 
 
@@ -35,13 +35,17 @@ def _candidate_paths(catalog: Catalog, name: str, path: Path | None) -> set[str]
     return found
 
 
-def _lint_errors(config: Config, document: Document) -> list[Finding]:
-    """Errors the lint rules find in the runbook's file (references checked against the runbooks folder)."""
-    try:
-        from ..lint.engine import lint
-    except ImportError:  # pragma: no cover - the lint engine is part of the package
-        return []
-    result = lint([Path(document.path)], config)
+def _lint_errors(config: Config, catalog: Catalog, runbook: Runbook) -> list[Finding]:
+    """Errors the lint rules find in the runbook's file, with references checked against the other
+    documents already loaded (the folder is read once, not again by the lint engine)."""
+    from ..lint.engine import check_config, lint_catalog
+
+    check_config(config.lint)
+    own = Catalog(sources=[catalog.source(runbook.path)], documents=[runbook],
+                  findings=[f for f in catalog.findings if f.path == runbook.path])
+    own_file = Path(runbook.path).resolve()  # a path given on the command line may also be in the folder
+    others = [d for d in catalog.documents if Path(d.path).resolve() != own_file]
+    result = lint_catalog(own, config, reference_documents=others)
     return [f for f in result.findings if f.severity == "error"]
 
 
@@ -63,5 +67,5 @@ def resolve_runbook(name: str, config: Config) -> Resolved:
         if refused:
             return Resolved(None, catalog, refused)
         raise
-    refused = sorted({*(f for f in errors if f.path == runbook.path), *_lint_errors(config, runbook)})
+    refused = sorted({*(f for f in errors if f.path == runbook.path), *_lint_errors(config, catalog, runbook)})
     return Resolved(runbook if not refused else None, catalog, refused)

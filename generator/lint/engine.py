@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import gc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from ..config import Config, ConfigError, LintConfig
 from ..findings import RULES, Finding
+from ..model import Document
 from ..project import Catalog, discover, load_catalog
 from . import suppressions
 from .context import LintContext
@@ -115,12 +117,20 @@ def _lint(paths: list[Path], config: Config, today: dt.date | None) -> LintResul
         folder = [p for p in discover([config.runbooks]) if p.resolve() not in linted]
         if folder:
             reference_documents = load_catalog(folder, lint_config.max_file_size).documents
+    return lint_catalog(catalog, config, today, reference_documents)
+
+
+def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
+                 reference_documents: Sequence[Document] = ()) -> LintResult:
+    """Run the rules on documents already loaded (call `check_config` first); `reference_documents`
+    are the others that references may point at. The executor uses this for the one runbook it runs."""
+    lint_config = config.lint
     ctx = LintContext(
         documents=catalog.documents,
         sources={source.path: source for source in catalog.sources},
         config=lint_config,
         today=today or dt.date.today(),
-        reference_documents=reference_documents,
+        reference_documents=list(reference_documents),
     )
     findings = list(catalog.findings)
     for family in FAMILIES:
