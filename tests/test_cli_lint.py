@@ -197,8 +197,6 @@ def test_sarif_validates_against_the_official_schema(project):
     result = run("--format", "sarif", "-o", str(out), "--today", "2026-06-01")
     assert result.exit_code == 1
     log = json.loads(out.read_text())
-    schema = json.loads(SARIF_SCHEMA.read_text())
-    jsonschema.Draft4Validator(schema).validate(log)
     run_ = log["runs"][0]
     rules = {rule["id"]: rule for rule in run_["tool"]["driver"]["rules"]}
     assert {"RB301", "RB401", "RB501", "RB002"} <= set(rules)
@@ -210,6 +208,10 @@ def test_sarif_validates_against_the_official_schema(project):
     # Not GitHub's own primaryLocationLineHash, which upload-sarif computes and warns about when it differs.
     assert list(result0["partialFingerprints"]) == ["runbookLintFinding/v1"]
     assert run_["results"][0]["ruleId"] == run_["tool"]["driver"]["rules"][result0["ruleIndex"]]["id"]
+    # Last, so the checks above run on a fresh clone too.
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"the SARIF schema is not beside the repository (CI has it): {SARIF_SCHEMA} does not exist")
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(log)
 
 
 def test_sarif_fingerprints_survive_lines_added_above(project):

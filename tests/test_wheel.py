@@ -5,6 +5,7 @@ This proves the schemas are found inside the installed package, not only in a ch
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,13 @@ def test_wheel_installs_and_lints_outside_the_repo(tmp_path):
                    check=True, capture_output=True, text=True)
     wheel = next(dist.glob("*.whl"))
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # The dependencies come from the running environment: `--system-site-packages` would only show the base
+    # interpreter's packages when the tests run in a venv, so the new venv gets this environment's site folders as
+    # plain path lines (their own .pth files, such as an editable install of the checkout, are not processed).
+    inner_site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                check=True, capture_output=True, text=True).stdout.strip()
+    Path(inner_site, "outer-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
                    check=True, capture_output=True, text=True)
     work = tmp_path / "outside"
