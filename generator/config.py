@@ -40,28 +40,44 @@ class Config:
     lint: LintConfig = field(default_factory=LintConfig)
 
 
-def find_pyproject(start: Path) -> Path | None:
+CACHE_DIR = ".runbook"  # where `runbook build` writes its default mkdocs.yml; never a project root itself
+
+
+def find_project(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
+    """The project root, its pyproject.toml (when that has [tool.runbook]) and that table.
+
+    The root is the nearest folder, from `start` upwards (as git and ruff find theirs), that holds a
+    pyproject.toml with [tool.runbook], a mkdocs.yml or a runbooks/ folder; `start` itself when none does,
+    so that `runbook new` in an empty folder starts a project there.
+    """
     for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
+        if folder.name == CACHE_DIR:
+            continue
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _runbook_table(pyproject)
+            if table is not None:
+                return folder, pyproject, table
+        if (folder / "mkdocs.yml").is_file() or (folder / "runbooks").is_dir():
+            return folder, None, {}
+    return start, None, {}
+
+
+def _runbook_table(pyproject: Path) -> dict[str, Any] | None:
+    try:
+        document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{pyproject}: cannot read [tool.runbook]: {exc}") from None
+    tool = document.get("tool", {})
+    table = tool.get("runbook") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.runbook] must be a table")
+    return table
 
 
 def load_config(start: Path | None = None) -> Config:
     start = (start or Path.cwd()).resolve()
-    pyproject = find_pyproject(start)
-    table: dict[str, Any] = {}
-    root = start
-    if pyproject is not None:
-        root = pyproject.parent
-        try:
-            document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{pyproject}: cannot read [tool.runbook]: {exc}") from None
-        table = document.get("tool", {}).get("runbook", {})
-        if not isinstance(table, dict):
-            raise ConfigError(f"{pyproject}: [tool.runbook] must be a table")
+    root, pyproject, table = find_project(start)
     lint_table = table.get("lint", {})
     known = {"runbooks", "transcripts", "site-dir", "lint"}
     _check_keys(pyproject, "tool.runbook", table, known)

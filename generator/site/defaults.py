@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import Config
+from ..config import CACHE_DIR, Config
 
-CACHE = ".runbook"
+CACHE = CACHE_DIR
 
 DEFAULT_HOME = """\
 ---

@@ -1,0 +1,94 @@
+"""A project that is nothing but a runbooks/ folder: every command works there and in a sub-folder of it
+(the project root is found upwards, as git and ruff find theirs). Real processes, real MkDocs builds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import CLI, Project, free_port
+
+PAGE = Path("runbooks", "checkout-api", "index.html")
+_DEMO: list[Project] = []
+
+
+def runbook(*args: str, cwd: Path, code: int = 0) -> subprocess.CompletedProcess:
+    result = _DEMO[-1].run(*args, cwd=cwd, timeout=180)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+@pytest.fixture
+def demo(project) -> Path:
+    """A folder with nothing but runbooks/ and the runbook `runbook new` wrote, and sub-folders to work from."""
+    _DEMO.append(project)
+    runbook("new", "checkout-api", "--service", "checkout", "--owner", "shop-team", cwd=project.root)
+    (project.root / "notes" / "deeper").mkdir(parents=True)
+    return project.root
+
+
+def test_the_readme_command_line_builds_a_site(tmp_path):
+    """Exactly what a newcomer types, with the installed `runbook` script on PATH."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    line = "mkdir demo && cd demo && runbook new checkout-api --service checkout --owner shop-team && runbook build"
+    result = subprocess.run(["bash", "-c", line], cwd=tmp_path, env=env, text=True, capture_output=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = tmp_path / "demo" / "site" / PAGE
+    assert "Checkout api" in page.read_text(encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [".runbook", "runbooks", "site"]
+
+
+def test_build_from_a_sub_folder(demo):
+    result = runbook("build", cwd=demo / "notes" / "deeper")
+    assert "Checkout api" in (demo / "site" / PAGE).read_text(encoding="utf-8")
+    assert not (demo / "notes" / "deeper" / "site").exists(), result.stdout
+
+
+def test_render_from_a_sub_folder(demo, tmp_path):
+    runbook("render", str(tmp_path / "out"), cwd=demo / "notes")
+    assert "Checkout api" in (tmp_path / "out" / "docs" / "runbooks" / "checkout-api.md").read_text(encoding="utf-8")
+
+
+def test_lint_list_and_show_from_a_sub_folder(demo):
+    where = demo / "notes" / "deeper"
+    assert "1 file(s) checked, no findings" in runbook("lint", cwd=where).stdout
+    listed = runbook("list", "--format", "json", cwd=where).stdout
+    assert '"id": "checkout-api"' in listed and "../../runbooks/checkout-api.yaml" in listed
+    assert "Checkout api" in runbook("show", "checkout", cwd=where).stdout
+
+
+def test_exec_from_a_sub_folder_writes_the_transcript_at_the_root(demo):
+    where = demo / "notes"
+    runbook("exec", "checkout-api", "--dry-run", cwd=where)
+    runbook("exec", "checkout-api", "--yes", "--var", "NAMESPACE=default", cwd=where, code=1)  # kubectl is not here
+    transcripts = list((demo / "transcripts").glob("*-checkout-api.jsonl"))
+    assert len(transcripts) == 1 and not (where / "transcripts").exists()
+
+
+def test_serve_from_a_sub_folder(demo):
+    port = free_port()
+    server = subprocess.Popen([*CLI, "serve", "-a", f"127.0.0.1:{port}"], cwd=demo / "notes",
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        body = None
+        for _ in range(600):
+            if server.poll() is not None:
+                pytest.fail(f"runbook serve exited with {server.returncode}: {server.stderr.read()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/runbooks/checkout-api/", timeout=5) as response:
+                    body = response.read().decode("utf-8")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        assert body is not None and "Checkout api" in body
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
