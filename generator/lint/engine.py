@@ -6,7 +6,7 @@ Findings are data; this module never prints. `lint()` returns the findings and h
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
+import functools
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +45,7 @@ def check_config(lint: LintConfig) -> None:
     for entry in lint.ignore:
         known(entry, "ignore", True)
     for glob, codes in lint.per_file_ignores:
+        file_pattern(glob)
         for entry in codes:
             known(entry, f"per-file-ignores.{glob!r}", True)
     for code, _severity in lint.severity:
@@ -78,15 +79,28 @@ def configure(findings: list[Finding], lint: LintConfig, root: Path) -> list[Fin
     return result
 
 
+@functools.lru_cache(maxsize=256)
+def file_pattern(glob: str):
+    """A per-file-ignores key with .gitignore's meaning (as ruff users expect): `*` stays inside one folder,
+    `**` spans any depth, a pattern with a slash is relative to the project root, one without matches at
+    any depth, a folder matches the files below it."""
+    import re
+
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines([glob])
+    except (ValueError, re.error) as exc:  # pathspec's pattern errors, or `[z-a]` from its regex
+        raise ConfigError(f"[tool.runbook.lint] per-file-ignores: {glob!r} is not a valid pattern: {exc}") from None
+
+
 def _file_ignored(finding: Finding, lint: LintConfig, root: Path) -> bool:
     try:
         relative = Path(finding.path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    except ValueError:  # a file outside the project: matched as it was named
         relative = PurePath(finding.path).as_posix()
-    for glob, codes in lint.per_file_ignores:
-        if (fnmatch.fnmatch(relative, glob) or fnmatch.fnmatch(PurePath(finding.path).as_posix(), glob)) and _matches(finding.code, codes):
-            return True
-    return False
+    return any(file_pattern(glob).match_file(relative) and _matches(finding.code, codes)
+               for glob, codes in lint.per_file_ignores)
 
 
 def lint(paths: list[Path], config: Config, today: dt.date | None = None) -> LintResult:
