@@ -18,18 +18,18 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def handle_errors(command):
-    """Map the library's user-facing errors to one line on stderr and an exit code, never a traceback."""
+    """The one place a user's mistake (generator.errors.UserError, raised anywhere in the library) becomes one
+    line on stderr and its exit code, never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from .config import ConfigError
-        from .project import ResolveError
+        from .errors import UserError
 
         try:
             code = command(*args, **kwargs)
-        except (ConfigError, ResolveError) as exc:
-            click.echo(f"runbook: {exc}", err=True)
-            code = EXIT_USAGE
+        except UserError as exc:
+            click.echo(exc.for_user(), err=True)
+            code = exc.exit_code
         except KeyboardInterrupt:
             click.echo("runbook: interrupted", err=True)
             code = EXIT_INTERRUPTED

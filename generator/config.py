@@ -12,10 +12,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+from .errors import UserError
 from .loading import DEFAULT_MAX_BYTES
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """A setting is wrong; the message says which and how to fix it (exit code 2)."""
 
 
@@ -140,12 +141,17 @@ def _severity(pyproject, code: str, value: Any) -> str:
     return value
 
 
-def _duration(pyproject, value: Any) -> str:
+def check_review_interval(value: Any, where: str) -> str:
+    """A review interval such as "180d" or "26w"; `where` names the setting in the error."""
     import re
 
     if not isinstance(value, str) or not re.fullmatch(r"[1-9][0-9]*(d|w)", value):
-        raise ConfigError(f"{_where(pyproject, 'lint.review-interval')} must be a number of days or weeks such as \"180d\"")
+        raise ConfigError(f"{where} must be a number of days or weeks such as \"180d\", not {value!r}")
     return value
+
+
+def _duration(pyproject, value: Any) -> str:
+    return check_review_interval(value, _where(pyproject, "lint.review-interval"))
 
 
 def _positive_int(pyproject, key: str, value: Any) -> int:

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import UserError
 from .findings import Finding
 from .loading import Source, load_file
 from .model import Document, Runbook, build_document
@@ -14,7 +15,7 @@ from .schema import validate
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-class ResolveError(Exception):
+class ResolveError(UserError):
     """A runbook name that matches nothing, or several things; the message lists the choices."""
 
 

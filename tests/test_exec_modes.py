@@ -256,7 +256,7 @@ def test_resume_of_a_completed_session_or_a_bad_file_is_refused(project, tmp_pat
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not json\n{}\n")
     result = project.run("exec", "modes", "--resume", str(bad))
-    assert result.returncode == 2 and result.stderr.startswith(f"runbook: {bad}:1: not a transcript line")
+    assert result.returncode == 2 and result.stderr.startswith(f"{bad}:1: not a transcript line")
 
 
 def test_resume_after_a_yes_run_stopped_at_a_destructive_step(project, tmp_path):

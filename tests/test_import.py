@@ -310,11 +310,11 @@ def test_existing_output_is_refused_without_force(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["missing.md"], "runbook import: missing.md: no such file or folder"),
-    (["notes.yaml"], "runbook import: notes.yaml: not a Markdown file; pass a .md or .markdown file (or a folder of them)"),
-    (["emptydir"], "runbook import: emptydir: no Markdown files (.md, .markdown, .mdown, .mkd) in this folder"),
-    (["docs", "-o", "-"], "runbook import: -o - (standard output) takes one file, not a folder; pass -o FOLDER"),
-    (["latin1.md"], "runbook import: latin1.md: byte 0xe9 is not UTF-8; re-save the file as UTF-8"),
+    (["missing.md"], "runbook: missing.md: no such file or folder"),
+    (["notes.yaml"], "runbook: notes.yaml: not a Markdown file; pass a .md or .markdown file (or a folder of them)"),
+    (["emptydir"], "runbook: emptydir: no Markdown files (.md, .markdown, .mdown, .mkd) in this folder"),
+    (["docs", "-o", "-"], "runbook: -o - (standard output) takes one file, not a folder; pass -o FOLDER"),
+    (["latin1.md"], "runbook: latin1.md: byte 0xe9 is not UTF-8; re-save the file as UTF-8"),
 ], ids=["missing", "not-markdown", "no-markdown-in-folder", "stdout-for-folder", "not-utf8"])
 def test_usage_errors_are_one_line_and_exit_2(tmp_path, args, message):
     (tmp_path / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
@@ -501,7 +501,7 @@ def test_unwritable_output_is_one_line_and_exit_2(tmp_path):
     blocker.write_text("x", encoding="utf-8")
     result = run([FIXTURES / "restart-worker.md", "-o", blocker / "out.yaml"], tmp_path)
     assert result.exit_code == 2
-    assert result.output.strip().splitlines()[-1].startswith("runbook import: cannot write file/out.yaml: ")
+    assert result.output.strip().splitlines()[-1].startswith("runbook: cannot write file/out.yaml: ")
     assert "Traceback" not in result.output
     folder = run([FIXTURES / "gitlab-redis", "-o", blocker], tmp_path)
     assert folder.exit_code == 2 and "is a file; a folder imports into a folder" in folder.output

@@ -17,22 +17,15 @@ from pathlib import Path
 import click
 
 from ..config import load_config
+from ..errors import UserError
 from . import display
 from .prompts import Console, Quit
 from .redact import Redactor
 from .resolve import resolve_runbook
 from .session import Options, Session
 from .show import refuse
-from .transcript import TranscriptError, TranscriptWriter, drop_partial_line, read_events
+from .transcript import TranscriptWriter, drop_partial_line, read_events
 from .variables import VariableError, parse_assignments, resolve as resolve_variables, used_by_commands
-
-EXIT_USAGE = 2
-
-
-def _usage(message: str) -> int:
-    click.echo(f"runbook: {message}", err=True)
-    return EXIT_USAGE
-
 
 def _who() -> tuple[str, str]:
     try:
@@ -83,12 +76,12 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
              from_step: str | None, resume: Path | None, transcript: Path | None) -> int:
     config = load_config()
     if resume and transcript:
-        return _usage("--resume appends to the transcript it continues; drop --transcript")
+        raise UserError("--resume appends to the transcript it continues; drop --transcript")
     if resume and dry_run:
-        return _usage("--resume and --dry-run do not go together")
+        raise UserError("--resume and --dry-run do not go together")
     if allow_destructive and not yes:
-        return _usage("--allow-destructive only applies with --yes; without --yes every destructive step asks you "
-                      "to type its confirmation name")
+        raise UserError("--allow-destructive only applies with --yes; without --yes every destructive step asks you "
+                        "to type its confirmation name")
     resolved = resolve_runbook(runbook, config)
     if resolved.runbook is None:
         return refuse(runbook, resolved.findings)
@@ -103,20 +96,17 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
                              f"history show it; prefer `export {name}` with the value read by `read -s`, or the prompt.")
         start, known, changed, events = 0, {}, False, []
         if resume:
-            try:
-                events, _ = read_events(resume)
-            except TranscriptError as exc:
-                return _usage(str(exc))
+            events, _ = read_events(resume)
             if events[0].get("runbook") != rb.id:
-                return _usage(f"{resume} records runbook {events[0].get('runbook')!r}, not {rb.id!r}")
+                raise UserError(f"{resume} records runbook {events[0].get('runbook')!r}, not {rb.id!r}")
             start, known, changed = _resume_state(events, rb)
         if from_step is not None:
             ids = [s.id for s in steps]
             if from_step not in ids:
-                return _usage(f"--from {from_step}: no such step in {rb.id}; its steps: {', '.join(ids)}")
+                raise UserError(f"--from {from_step}: no such step in {rb.id}; its steps: {', '.join(ids)}")
             start = ids.index(from_step)
         if transcript and transcript.exists() and transcript.stat().st_size:
-            return _usage(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
+            raise UserError(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
         display.header(console, rb)
         prompt = console.interactive and not dry_run
         # Interactive: a command's variables are asked just before it first runs. Under --yes every
@@ -125,10 +115,8 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
         values = resolve_variables(rb, given, os.environ, console, prompt=prompt,
                                    ask_defaults=not yes, known=known, lenient=dry_run, defer=later)
         later = frozenset(later - values.keys())
-    except VariableError as exc:
-        return _usage(str(exc))
     except Quit:
-        return _usage("input ended while reading variables")
+        raise UserError("input ended while reading variables") from None
     secrets = [values[v.name] for v in rb.variables if v.secret and values.get(v.name)]
     console.redactor = Redactor(secrets)
     display.variables(console, rb, values, later)
@@ -172,13 +160,10 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
 def run_transcript(file: Path, output_format: str) -> int:
     from .timeline import build, to_json, to_markdown
 
-    try:
-        events, _ = read_events(file)
-    except TranscriptError as exc:
-        return _usage(str(exc))
+    events, _ = read_events(file)
     try:
         timeline = build(events)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return _usage(f"{file}: not a runbook transcript ({exc.__class__.__name__}: {exc})")
+        raise UserError(f"{file}: not a runbook transcript ({exc.__class__.__name__}: {exc})") from None
     click.echo(to_json(timeline) if output_format == "json" else to_markdown(timeline), nl=False)
     return 0

@@ -19,12 +19,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..errors import UserError
 from .redact import Redactor
 
 OUTPUT_CAP = 64 * 1024  # characters of step output kept in the transcript (head and tail)
 
 
-class TranscriptError(Exception):
+class TranscriptError(UserError):
     """A file that is not a readable transcript; the message is one line for the user."""
 
 
@@ -137,7 +138,8 @@ def read_events(path: Path) -> tuple[list[dict], bool]:
             if last and not text.endswith("\n"):
                 partial = True  # the half line a kill -9 leaves behind
                 continue
-            raise TranscriptError(f"{path}:{number}: not a transcript line (expected one JSON event with `event` and `time`)") from None
+            raise TranscriptError("not a transcript line (expected one JSON event with `event` and `time`)",
+                                  path=str(path), line=number) from None
         events.append(record)
     if not events or events[0]["event"] != "session-start":
         raise TranscriptError(f"{path}: not a runbook transcript (it does not start with a session-start event)")

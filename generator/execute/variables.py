@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
+from ..errors import UserError
 from ..model import Runbook, Variable
 from .prompts import Console
 
 _NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
-class VariableError(Exception):
+class VariableError(UserError):
     """A usage mistake with variables (exit 2); the message is one line."""
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from ..config import load_config
+from ..errors import UserError
 from ..findings import Finding
 from ..project import display_path
 from .assemble import import_markdown, runbook_id_for
@@ -25,8 +26,8 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 FILE_SUFFIXES = MARKDOWN_SUFFIXES + (".txt",)  # a single .txt is read as Markdown (the seed is one)
 
 
-class UsageError(Exception):
-    """One line for the user, exit code 2."""
+class UsageError(UserError):
+    """A missing path, a file that is not Markdown, an output that exists without --force (exit code 2)."""
 
 
 @dataclass
@@ -37,12 +38,8 @@ class _Job:
 
 
 def run_import(source: Path, out: Path | None, force: bool) -> int:
-    try:
-        jobs = _plan(source, out)
-        _check_targets(jobs, force)
-    except UsageError as exc:
-        click.echo(f"runbook import: {exc}", err=True)
-        return 2
+    jobs = _plan(source, out)
+    _check_targets(jobs, force)
     config = load_config()
     patterns = tuple(config.lint.destructive_patterns)
     to_stdout = len(jobs) == 1 and jobs[0].target is None
@@ -55,8 +52,7 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
             text = _read(job.markdown, config.lint.max_file_size)
         except UsageError as exc:
             if len(jobs) == 1:
-                click.echo(f"runbook import: {exc}", err=True)
-                return 2
+                raise
             click.echo(str(exc), err=report_err)  # the message starts with the file's path already
             failed.append((job, str(exc).removeprefix(f"{shown}: ")))
             continue
@@ -84,8 +80,7 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
             except OSError as exc:  # a read-only folder, a file where a folder should be, a full disk
                 reason = f"cannot write {shown_target}: {exc.strerror or exc}"
                 if len(jobs) == 1:
-                    click.echo(f"runbook import: {reason}; pass another -o", err=True)
-                    return 2
+                    raise UsageError(f"{reason}; pass another -o") from None
                 click.echo(f"{shown}: {reason}", err=report_err)
                 failed.append((job, reason))
                 continue

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..config import load_config
+from ..errors import UserError
 from ..findings import RULES
 from ..project import YAML_SUFFIXES
 from . import reporters
@@ -37,8 +38,7 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
     for path in paths:
         # A file that exists but is not YAML was named by mistake (a README, a script): usage error.
         if path.is_file() and path.suffix not in YAML_SUFFIXES:
-            click.echo(f"runbook lint: {path}: not a YAML file (.yaml or .yml); pass runbook files or folders", err=True)
-            return 2
+            raise UserError("not a YAML file (.yaml or .yml); pass runbook files or folders", path=str(path))
     config = load_config()
     from .engine import lint
 
@@ -57,8 +57,7 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
         try:
             output.write_text(report, encoding="utf-8")
         except OSError as exc:
-            click.echo(f"runbook lint: cannot write {output}: {exc.strerror or exc}", err=True)
-            return 2
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
         click.echo(reporters.summary_line(result.findings, result.files), err=True)
     else:
         click.echo(report, nl=False)

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ..config import ConfigError, load_config
+from ..errors import UserError
 
 _log_handler: logging.Handler | None = None
 
@@ -43,14 +44,37 @@ def _show_mkdocs_log(level: int = logging.WARNING) -> None:
     logger.setLevel(min(level, logging.INFO))
 
 
+class _ConfigErrors(logging.Filter):
+    """MkDocs logs each configuration error, then aborts with a general message: keep the errors (and do not
+    print them), so that the CLI prints them once, on one line, in its own words."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            self.messages.append(record.getMessage())
+            return False
+        return True
+
+
 def _load_mkdocs_config(config_file: Path, **overrides):
+    """MkDocs' configuration; a wrong value in mkdocs.yml (a plugin option included) is a ConfigError naming it."""
     from mkdocs import exceptions
     from mkdocs.config import load_config as mkdocs_load_config
 
+    logger = logging.getLogger("mkdocs.config")
+    errors = _ConfigErrors()
+    logger.addFilter(errors)
     try:
         return mkdocs_load_config(config_file=str(config_file), **overrides)
     except exceptions.ConfigurationError as exc:
         raise ConfigError(f"{config_file}: {exc}") from None
+    except exceptions.Abort as exc:
+        raise ConfigError(f"{config_file}: {'; '.join(errors.messages) or exc}") from None
+    finally:
+        logger.removeFilter(errors)
 
 
 def run_build(strict: bool, site_dir: Path | None) -> int:
@@ -65,8 +89,7 @@ def run_build(strict: bool, site_dir: Path | None) -> int:
         build(mk_config)
     except (exceptions.Abort, exceptions.BuildError) as exc:
         # The runbooks' findings or the strict-mode warnings were logged above; this is the summary.
-        click.echo(f"runbook build: {exc}", err=True)
-        return 1
+        raise UserError(f"build failed: {exc}", exit_code=1) from None
     click.echo(f"built {site}")
     return 0
 
@@ -77,11 +100,11 @@ def run_serve(dev_addr: str) -> int:
 
     config_file = _mkdocs_file()
     _show_mkdocs_log(logging.INFO)
+    _load_mkdocs_config(config_file)  # a wrong setting is one line and exit 2, before the server starts
     try:
         serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True, watch=[])
     except (exceptions.Abort, exceptions.BuildError) as exc:
-        click.echo(f"runbook serve: {exc}", err=True)
-        return 1
+        raise UserError(f"serve failed: {exc}", exit_code=1) from None
     except exceptions.ConfigurationError as exc:
         raise ConfigError(f"{config_file}: {exc}") from None
     return 0
@@ -92,11 +115,11 @@ def run_render(out_dir: Path) -> int:
     from .render import render_project
 
     config_file = _mkdocs_file()
+    _load_mkdocs_config(config_file)  # a wrong setting is one line and exit 2, as for build
     try:
         written = render_project(config_file, out_dir)
     except CatalogErrors as exc:
-        click.echo(str(exc), err=True)
-        click.echo("runbook render: the runbooks have errors; nothing written", err=True)
-        return 1
+        click.echo(str(exc), err=True)  # lint's lines, one per finding
+        raise UserError("the runbooks have errors; nothing written", exit_code=1) from None
     click.echo(f"wrote {written} pages to {out_dir / 'docs'} and {out_dir / 'mkdocs.yml'}")
     return 0

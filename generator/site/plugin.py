@@ -11,11 +11,12 @@ from pathlib import Path
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from ..config import ConfigError
+from ..config import ConfigError, check_review_interval
 from .catalog import CatalogErrors, load_site_source
 from .edit import edit_base
 from .pages import TEMPLATES_DIR, SiteRenderer
@@ -23,11 +24,25 @@ from .pages import TEMPLATES_DIR, SiteRenderer
 log = get_plugin_logger(__name__)
 
 
+class ReviewInterval(c.Type):
+    """A review interval such as "180d", checked when MkDocs reads mkdocs.yml (a clean configuration error)."""
+
+    def __init__(self):
+        super().__init__(str)
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        try:
+            return check_review_interval(value, "review_interval")
+        except ConfigError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 class RunbooksConfig(base.Config):
     # The runbooks folder, relative to mkdocs.yml; default: [tool.runbook] runbooks in pyproject.toml.
     runbooks = c.Optional(c.Type(str))
     # Review interval for the "review overdue" warning; default: [tool.runbook.lint] review-interval.
-    review_interval = c.Optional(c.Type(str))
+    review_interval = c.Optional(ReviewInterval())
     # Where YAML files are edited, relative to repo_url (for example `edit/main/`); default: MkDocs'
     # edit_uri with the docs folder taken off its end.
     edit_uri = c.Optional(c.Type(str))
@@ -46,6 +61,11 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
 
     def on_config(self, config):
         self.project_root = Path(config.config_file_path or ".").resolve().parent
+        if not any(Path(folder, "runbook.html").is_file() for folder in config.theme.dirs):
+            # A mkdocs.yml without `custom_dir: site-overrides`: the runbook page template comes from the package.
+            from .defaults import overrides_dir
+
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(overrides_dir()))
         try:
             source = load_site_source(self.project_root, self.config.runbooks, self.config.review_interval)
         except CatalogErrors as exc:
