@@ -12,7 +12,9 @@ from pathlib import Path
 
 import jsonschema_rs
 
-from .findings import Finding, register
+from . import pointers
+from .codes import RULES
+from .findings import Finding
 from .loading import Source
 
 SCHEMA_FILES = {
@@ -23,10 +25,8 @@ SCHEMA_FILES = {
     "reference": "reference.schema.json",
 }
 
-SCHEMA = register("RB100", "schema", "error", "The document does not follow its JSON Schema.",
-                  "Every document is checked against the schema of its `kind` (see the format reference). The message names the property and what the schema expects; unknown keys are errors so that typos such as `rnu:` for `run:` are caught.")
-KIND = register("RB101", "unknown-kind", "error", "The document has no known `kind`.",
-                "Every document starts with `kind:` naming its schema: " + ", ".join(SCHEMA_FILES) + ".")
+SCHEMA = RULES["RB100"]
+KIND = RULES["RB101"]
 
 
 def schema_dir() -> Path:
@@ -93,19 +93,15 @@ def _shown(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _pointer(parts) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
 def _to_finding(source: Source, error) -> Finding:
-    pointer = _pointer(error.absolute_path)
+    pointer = pointers.join(error.absolute_path)
     message = error.message
     key = False
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         extras = [k for k in error.instance if k not in allowed]
         if extras:
-            pointer = f"{pointer}/{extras[0]}"
+            pointer = pointers.child(pointer, extras[0])
             key = True
             hint = _closest(extras[0], allowed)
             message = f"unknown property {extras[0]!r}" + (f"; did you mean {hint!r}?" if hint else f"; allowed: {', '.join(sorted(allowed))}")

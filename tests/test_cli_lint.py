@@ -185,9 +185,9 @@ def test_github_output_escapes_like_the_actions_toolkit(project, monkeypatch):
     result = run(str(path))  # --format auto picks github
     assert result.output.splitlines()[0] == (
         "::error file=a%2Cb%3Ac.yaml,line=3,col=1,title=RB010::a second YAML document starts here; put each document in its own file")
-    from generator.lint.reporters import _escape_data, _escape_property
-    assert _escape_data("100%\r\nnext") == "100%25%0D%0Anext"
-    assert _escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+    from generator.lint.reporters import escape_data, escape_property
+    assert escape_data("100%\r\nnext") == "100%25%0D%0Anext"
+    assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
 
 
 def test_sarif_validates_against_the_official_schema(project):

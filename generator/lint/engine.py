@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from ..config import Config, ConfigError, LintConfig
-from ..findings import RULES, Finding
+from ..codes import RULES
+from ..findings import Finding
 from ..model import Document
 from ..project import Catalog, discover, load_catalog
 from . import suppressions

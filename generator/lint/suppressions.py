@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..findings import RULES, Finding, register
+from ..codes import RULES
+from ..findings import Finding
 
-UNUSED = register("RB901", "unused-suppression", "warning", "A suppression comment suppresses nothing.",
-                  "A `# runbook: disable...` comment whose code has no finding on its line (or, for disable-file, in its file) is stale. Remove it.")
-UNKNOWN = register("RB902", "unknown-suppression-code", "error", "A suppression names an unknown rule code, or none.",
-                   "Suppressions name the codes they hide: `# runbook: disable=RB401 -- reason`. `runbook lint --rules` lists the codes. A suppression without a code is refused.")
+UNUSED = RULES["RB901"]
+UNKNOWN = RULES["RB902"]
 
 _COMMENT = re.compile(r"#\s*runbook:\s*(disable-next-line|disable-file|disable)\b\s*(?:=\s*([A-Za-z0-9_, ]*?))?\s*(?:--\s*(.*))?$")
 _CODE = re.compile(r"^RB[0-9]{3}$")

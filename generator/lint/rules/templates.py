@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ...findings import register
+from ...codes import RULES
 from ...model import Templates
 
-UNDECLARED = register("RB601", "undeclared-placeholder", "error", "A template body uses a `{{NAME}}` that `placeholders` does not declare.",
-                      "Each `{{NAME}}` in a template body is declared under `placeholders` with a line saying what to write there; the site and the executor show it. Declare it or fix the name.")
-UNUSED = register("RB602", "unused-placeholder", "warning", "A declared placeholder does not appear in the template body.",
-                  "A placeholder under `placeholders` that the body never uses as `{{NAME}}` is a leftover or a typo. Remove it or use it.")
+UNDECLARED = RULES["RB601"]
+UNUSED = RULES["RB602"]
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 

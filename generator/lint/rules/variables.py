@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import re
 
-from ...findings import register
+from ...codes import RULES
 from ...model import Runbook
 from ..shell import assigned, placeholders, scan, variable_hint
 
-UNDEFINED = register("RB301", "undefined-variable", "error", "A command uses a variable that is never set.",
-                     "Commands read their values from the environment. A `$NAME` (or `${NAME}`, `${NAME:-x}`) must be declared under `variables`, "
-                     "set earlier in the same command (`NAME=...`, `export`, `local`, `read`, `for NAME in`), captured by an earlier step "
-                     "(`capture: NAME`), or be a standard variable such as HOME or PATH. Otherwise it expands to nothing when the command runs. "
-                     "Text in single quotes and `\\$` is not expanded and not checked.")
-UNUSED = register("RB302", "unused-variable", "warning", "A declared variable is used by no command.",
-                  "Every variable under `variables` is asked for (or shown in the site's export block), so one that no `run` or `rollback` reads is noise. Remove it or use it.")
-PLACEHOLDER = register("RB303", "leftover-placeholder", "error", "A command still contains a `<placeholder>`.",
-                       "Text such as `<pod-name>` in a command is a placeholder to edit by hand; bash reads it as a redirection from a file named `pod-name`. "
-                       "Declare a variable and use it: `<pod-name>` becomes `\"$POD_NAME\"`, declared under `variables` with a description.")
+UNDEFINED = RULES["RB301"]
+UNUSED = RULES["RB302"]
+PLACEHOLDER = RULES["RB303"]
 
 STANDARD = frozenset({
     "HOME", "PATH", "USER", "LOGNAME", "PWD", "OLDPWD", "SHELL", "TERM", "HOSTNAME", "HOSTTYPE", "OSTYPE", "MACHTYPE",
