@@ -7,6 +7,7 @@ share (ids of runbooks, severity levels, escalation policies, templates) once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,18 +15,24 @@ from ..config import LintConfig
 from ..findings import Finding, Rule
 from ..loading import Source
 from ..model import Document, EscalationPolicy, Runbook, SeverityLevels, Templates
+from ..partial import Damage
 from .positions import position
+
+# Pointers whose repair may drop a command: the step lists, a step, a phase, a `run` or `rollback`.
+_HOLDS_COMMANDS = re.compile(r"^(?:/steps|/phases(?:/\d+(?:/steps)?)?)(?:/\d+)?$|/(?:run|rollback)$")
 
 
 @dataclass
 class LintContext:
-    documents: list[Document]  # the documents being linted (schema-valid)
+    documents: list[Document]  # the documents being linted: valid ones and the valid parts of the others
     sources: dict[str, Source]  # display path -> source
     config: LintConfig
     today: dt.date
     # Documents that references may point at but that are not linted themselves (the configured
     # runbooks folder when linting single files): `runbook lint runbooks/services/x.yaml` stays clean.
     reference_documents: list[Document] = field(default_factory=list)
+    # Display path -> where a partial document (partial.py) is not what the author wrote.
+    damage: dict[str, Damage] = field(default_factory=dict)
 
     def finding(self, rule: Rule, document: Document, pointer: str, message: str, key: bool = False,
                 offset: int | None = None) -> Finding:
@@ -33,6 +40,25 @@ class LintContext:
         source = self.sources[document.path]
         line, column = position(source, pointer, key=key, offset=offset)
         return Finding(document.path, line, column, rule.code, rule.severity, message, pointer)
+
+    def replaced(self, document: Document, pointer: str) -> bool:
+        """The value at `pointer` is not the author's (a partial document's repair): draw no conclusion from it."""
+        damage = self.damage.get(document.path)
+        return damage is not None and damage.replaced_at(pointer)
+
+    def touched(self, document: Document, pointer: str) -> bool:
+        """Something at, around or inside `pointer` is repaired or incomplete: a rule about the whole is skipped."""
+        damage = self.damage.get(document.path)
+        return damage is not None and damage.touches(pointer)
+
+    def commands_unsure(self, document: Document) -> bool:
+        """A command may be missing from a partial document: a step list, step, `run` or `rollback` was
+        repaired, an unknown key (a misspelt `steps:` or `run:`) was removed, or the runbook has both
+        `steps` and `phases` (the model keeps the phases)."""
+        damage = self.damage.get(document.path)
+        if damage is None:
+            return False
+        return bool(damage.unknown_keys) or "" in damage.incomplete or any(_HOLDS_COMMANDS.search(p) for p in damage.replaced)
 
     @cached_property
     def known(self) -> list[Document]:

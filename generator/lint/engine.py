@@ -90,6 +90,20 @@ def _file_ignored(finding: Finding, lint: LintConfig, root: Path) -> bool:
     return False
 
 
+# Rules that read the file's text as written, valid or not: a secret pasted under a misspelt key is
+# still pasted.
+_READS_ANY_TEXT = frozenset({"RB405"})
+
+
+def _intact_only(findings, ctx: LintContext):
+    """A rule's findings, less those about a value of a partial document that is not the author's
+    (an unknown key removed, a bad value replaced): that value's own finding is already reported."""
+    for finding in findings:
+        damage = ctx.damage.get(finding.path)
+        if damage is None or finding.code in _READS_ANY_TEXT or not damage.replaced_at(finding.pointer):
+            yield finding
+
+
 def lint(paths: list[Path], config: Config, today: dt.date | None = None) -> LintResult:
     # Every file's node tree stays alive for positions; with the cyclic garbage collector on, each
     # collection walks all of them again (lint of 1,000 files took 2.5 s instead of 1). Nothing here
@@ -117,7 +131,7 @@ def _lint(paths: list[Path], config: Config, today: dt.date | None) -> LintResul
         linted = {Path(source.path).resolve() for source in catalog.sources}
         folder = [p for p in discover([config.runbooks]) if p.resolve() not in linted]
         if folder:
-            reference_documents = load_catalog(folder, lint_config.max_file_size).documents
+            reference_documents = load_catalog(folder, lint_config.max_file_size).lintable
     return lint_catalog(catalog, config, today, reference_documents)
 
 
@@ -127,15 +141,16 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
     are the others that references may point at. The executor uses this for the one runbook it runs."""
     lint_config = config.lint
     ctx = LintContext(
-        documents=catalog.documents,
+        documents=catalog.lintable,
         sources={source.path: source for source in catalog.sources},
         config=lint_config,
         today=today or dt.date.today(),
         reference_documents=list(reference_documents),
+        damage={p.document.path: p.damage for p in catalog.partial},
     )
     findings = list(catalog.findings)
     for family in FAMILIES:
-        findings.extend(family.check(ctx))
+        findings.extend(_intact_only(family.check(ctx), ctx))
     findings = suppressions.apply(findings, {s.path: s.text for s in catalog.sources if s.text})
     findings = configure(findings, lint_config, config.root)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code, f.message))

@@ -33,7 +33,7 @@ def check(ctx):
 
 
 def _stale(ctx, runbook: Runbook):
-    if runbook.last_reviewed is None:
+    if runbook.last_reviewed is None or ctx.replaced(runbook, "/review_interval"):
         return None
     interval = runbook.review_interval or ctx.config.review_interval
     days = duration_seconds(interval) // 86400

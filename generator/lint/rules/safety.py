@@ -71,14 +71,14 @@ def check(ctx):
         for step in runbook.steps:
             if step.run:
                 commands.append((runbook, f"{step.pointer}/run", step.run))
-                if not step.destructive:
+                if not step.destructive and not ctx.replaced(runbook, step.pointer + "/risk"):
                     label = find_destructive(step.run, patterns)
                     if label:
                         yield ctx.finding(UNMARKED_DESTRUCTIVE, runbook, step.pointer + "/run",
                                           f"step {step.id!r} looks destructive ({label}) but is not marked `risk: destructive`; mark it and add `confirm`")
             if step.rollback:
                 commands.append((runbook, f"{step.pointer}/rollback", step.rollback))
-            if step.destructive and not step.confirm:
+            if step.destructive and not step.confirm and not ctx.replaced(runbook, step.pointer + "/confirm"):
                 yield ctx.finding(NO_CONFIRM, runbook, step.pointer + "/risk", f"destructive step {step.id!r} has no `confirm`; say what it breaks and why it is right")
             if step.confirm and step.confirm.lstrip().upper().startswith("TODO"):
                 yield ctx.finding(TODO_CONFIRM, runbook, step.pointer + "/confirm", f"`confirm` of step {step.id!r} is still a TODO; state what the step breaks")

@@ -22,10 +22,12 @@ def check(ctx):
             used: set[str] = set()
             for match in _PLACEHOLDER.finditer(template.body):
                 name = match.group(1)
-                if name not in declared and name not in used:
+                if name not in declared and name not in used and not ctx.replaced(document, f"{template.pointer}/placeholders/{name}"):
                     yield ctx.finding(UNDECLARED, document, template.pointer + "/body",
                                       f"template {template.id!r} uses {{{{{name}}}}} but does not declare it under `placeholders`", offset=match.start())
                 used.add(name)
+            if ctx.replaced(document, template.pointer + "/body"):
+                continue  # the body was repaired: which placeholders it uses is not known
             for name in declared:
                 if name not in used:
                     yield ctx.finding(UNUSED, document, f"{template.pointer}/placeholders/{name}",

@@ -35,6 +35,10 @@ def _runbook(ctx, runbook: Runbook):
     declared = {v.name for v in runbook.variables}
     captured: set[str] = set()
     used: set[str] = set()
+    # A partial document (partial.py): a variable or capture whose name was repaired away may be the one
+    # a command uses, so such uses are not called undeclared.
+    partial = runbook.path in ctx.damage
+    unknown_capture = partial and any(ctx.replaced(runbook, step.pointer + "/capture") for step in runbook.steps)
     for step in runbook.steps:
         for field, command, extra in (("run", step.run, set()), ("rollback", step.rollback, {step.capture} if step.capture else set())):
             if not command:
@@ -47,6 +51,8 @@ def _runbook(ctx, runbook: Runbook):
                 used.add(use.name)
                 name = use.name
                 if name in declared or name in captured or name in extra or is_standard(name) or name in reported:
+                    continue
+                if partial and (unknown_capture or ctx.replaced(runbook, f"/variables/{name}")):
                     continue
                 if own is None:
                     own = assigned(command)
@@ -65,6 +71,8 @@ def _runbook(ctx, runbook: Runbook):
                                       f"placeholder <{name}> left in the command; declare a variable and write {hint}", offset=offset)
         if step.capture:
             captured.add(step.capture)
+    if partial and ctx.commands_unsure(runbook):
+        return  # a command in a repaired part (a misspelt `run:` key) may use the variable
     for variable in runbook.variables:
         if variable.name not in used:
             yield ctx.finding(UNUSED, runbook, variable.pointer, f"variable {variable.name} is declared but no command uses it", key=True)
