@@ -183,3 +183,15 @@ def test_references_to_a_partial_document_resolve(project):
     write(project, "target.yaml", HEAD.replace("id: doc", "id: target") + "colour: red\nsteps:\n  - {id: a, title: A, run: \"true\"}\n")
     found = lint_one(project, HEAD + "related: [target]\nsteps:\n  - {id: a, title: A, run: \"true\"}\n")
     assert found == ["RB100@6"]  # target.yaml's unknown key, and no RB205 in doc.yaml
+
+
+def test_a_suppression_is_not_called_unused_where_the_rules_could_not_all_run(project):
+    # The suppressed RB401 is skipped because the risk is misspelt; RB901 would blame the suppression.
+    found = lint_one(project, HEAD + "steps:\n  - id: a\n    title: A\n    risk: destrcutive\n"
+                              "    run: kubectl delete pod x  # runbook: disable=RB401 -- one pod\n")
+    assert found == ["RB100@9"]
+    write(project, "broken.yaml", "kind: runbook\nid: [\n# runbook: disable=RB302 -- x\n")
+    assert "RB901" not in str(lint("--format", "json").output)
+    # In a valid document an unused suppression is still reported.
+    found = lint_one(project, HEAD + "steps:\n  - {id: a, title: A, run: \"true\"}  # runbook: disable=RB401 -- x\n")
+    assert "RB901@7" in found

@@ -151,7 +151,8 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
     findings = list(catalog.findings)
     for family in FAMILIES:
         findings.extend(_intact_only(family.check(ctx), ctx))
-    findings = suppressions.apply(findings, {s.path: s.text for s in catalog.sources if s.text})
+    findings = suppressions.apply(findings, {s.path: s.text for s in catalog.sources if s.text},
+                                  complete={d.path for d in catalog.documents})
     findings = configure(findings, lint_config, config.root)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code, f.message))
     # Positions were needed only to place findings. Dropping the node trees (a million small objects for

@@ -65,8 +65,12 @@ def parse(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
     return suppressions, problems
 
 
-def apply(findings: list[Finding], texts: dict[str, str]) -> list[Finding]:
-    """Drop suppressed findings; add RB901/RB902 findings for bad or unused suppressions."""
+def apply(findings: list[Finding], texts: dict[str, str], complete: set[str] | None = None) -> list[Finding]:
+    """Drop suppressed findings; add RB901/RB902 findings for bad or unused suppressions.
+
+    `complete`: the paths every rule ran on in full (valid documents). Elsewhere a rule skipped what a
+    broken value hides, so a suppression that hid nothing this time is not called unused.
+    """
     by_path: dict[str, list[Suppression]] = {}
     extra: list[Finding] = []
     for path, text in texts.items():
@@ -86,6 +90,8 @@ def apply(findings: list[Finding], texts: dict[str, str]) -> list[Finding]:
         if not suppressed:
             kept.append(finding)
     for path, suppressions in by_path.items():
+        if complete is not None and path not in complete:
+            continue
         for suppression in suppressions:
             for code in suppression.codes:
                 if code not in suppression.used:
