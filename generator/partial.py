@@ -18,21 +18,20 @@ from typing import Any
 
 from . import pointers
 from .model import Document, build_document
-from .schema import is_key_error, load_schema
+from .schema import closest_key, is_key_error, load_schema
 
 
 @dataclass(frozen=True)
 class Damage:
     """Where a partial document differs from what the author wrote."""
 
-    # Pointers whose value is not the author's: removed, filled in or replaced by a neutral value.
+    # Pointers whose value is not the author's: removed, filled in or replaced by a neutral value, or
+    # the key an unknown key misspells (its value is not where it belongs).
     replaced: frozenset[str]
     # Pointers of nodes kept as written that break a rule about their whole (a step with neither `run`,
     # `checklist` nor `template`; a runbook with both `steps` and `phases`): their parts are checked, a
     # conclusion about all of them (a variable no command uses) is not drawn.
     incomplete: frozenset[str] = frozenset()
-    # Unknown keys removed (a subset of `replaced`): a misspelt `steps:` or `run:` may hide commands.
-    unknown_keys: frozenset[str] = frozenset()
 
     def replaced_at(self, pointer: str) -> bool:
         """The value at `pointer` (or a node around it) is not the author's."""
@@ -58,15 +57,19 @@ def partial_document(data: dict, path: str, sha256: str, schema_errors: list, lo
     repaired = copy.deepcopy(data)
     replaced: set[str] = set(loader_pointers)
     incomplete: set[str] = set()
-    unknown_keys: set[str] = set()
     fills: list[tuple[list, Any]] = []  # (path, neutral value), applied shortest path first
     for error in schema_errors:
         where = list(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = error.schema.get("properties", {})
-            extras = [where + [key] for key in error.instance if key not in allowed]
-            fills += [(extra, _REMOVE) for extra in extras]
-            unknown_keys.update(pointers.join(extra) for extra in extras)
+            for key in error.instance:
+                if key not in allowed:
+                    fills.append((where + [key], _REMOVE))
+                    # A misspelt key (`rsik:`) means its value is missing from where it belongs: the
+                    # author's `risk` is not known, so nothing is concluded from its absence either.
+                    meant = closest_key(str(key), allowed)
+                    if meant is not None and meant not in error.instance:
+                        replaced.add(pointers.join(where + [meant]))
         elif is_key_error(error):
             fills.append((where + [error.instance], _REMOVE))  # a key can only be removed, not repaired
         elif error.validator == "required" and isinstance(error.instance, dict):
@@ -104,7 +107,7 @@ def partial_document(data: dict, path: str, sha256: str, schema_errors: list, lo
         # The model needs something the repair could not give (a case the schema allows only in a form
         # the neutral value misses); the schema findings still stand, the rules skip this file.
         return None
-    return PartialDocument(document, Damage(frozenset(replaced), frozenset(incomplete), frozenset(unknown_keys)))
+    return PartialDocument(document, Damage(frozenset(replaced), frozenset(incomplete)))
 
 
 _REMOVE = object()

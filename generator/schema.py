@@ -72,7 +72,7 @@ def check(source: Source) -> Validation:
     """Schema findings for a loaded source, and the errors behind them."""
     data = source.data
     kind = data.get("kind") if isinstance(data, dict) else None
-    if kind not in SCHEMA_FILES:
+    if not isinstance(kind, str) or kind not in SCHEMA_FILES:  # `kind: [runbook]` is not a kind either
         line, column = source.locate("/kind") if "kind" in data else (1, 1)
         got = f"`kind: {kind}` is not a known kind" if kind is not None else "missing `kind`"
         return Validation([source.finding(KIND, f"{got}; use one of: {', '.join(SCHEMA_FILES)}", line, column, "/kind")], kind_known=False)
@@ -126,7 +126,7 @@ def _to_finding(source: Source, error) -> Finding:
         if extras:
             pointer = pointers.child(pointer, extras[0])
             key = True
-            hint = _closest(extras[0], allowed)
+            hint = closest_key(extras[0], allowed)
             message = f"unknown property {extras[0]!r}" + (f"; did you mean {hint!r}?" if hint else f"; allowed: {', '.join(sorted(allowed))}")
     elif error.validator == "required":
         key = True
@@ -151,7 +151,8 @@ def _to_finding(source: Source, error) -> Finding:
     return source.finding(SCHEMA, f"{message}{where}", line, column, pointer)
 
 
-def _closest(word: str, choices: set[str]) -> str | None:
+def closest_key(word: str, choices) -> str | None:
+    """The allowed key an unknown one most likely misspells (`rnu` -> `run`), or None."""
     import difflib
 
     matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)

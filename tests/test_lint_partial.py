@@ -120,13 +120,13 @@ variables:
   lower: {description: bad name}
   PORT: {description: the port, default: 5432}
 steps:
-  - {id: a, run: "true", timeout: soon}
+  - {id: a, run: "true", timeout: soon, rsik: destructive}
   - not a step
 """)
     runbook, damage = result.document, result.damage
+    # `rsik` misspells `risk`: the author's risk is not known either.
     assert damage.replaced == {"/colour", "/title", "/variables/lower", "/variables/PORT/default",
-                               "/steps/0/title", "/steps/0/timeout", "/steps/1"}
-    assert damage.unknown_keys == {"/colour"}
+                               "/steps/0/title", "/steps/0/timeout", "/steps/0/rsik", "/steps/0/risk", "/steps/1"}
     assert runbook.title == "" and [v.name for v in runbook.variables] == ["PORT"]
     assert [s.id for s in runbook.steps] == ["a", ""]  # the broken item keeps its place: pointers stay right
     assert runbook.steps[1].pointer == "/steps/1" and runbook.steps[0].timeout == 0
@@ -161,6 +161,12 @@ HEAD = "kind: runbook\nid: doc\ntitle: T\nsummary: S\nowner: team-a\n"
                  ["RB100@7"], id="a-misspelt-risk-is-not-also-an-unmarked-destructive-step"),
     pytest.param("steps:\n  - {id: a, title: A, risk: destructive, confirm: 5, run: kubectl delete pod x}\n",
                  ["RB100@7"], id="a-bad-confirm-is-not-also-a-missing-one"),
+    pytest.param("steps:\n  - {id: a, title: A, rsik: destructive, run: kubectl delete pod x}\n",
+                 ["RB100@7"], id="a-misspelt-risk-key-is-not-also-an-unmarked-destructive-step"),
+    pytest.param("varaibles:\n  NS: {description: n}\nsteps:\n  - {id: a, title: A, run: echo \"$NS\"}\n",
+                 ["RB100@6"], id="no-undeclared-variable-under-a-misspelt-variables-key"),
+    pytest.param("steps:\n  - {id: a, title: A, run: \"true\", captrue: OUT}\n  - {id: b, title: B, run: echo \"$OUT\"}\n",
+                 ["RB100@7"], id="no-undeclared-variable-after-a-misspelt-capture-key"),
     pytest.param("last_reviewed: 2020-01-01\ncolour: red\nsteps:\n  - {id: a, title: A, run: \"true\"}\n",
                  ["RB501@6", "RB100@7"], id="stale-review-next-to-an-unknown-key"),
     pytest.param("last_reviewed: 2020-01-01\nreview_interval: 1 year\nsteps:\n  - {id: a, title: A, run: \"true\"}\n",
@@ -176,6 +182,12 @@ HEAD = "kind: runbook\nid: doc\ntitle: T\nsummary: S\nowner: team-a\n"
 ])
 def test_rules_skip_only_what_depends_on_the_broken_node(project, body, expected):
     assert sorted(lint_one(project, HEAD + body)) == sorted(expected)
+
+
+def test_references_to_a_document_with_a_broken_id_resolve_by_its_file_name(project):
+    write(project, "target.yaml", HEAD.replace("id: doc", "id: Target_Bad") + "steps:\n  - {id: a, title: A, run: \"true\"}\n")
+    found = lint_one(project, HEAD + "related: [target]\nsteps:\n  - {id: a, title: A, run: \"true\"}\n")
+    assert found == ["RB100@2"]  # target.yaml's id, and no RB205 in doc.yaml
 
 
 def test_references_to_a_partial_document_resolve(project):

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import PurePath
 
 from ..config import LintConfig
 from ..findings import Finding, Rule
@@ -53,12 +54,12 @@ class LintContext:
 
     def commands_unsure(self, document: Document) -> bool:
         """A command may be missing from a partial document: a step list, step, `run` or `rollback` was
-        repaired, an unknown key (a misspelt `steps:` or `run:`) was removed, or the runbook has both
-        `steps` and `phases` (the model keeps the phases)."""
+        repaired or misspelt (`rnu:`), or the runbook has both `steps` and `phases` (the model keeps the
+        phases)."""
         damage = self.damage.get(document.path)
         if damage is None:
             return False
-        return bool(damage.unknown_keys) or "" in damage.incomplete or any(_HOLDS_COMMANDS.search(p) for p in damage.replaced)
+        return "" in damage.incomplete or any(_HOLDS_COMMANDS.search(p) for p in damage.replaced)
 
     @cached_property
     def known(self) -> list[Document]:
@@ -66,7 +67,7 @@ class LintContext:
 
     @cached_property
     def runbook_ids(self) -> set[str]:
-        return {d.id for d in self.known if isinstance(d, Runbook)}
+        return {_id_of(d) for d in self.known if isinstance(d, Runbook)}
 
     @cached_property
     def severity_ids(self) -> set[str]:
@@ -74,7 +75,7 @@ class LintContext:
 
     @cached_property
     def escalation_ids(self) -> set[str]:
-        return {d.id for d in self.known if isinstance(d, EscalationPolicy)}
+        return {_id_of(d) for d in self.known if isinstance(d, EscalationPolicy)}
 
     @cached_property
     def template_ids(self) -> set[str]:
@@ -83,3 +84,9 @@ class LintContext:
     @cached_property
     def runbooks(self) -> list[Runbook]:
         return [d for d in self.documents if isinstance(d, Runbook)]
+
+
+def _id_of(document: Document) -> str:
+    """A document's id; for a partial document whose id was broken (repaired to ""), the file name's
+    stem, the id it must have (RB202), so references to it are not reported as well."""
+    return document.id or PurePath(document.path).name.rsplit(".", 1)[0]
