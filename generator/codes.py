@@ -279,6 +279,12 @@ def closest(text: str) -> str | None:
                                           sorted(code) == sorted(typed)))
 
 
+def did_you_mean(text: str) -> str:
+    """`did you mean RB301? ` for a mistyped code (with its trailing space), or nothing."""
+    guess = closest(text)
+    return f"did you mean {guess}? " if guess else ""
+
+
 def explanation(rule: Rule) -> str:
     """`runbook lint --explain CODE`: the code, its name and severity, the summary and the explanation."""
     return f"{rule.code} {rule.name} [{rule.severity}]\n{rule.summary}\n\n{rule.explanation}"

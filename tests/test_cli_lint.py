@@ -305,6 +305,7 @@ def test_explanations_quote_the_limits_the_code_enforces():
     pytest.param("typo = 1", "unknown setting 'typo'", id="unknown-key"),
     pytest.param('select = ["RBX"]', "not a known rule code", id="select-unknown"),
     pytest.param('ignore = ["RB777"]', "not a known rule code", id="ignore-unknown"),
+    pytest.param('ignore = ["RB310"]', "'RB310' is not a known rule code or prefix; did you mean RB301?", id="ignore-typo"),
     pytest.param('severity = {RB301 = "fatal"}', "must be error, warning, info or off", id="severity-level"),
     pytest.param('destructive-patterns = ["("]', "destructive-patterns", id="bad-regex"),
     pytest.param('destructive-patterns = ["a{99999999999}"]', "repetition number is too large", id="regex-overflow"),
@@ -412,3 +413,10 @@ def test_lint_on_a_terminal_colours_with_empty_no_color_and_not_with_a_value(pro
         assert child.exitstatus == 1, screens[value]
     assert "\x1b[31m[error]" in screens[""]
     assert "[error]" in screens["1"] and "\x1b[" not in screens["1"]
+
+
+def test_a_suppression_with_a_mistyped_code_says_which_it_meant(project):
+    text = GOOD.replace('run: kubectl get pods -n "$NS"', 'run: kubectl get pods -n "$NS"  # runbook: disable=RB310 -- typo')
+    (project / "runbooks" / "good.yaml").write_text(text, encoding="utf-8")
+    result = run("--format", "text")
+    assert "RB902 [error] suppression names unknown rule code 'RB310'; did you mean RB301?" in result.output

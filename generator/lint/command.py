@@ -20,9 +20,7 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
     if explain:
         rule = codes.RULES.get(codes.normalise(explain))
         if rule is None:
-            guess = codes.closest(explain)
-            hint = f"did you mean {guess}? " if guess else ""
-            click.echo(f"runbook lint: unknown rule code {explain!r}; {hint}`runbook lint --rules` lists them", err=True)
+            click.echo(f"runbook lint: unknown rule code {explain!r}; {codes.did_you_mean(explain)}`runbook lint --rules` lists them", err=True)
             return 2
         click.echo(codes.explanation(rule))
         return 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from ..config import Config, ConfigError, LintConfig
-from ..codes import RULES
+from ..codes import RULES, did_you_mean
 from ..findings import Finding
 from ..model import Document
 from ..project import Catalog, discover, load_catalog
@@ -39,7 +39,8 @@ def check_config(lint: LintConfig) -> None:
         ok = entry_u in RULES or (prefix_ok and entry_u.startswith("RB") and any(code.startswith(entry_u) for code in RULES))
         if not ok:
             kind = "rule code or prefix" if prefix_ok else "rule code"
-            raise ConfigError(f"[tool.runbook.lint] {setting}: {entry!r} is not a known {kind}; `runbook lint --rules` lists them")
+            raise ConfigError(f"[tool.runbook.lint] {setting}: {entry!r} is not a known {kind}; "
+                              f"{did_you_mean(entry)}`runbook lint --rules` lists them")
 
     for entry in lint.select:
         known(entry, "select", True)

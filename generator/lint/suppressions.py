@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..codes import RULES
+from ..codes import RULES, did_you_mean
 from ..findings import Finding
 
 UNUSED = RULES["RB901"]
@@ -57,7 +57,7 @@ def parse(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
                 known.append(code)
             else:
                 problems.append(Finding(path, index + 1, column, UNKNOWN.code, UNKNOWN.severity,
-                                        f"suppression names unknown rule code {code!r}; `runbook lint --rules` lists them"))
+                                        f"suppression names unknown rule code {code!r}; {did_you_mean(code)}`runbook lint --rules` lists them"))
         if not known:
             continue
         target = {"disable": index + 1, "disable-next-line": index + 2, "disable-file": 0}[kind]
