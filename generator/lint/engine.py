@@ -1,6 +1,8 @@
 """The lint run: load, validate, run every rule family, apply suppressions, then the configuration.
 
-Findings are data; this module never prints. `lint()` returns the findings and how many files were read.
+Rule families run on the valid documents and on the valid parts of the invalid ones (generator/partial.py),
+so one error never hides the others. Findings are data; this module never prints. `lint()` returns the
+findings and how many files were read.
 """
 
 from __future__ import annotations
