@@ -72,11 +72,11 @@ def select_changed(catalog: Catalog, changed: list[Path], deleted: list[Path]) -
     """The changed files that live in the catalog's folders, plus every document referring to them."""
     changed_resolved = {p.resolve() for p in changed}
     touched_ids = {p.stem for p in deleted}
-    for doc in catalog.documents:
+    for doc in catalog.lintable:
         if Path(doc.path).resolve() in changed_resolved:
             touched_ids |= defined_ids(doc)
     selected = {p.resolve(): p for p in changed if any(Path(s.path).resolve() == p.resolve() for s in catalog.sources)}
-    for doc in catalog.documents:
+    for doc in catalog.lintable:
         if referenced_ids(doc) & touched_ids:
             selected.setdefault(Path(doc.path).resolve(), Path(doc.path))
     return [selected[key] for key in sorted(selected)]

@@ -1,4 +1,7 @@
-"""Findings are data: every problem the loader, the schema check or a lint rule reports."""
+"""Findings are data: every problem the loader, the schema check or a lint rule reports.
+
+The codes themselves (what each means) are listed in generator/codes.py.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from dataclasses import dataclass, field
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_BOLD, _RESET = "\033[1m", "\033[0m"
 
 
 @dataclass(frozen=True)
@@ -34,14 +39,9 @@ class Finding:
             return f"{self.path}:{self.line}:{self.column}"
         return self.path
 
-
-# Rules register themselves here (code -> Rule) so `--explain` and SARIF see every code.
-RULES: dict[str, Rule] = {}
-
-
-def register(code: str, name: str, severity: str, summary: str, explanation: str) -> Rule:
-    rule = Rule(code, name, severity, summary, explanation)
-    if code in RULES and RULES[code] != rule:
-        raise ValueError(f"rule code {code} registered twice")
-    RULES[code] = rule
-    return rule
+    def line_text(self, colour: bool = False) -> str:
+        """The one line every command prints for a finding: `path:line:col: CODE [severity] message`."""
+        code, severity = self.code, f"[{self.severity}]"
+        if colour:
+            code, severity = f"{_BOLD}{code}{_RESET}", f"{_COLOURS[self.severity]}{severity}{_RESET}"
+        return f"{self.location()}: {code} {severity} {self.message}"

@@ -9,8 +9,10 @@ from pathlib import Path
 from .errors import UserError
 from .findings import Finding
 from .loading import Source, load_file
+from . import pointers
 from .model import Document, Runbook, build_document
-from .schema import validate
+from .partial import PartialDocument, partial_document
+from .schema import check
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -44,11 +46,21 @@ def discover(paths: list[Path]) -> list[Path]:
 
 @dataclass
 class Catalog:
-    """Everything loaded: sources (with load and schema findings) and the valid documents."""
+    """Everything loaded: sources (with load and schema findings) and the valid documents.
+
+    `documents` are the valid ones, the only ones the site and the executor use; `partial` holds the
+    valid parts of the others, for lint (see partial.py).
+    """
 
     sources: list[Source] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    partial: list[PartialDocument] = field(default_factory=list)
+
+    @property
+    def lintable(self) -> list[Document]:
+        """Valid and partial documents: what lint rules check and what references may point at."""
+        return self.documents + [p.document for p in self.partial]
 
     @property
     def runbooks(self) -> list[Runbook]:
@@ -91,11 +103,16 @@ def load_catalog(paths: list[Path], max_bytes: int | None = None) -> Catalog:
         source = load_file(path, display_path(path), **kwargs)
         catalog.sources.append(source)
         catalog.findings.extend(source.findings)
-        if not source.ok:
+        if source.data is None:
             continue
-        schema_findings = validate(source)
-        catalog.findings.extend(schema_findings)
-        if schema_findings:
-            continue
-        catalog.documents.append(build_document(source.data, source.path, source.sha256))
+        validation = check(source)
+        # A value the loader already reported (an unquoted `yes` read as text) is not reported again.
+        flagged = [f.pointer for f in source.findings if f.severity == "error"]
+        catalog.findings.extend(f for f in validation.findings if not any(pointers.within(f.pointer, p) for p in flagged))
+        if source.ok and not validation.findings:
+            catalog.documents.append(build_document(source.data, source.path, source.sha256))
+        elif validation.kind_known:
+            partial = partial_document(source.data, source.path, source.sha256, validation.errors, flagged)
+            if partial is not None:
+                catalog.partial.append(partial)
     return catalog

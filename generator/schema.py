@@ -7,12 +7,15 @@ validator run, because its `best_match` gives the clearest message for a person.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import jsonschema_rs
 
-from .findings import Finding, register
+from . import pointers
+from .codes import RULES
+from .findings import Finding
 from .loading import Source
 
 SCHEMA_FILES = {
@@ -23,10 +26,8 @@ SCHEMA_FILES = {
     "reference": "reference.schema.json",
 }
 
-SCHEMA = register("RB100", "schema", "error", "The document does not follow its JSON Schema.",
-                  "Every document is checked against the schema of its `kind` (see the format reference). The message names the property and what the schema expects; unknown keys are errors so that typos such as `rnu:` for `run:` are caught.")
-KIND = register("RB101", "unknown-kind", "error", "The document has no known `kind`.",
-                "Every document starts with `kind:` naming its schema: " + ", ".join(SCHEMA_FILES) + ".")
+SCHEMA = RULES["RB100"]
+KIND = RULES["RB101"]
 
 
 def schema_dir() -> Path:
@@ -55,27 +56,40 @@ def _python_validator(kind: str):
     return cls(load_schema(kind), format_checker=cls.FORMAT_CHECKER)
 
 
+@dataclass
+class Validation:
+    findings: list[Finding]  # one per place, the clearest message for a person
+    errors: list = field(default_factory=list)  # every jsonschema error, for partial.py to repair the document
+    kind_known: bool = True
+
+
 def validate(source: Source) -> list[Finding]:
     """Schema findings for a loaded source (empty when it is valid)."""
+    return check(source).findings
+
+
+def check(source: Source) -> Validation:
+    """Schema findings for a loaded source, and the errors behind them."""
     data = source.data
     kind = data.get("kind") if isinstance(data, dict) else None
-    if kind not in SCHEMA_FILES:
+    if not isinstance(kind, str) or kind not in SCHEMA_FILES:  # `kind: [runbook]` is not a kind either
         line, column = source.locate("/kind") if "kind" in data else (1, 1)
         got = f"`kind: {kind}` is not a known kind" if kind is not None else "missing `kind`"
-        return [source.finding(KIND, f"{got}; use one of: {', '.join(SCHEMA_FILES)}", line, column, "/kind")]
+        return Validation([source.finding(KIND, f"{got}; use one of: {', '.join(SCHEMA_FILES)}", line, column, "/kind")], kind_known=False)
     if _fast_validator(kind).is_valid(data):
-        return []
+        return Validation([])
     import jsonschema
 
     # One finding per place: a value that breaks two keywords (a bad date fails `pattern` and `format`)
     # gets the best-matching message only. Each missing or unknown key stays a finding of its own.
+    errors = list(_python_validator(kind).iter_errors(data))
     groups: dict[tuple, list] = {}
-    for error in _python_validator(kind).iter_errors(data):
+    for error in errors:
         separate = error.validator in ("required", "additionalProperties")
         groups.setdefault((tuple(error.absolute_path), error.message if separate else ""), []).append(error)
-    best = [jsonschema.exceptions.best_match(errors) for errors in groups.values()]
+    best = [jsonschema.exceptions.best_match(group) for group in groups.values()]
     best.sort(key=lambda e: [str(p) for p in e.absolute_path])
-    return [_to_finding(source, error) for error in best]
+    return Validation([_to_finding(source, error) for error in best], errors)
 
 
 # JSON Schema's words for types, in the words of a YAML author.
@@ -93,27 +107,30 @@ def _shown(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _pointer(parts) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+def is_key_error(error) -> bool:
+    """A `propertyNames` error: about a key of the mapping at the error's path (the key is its instance)."""
+    return "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str)
 
 
 def _to_finding(source: Source, error) -> Finding:
-    pointer = _pointer(error.absolute_path)
+    pointer = pointers.join(error.absolute_path)
     message = error.message
     key = False
+    if is_key_error(error):
+        # The error is about a key (a lower-case variable name): point at that key, not at its mapping.
+        pointer = pointers.child(pointer, error.instance)
+        key = True
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         extras = [k for k in error.instance if k not in allowed]
         if extras:
-            pointer = f"{pointer}/{extras[0]}"
+            pointer = pointers.child(pointer, extras[0])
             key = True
-            hint = _closest(extras[0], allowed)
+            hint = closest_key(extras[0], allowed)
             message = f"unknown property {extras[0]!r}" + (f"; did you mean {hint!r}?" if hint else f"; allowed: {', '.join(sorted(allowed))}")
     elif error.validator == "required":
         key = True
         message = f"missing required property {message.split(' is a required')[0]}"
-    elif error.validator == "propertyNames":
-        key = True
     elif error.validator == "type":
         message = f"{_shown(error.instance)} is not {_type_names(error.validator_value)}"
     elif error.validator in ("oneOf", "anyOf") and error.context and all(e.validator == "type" and not e.relative_path for e in error.context):
@@ -134,7 +151,8 @@ def _to_finding(source: Source, error) -> Finding:
     return source.finding(SCHEMA, f"{message}{where}", line, column, pointer)
 
 
-def _closest(word: str, choices: set[str]) -> str | None:
+def closest_key(word: str, choices) -> str | None:
+    """The allowed key an unknown one most likely misspells (`rnu` -> `run`), or None."""
     import difflib
 
     matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)

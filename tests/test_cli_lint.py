@@ -185,9 +185,9 @@ def test_github_output_escapes_like_the_actions_toolkit(project, monkeypatch):
     result = run(str(path))  # --format auto picks github
     assert result.output.splitlines()[0] == (
         "::error file=a%2Cb%3Ac.yaml,line=3,col=1,title=RB010::a second YAML document starts here; put each document in its own file")
-    from generator.lint.reporters import _escape_data, _escape_property
-    assert _escape_data("100%\r\nnext") == "100%25%0D%0Anext"
-    assert _escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+    from generator.lint.reporters import escape_data, escape_property
+    assert escape_data("100%\r\nnext") == "100%25%0D%0Anext"
+    assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
 
 
 def test_sarif_validates_against_the_official_schema(project):
@@ -216,9 +216,13 @@ def test_sarif_validates_against_the_official_schema(project):
 
 def test_sarif_fingerprints_survive_lines_added_above(project):
     path = write(project / "runbooks" / "dup.yaml", "kind: runbook\nid: dup\nid: again\n")
-    before = json.loads(run("--format", "sarif").output)["runs"][0]["results"]
+    def duplicate_key_results():  # the missing title, summary and owner are reported too
+        results = json.loads(run("--format", "sarif").output)["runs"][0]["results"]
+        return [r for r in results if r["ruleId"] == "RB003"]
+
+    before = duplicate_key_results()
     write(path, "# a comment\n# another\n" + path.read_text())
-    after = json.loads(run("--format", "sarif").output)["runs"][0]["results"]
+    after = duplicate_key_results()
     assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in before] == [3]
     assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after] == [5]
     assert "line 2" in before[0]["message"]["text"]  # the message names the first line; the fingerprint does not
@@ -256,10 +260,54 @@ def test_explain_and_rules():
         assert code in listing.output
 
 
+def test_rules_and_explain_know_every_code_of_loader_schema_lint_and_import():
+    from generator.codes import RULES
+
+    listed = [line.split()[0] for line in run("--rules").output.splitlines()]
+    assert listed == sorted(RULES)
+    assert {"RB001", "RB016", "RB100", "RB101", "RB703", "RB711", "RB901"} <= set(listed)
+    for code in RULES:
+        result = run("--explain", code.lower())
+        assert result.exit_code == 0 and result.output.startswith(f"{code} {RULES[code].name} [{RULES[code].severity}]\n")
+    # `runbook import` prints RB703 and says lint keeps flagging it: --explain tells what it is.
+    assert "confirm" in run("--explain", "RB703").output
+
+
+@pytest.mark.parametrize("typed, meant", [
+    pytest.param("RB310", "RB301", id="swapped-digits"),
+    pytest.param("rb7o3", "RB703", id="letter-o-for-zero"),
+    pytest.param("RB3011", "RB301", id="one-digit-too-many"),
+    pytest.param("301", "RB301", id="without-prefix"),
+])
+def test_explain_suggests_the_code_a_typo_meant(typed, meant):
+    result = run("--explain", typed)
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"runbook: unknown rule code {typed!r}; did you mean {meant}? "
+                                     "`runbook lint --rules` lists them")
+
+
+def test_explain_without_a_close_code_says_where_the_list_is():
+    result = run("--explain", "XYZ")
+    assert result.exit_code == 2
+    assert result.output.strip() == "runbook: unknown rule code 'XYZ'; `runbook lint --rules` lists them"
+
+
+def test_explanations_quote_the_limits_the_code_enforces():
+    from generator.codes import RULES
+    from generator.schema import SCHEMA_FILES
+    from generator.yaml_data import ALIAS_BUDGET
+    from generator.yaml_nodes import MAX_DEPTH
+
+    assert f"up to {ALIAS_BUDGET} uses" in RULES["RB004"].explanation
+    assert f"more than {MAX_DEPTH} levels" in RULES["RB016"].explanation
+    assert ", ".join(SCHEMA_FILES) in RULES["RB101"].explanation
+
+
 @pytest.mark.parametrize("setting, message", [
     pytest.param("typo = 1", "unknown setting 'typo'", id="unknown-key"),
     pytest.param('select = ["RBX"]', "not a known rule code", id="select-unknown"),
     pytest.param('ignore = ["RB777"]', "not a known rule code", id="ignore-unknown"),
+    pytest.param('ignore = ["RB310"]', "'RB310' is not a known rule code or prefix; did you mean RB301?", id="ignore-typo"),
     pytest.param('severity = {RB301 = "fatal"}', "must be error, warning, info or off", id="severity-level"),
     pytest.param('destructive-patterns = ["("]', "destructive-patterns", id="bad-regex"),
     pytest.param('destructive-patterns = ["a{99999999999}"]', "repetition number is too large", id="regex-overflow"),
@@ -367,3 +415,10 @@ def test_lint_on_a_terminal_colours_with_empty_no_color_and_not_with_a_value(pro
         assert child.exitstatus == 1, screens[value]
     assert "\x1b[31m[error]" in screens[""]
     assert "[error]" in screens["1"] and "\x1b[" not in screens["1"]
+
+
+def test_a_suppression_with_a_mistyped_code_says_which_it_meant(project):
+    text = GOOD.replace('run: kubectl get pods -n "$NS"', 'run: kubectl get pods -n "$NS"  # runbook: disable=RB310 -- typo')
+    (project / "runbooks" / "good.yaml").write_text(text, encoding="utf-8")
+    result = run("--format", "text")
+    assert "RB902 [error] suppression names unknown rule code 'RB310'; did you mean RB301?" in result.output

@@ -18,7 +18,8 @@ def corpus_files_by_kind() -> dict[str, list[Path]]:
     by_kind: dict[str, list[Path]] = {}
     for path in sorted(CORPUS.glob("*/*.yaml")):
         source = load_file(path)
-        if source.findings or not isinstance(source.data, dict) or source.data.get("kind") not in SCHEMA_FILES:
+        kind = source.data.get("kind") if isinstance(source.data, dict) else None
+        if source.findings or not isinstance(kind, str) or kind not in SCHEMA_FILES:
             continue
         by_kind.setdefault(source.data["kind"], []).append(path)
     return by_kind

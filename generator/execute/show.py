@@ -13,7 +13,7 @@ from .terminal import markdown_to_text
 
 def refuse(name: str, findings) -> int:
     for finding in findings:
-        click.echo(f"{finding.location()}: {finding.code} [{finding.severity}] {finding.message}", err=True)
+        click.echo(finding.line_text(), err=True)
     click.echo(f"runbook: {name} is not a valid runbook; fix the finding(s) above (`runbook lint` checks them)", err=True)
     return 1
 

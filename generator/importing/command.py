@@ -171,7 +171,7 @@ def _read(path: Path, max_bytes: int) -> str:
 
 def _print(findings: list[Finding], err: bool) -> None:
     for finding in findings:
-        click.echo(f"{finding.location()}: {finding.code} [{finding.severity}] {finding.message}", err=err)
+        click.echo(finding.line_text(), err=err)
 
 
 def _summary(imported, failed, err: bool) -> None:

@@ -22,7 +22,7 @@ class InvalidImport(Exception):
     """The written YAML did not pass the loader or the schema: a bug in the importer, never hidden."""
 
     def __init__(self, findings: list[Finding]):
-        super().__init__("; ".join(f"{f.location()}: {f.code} {f.message}" for f in findings))
+        super().__init__("; ".join(f.line_text() for f in findings))
         self.findings = findings
 
 

@@ -8,32 +8,24 @@ from pathlib import Path
 
 import click
 
+from .. import codes
 from ..config import load_config
 from ..errors import UserError
-from ..findings import RULES
 from ..project import YAML_SUFFIXES
 from . import reporters
-
-
-def _load_rules() -> None:
-    from . import rules, suppressions  # noqa: F401  (importing registers the codes)
 
 
 def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on: str,
              today: dt.date | None, explain: str | None, list_rules: bool,
              changed: bool = False, base: str | None = None) -> int:
-    _load_rules()
     if explain:
-        rule = RULES.get(explain.strip().upper())
+        rule = codes.RULES.get(codes.normalise(explain))
         if rule is None:
-            click.echo(f"runbook lint: unknown rule code {explain!r}; `runbook lint --rules` lists them", err=True)
-            return 2
-        click.echo(f"{rule.code} {rule.name} [{rule.severity}]\n{rule.summary}\n\n{rule.explanation}")
+            raise UserError(f"unknown rule code {explain!r}; {codes.did_you_mean(explain)}`runbook lint --rules` lists them")
+        click.echo(codes.explanation(rule))
         return 0
     if list_rules:
-        for code in sorted(RULES):
-            rule = RULES[code]
-            click.echo(f"{rule.code}  {rule.name:<30} {rule.severity:<8} {rule.summary}")
+        click.echo("\n".join(codes.table()))
         return 0
     for path in paths:
         # A file that exists but is not YAML was named by mistake (a README, a script): usage error.

@@ -1,6 +1,8 @@
 """The lint run: load, validate, run every rule family, apply suppressions, then the configuration.
 
-Findings are data; this module never prints. `lint()` returns the findings and how many files were read.
+Rule families run on the valid documents and on the valid parts of the invalid ones (generator/partial.py),
+so one error never hides the others. Findings are data; this module never prints. `lint()` returns the
+findings and how many files were read.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from ..config import Config, ConfigError, LintConfig
-from ..findings import RULES, Finding
+from ..codes import RULES, did_you_mean
+from ..findings import Finding
 from ..model import Document
 from ..project import Catalog, discover, load_catalog
 from . import suppressions
@@ -38,7 +41,8 @@ def check_config(lint: LintConfig) -> None:
         ok = entry_u in RULES or (prefix_ok and entry_u.startswith("RB") and any(code.startswith(entry_u) for code in RULES))
         if not ok:
             kind = "rule code or prefix" if prefix_ok else "rule code"
-            raise ConfigError(f"[tool.runbook.lint] {setting}: {entry!r} is not a known {kind}; `runbook lint --rules` lists them")
+            raise ConfigError(f"[tool.runbook.lint] {setting}: {entry!r} is not a known {kind}; "
+                              f"{did_you_mean(entry)}`runbook lint --rules` lists them")
 
     for entry in lint.select:
         known(entry, "select", True)
@@ -103,6 +107,20 @@ def _file_ignored(finding: Finding, lint: LintConfig, root: Path) -> bool:
                for glob, codes in lint.per_file_ignores)
 
 
+# Rules that read the file's text as written, valid or not: a secret pasted under a misspelt key is
+# still pasted.
+_READS_ANY_TEXT = frozenset({"RB405"})
+
+
+def _intact_only(findings, ctx: LintContext):
+    """A rule's findings, less those about a value of a partial document that is not the author's
+    (an unknown key removed, a bad value replaced): that value's own finding is already reported."""
+    for finding in findings:
+        damage = ctx.damage.get(finding.path)
+        if damage is None or finding.code in _READS_ANY_TEXT or not damage.replaced_at(finding.pointer):
+            yield finding
+
+
 def lint(paths: list[Path], config: Config, today: dt.date | None = None) -> LintResult:
     # Every file's node tree stays alive for positions; with the cyclic garbage collector on, each
     # collection walks all of them again (lint of 1,000 files took 2.5 s instead of 1). Nothing here
@@ -130,7 +148,7 @@ def _lint(paths: list[Path], config: Config, today: dt.date | None) -> LintResul
         linted = {Path(source.path).resolve() for source in catalog.sources}
         folder = [p for p in discover([config.runbooks]) if p.resolve() not in linted]
         if folder:
-            reference_documents = load_catalog(folder, lint_config.max_file_size).documents
+            reference_documents = load_catalog(folder, lint_config.max_file_size).lintable
     return lint_catalog(catalog, config, today, reference_documents)
 
 
@@ -140,16 +158,18 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
     are the others that references may point at. The executor uses this for the one runbook it runs."""
     lint_config = config.lint
     ctx = LintContext(
-        documents=catalog.documents,
+        documents=catalog.lintable,
         sources={source.path: source for source in catalog.sources},
         config=lint_config,
         today=today or dt.date.today(),
         reference_documents=list(reference_documents),
+        damage={p.document.path: p.damage for p in catalog.partial},
     )
     findings = list(catalog.findings)
     for family in FAMILIES:
-        findings.extend(family.check(ctx))
-    findings = suppressions.apply(findings, {s.path: s.text for s in catalog.sources if s.text})
+        findings.extend(_intact_only(family.check(ctx), ctx))
+    findings = suppressions.apply(findings, {s.path: s.text for s in catalog.sources if s.text},
+                                  complete={d.path for d in catalog.documents})
     findings = configure(findings, lint_config, config.root)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code, f.message))
     # Positions were needed only to place findings. Dropping the node trees (a million small objects for

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import yaml
 
-from ..loading import Source, _split_pointer
+from .. import pointers
+from ..loading import Source
 
 
 def node_at(source: Source, pointer: str):
     node = source.root
-    for token in _split_pointer(pointer):
+    for token in pointers.split(pointer):
         if isinstance(node, yaml.MappingNode):
             node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == token), None)
         elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):

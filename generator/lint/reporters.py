@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Callable
 
 from .. import __version__
-from ..findings import RULES, SEVERITY_RANK, Finding
+from ..codes import RULES
+from ..findings import SEVERITY_RANK, Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "runbookLintFinding/v1"
 _LINE_IN_MESSAGE = re.compile(r"\blines? \d+")
-_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
-_BOLD, _RESET = "\033[1m", "\033[0m"
 
 
 def summary(findings: list[Finding], files: int) -> dict:
@@ -42,14 +41,7 @@ def use_colour(stream) -> bool:
 
 
 def text(findings: list[Finding], files: int, root: Path, colour: bool = False) -> str:
-    lines = []
-    for f in findings:
-        severity = f"[{f.severity}]"
-        code = f.code
-        if colour:
-            severity = f"{_COLOURS[f.severity]}{severity}{_RESET}"
-            code = f"{_BOLD}{code}{_RESET}"
-        lines.append(f"{f.location()}: {code} {severity} {f.message}")
+    lines = [f.line_text(colour) for f in findings]
     lines.append(summary_line(findings, files))
     return "\n".join(lines) + "\n"
 
@@ -66,25 +58,25 @@ def as_json(findings: list[Finding], files: int, root: Path, colour: bool = Fals
     return json.dumps(document, indent=2) + "\n"
 
 
-def _escape_data(value: str) -> str:
+def escape_data(value: str) -> str:
     # As @actions/core's escapeData: % first, then CR and LF.
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(value: str) -> str:
+def escape_property(value: str) -> str:
     # As @actions/core's escapeProperty: data escapes plus ':' and ','.
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def github(findings: list[Finding], files: int, root: Path, colour: bool = False) -> str:
     command = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
     for f in findings:
-        props = [f"file={_escape_property(f.path)}"]
+        props = [f"file={escape_property(f.path)}"]
         if f.line:
             props += [f"line={f.line}", f"col={f.column}"]
-        props.append(f"title={_escape_property(f.code)}")
-        lines.append(f"::{command[f.severity]} {','.join(props)}::{_escape_data(f.message)}")
+        props.append(f"title={escape_property(f.code)}")
+        lines.append(f"::{command[f.severity]} {','.join(props)}::{escape_data(f.message)}")
     lines.append(summary_line(findings, files))
     return "\n".join(lines) + "\n"
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..findings import RULES, Finding, register
+from ..codes import RULES, did_you_mean
+from ..findings import Finding
 
-UNUSED = register("RB901", "unused-suppression", "warning", "A suppression comment suppresses nothing.",
-                  "A `# runbook: disable...` comment whose code has no finding on its line (or, for disable-file, in its file) is stale. Remove it.")
-UNKNOWN = register("RB902", "unknown-suppression-code", "error", "A suppression names an unknown rule code, or none.",
-                   "Suppressions name the codes they hide: `# runbook: disable=RB401 -- reason`. `runbook lint --rules` lists the codes. A suppression without a code is refused.")
+UNUSED = RULES["RB901"]
+UNKNOWN = RULES["RB902"]
 
 _COMMENT = re.compile(r"#\s*runbook:\s*(disable-next-line|disable-file|disable)\b\s*(?:=\s*([A-Za-z0-9_, ]*?))?\s*(?:--\s*(.*))?$")
 _CODE = re.compile(r"^RB[0-9]{3}$")
@@ -58,7 +57,7 @@ def parse(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
                 known.append(code)
             else:
                 problems.append(Finding(path, index + 1, column, UNKNOWN.code, UNKNOWN.severity,
-                                        f"suppression names unknown rule code {code!r}; `runbook lint --rules` lists them"))
+                                        f"suppression names unknown rule code {code!r}; {did_you_mean(code)}`runbook lint --rules` lists them"))
         if not known:
             continue
         target = {"disable": index + 1, "disable-next-line": index + 2, "disable-file": 0}[kind]
@@ -66,8 +65,12 @@ def parse(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
     return suppressions, problems
 
 
-def apply(findings: list[Finding], texts: dict[str, str]) -> list[Finding]:
-    """Drop suppressed findings; add RB901/RB902 findings for bad or unused suppressions."""
+def apply(findings: list[Finding], texts: dict[str, str], complete: set[str] | None = None) -> list[Finding]:
+    """Drop suppressed findings; add RB901/RB902 findings for bad or unused suppressions.
+
+    `complete`: the paths every rule ran on in full (valid documents). Elsewhere a rule skipped what a
+    broken value hides, so a suppression that hid nothing this time is not called unused.
+    """
     by_path: dict[str, list[Suppression]] = {}
     extra: list[Finding] = []
     for path, text in texts.items():
@@ -87,6 +90,8 @@ def apply(findings: list[Finding], texts: dict[str, str]) -> list[Finding]:
         if not suppressed:
             kept.append(finding)
     for path, suppressions in by_path.items():
+        if complete is not None and path not in complete:
+            continue
         for suppression in suppressions:
             for code in suppression.codes:
                 if code not in suppression.used:

@@ -15,12 +15,7 @@ class CatalogErrors(Exception):
 
     def __init__(self, findings: list[Finding]):
         self.findings = findings
-        super().__init__("\n".join(format_finding(f) for f in findings))
-
-
-def format_finding(finding: Finding) -> str:
-    """The same line `runbook lint` prints."""
-    return f"{finding.location()}: {finding.code} [{finding.severity}] {finding.message}"
+        super().__init__("\n".join(f.line_text() for f in findings))
 
 
 @dataclass(frozen=True)
@@ -34,10 +29,8 @@ class SiteSource:
 def lint_folder(folder: Path, config: Config) -> tuple[list[Finding], Catalog]:
     """What `runbook lint` reports for the folder (load, schema and rule findings after the project's
     settings), and the catalog it read, so the pages are made from the same documents."""
-    from ..lint.command import _load_rules
     from ..lint.engine import lint
 
-    _load_rules()
     same = folder.resolve() == config.runbooks.resolve()
     result = lint([] if same else [folder], config)
     catalog = result.catalog if result.catalog is not None else load_catalog([folder], config.lint.max_file_size)

@@ -1,6 +1,6 @@
 """Semantic rules, one module per family. Each module has `check(ctx)` yielding findings.
 
-Importing this package registers every rule code (so `--explain`, `--rules` and SARIF know them).
+The codes themselves are listed in generator/codes.py.
 """
 
 from __future__ import annotations

@@ -5,17 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from ...findings import register
+from ...codes import RULES
 from ...model import Runbook, Templates, duration_seconds
 
-STALE = register("RB501", "stale-review", "warning", "The runbook was last reviewed longer ago than its review interval.",
-                 "A runbook nobody has read for months is likely to be wrong in the middle of an incident. The owner reviews it and updates "
-                 "`last_reviewed`. The interval is the runbook's `review_interval`, else `review-interval` in `[tool.runbook.lint]` (180d by default). "
-                 "`runbook lint --today YYYY-MM-DD` makes runs reproducible.")
-RAW_HTML = register("RB502", "raw-html", "warning", "A Markdown field contains raw HTML.",
-                    "Markdown fields (summary, description, confirm, checklist items, Markdown templates) are rendered on the site and in the terminal; "
-                    "raw HTML is dropped in the terminal, can break the page layout and may carry script. Write Markdown instead; "
-                    "put `<placeholders>` in backticks.")
+STALE = RULES["RB501"]
+RAW_HTML = RULES["RB502"]
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +33,7 @@ def check(ctx):
 
 
 def _stale(ctx, runbook: Runbook):
-    if runbook.last_reviewed is None:
+    if runbook.last_reviewed is None or ctx.replaced(runbook, "/review_interval"):
         return None
     interval = runbook.review_interval or ctx.config.review_interval
     days = duration_seconds(interval) // 86400

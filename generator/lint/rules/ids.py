@@ -5,27 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from ...findings import register
+from ...codes import RULES
 from ...model import Runbook, SeverityLevels, Templates
 
-DUPLICATE_ID = register("RB201", "duplicate-id", "error", "Two documents have the same id.",
-                        "Ids name documents in links, `runbook exec ID` and references, so each must be unique across the project. Rename one of the two files and its `id`.")
-ID_NOT_STEM = register("RB202", "id-not-file-name", "error", "The id differs from the file name.",
-                       "A document's `id` equals its file name without `.yaml`, so people find a runbook from its id and the other way round. Rename the file or change the id.")
-DUPLICATE_STEP = register("RB203", "duplicate-step-id", "error", "Two steps of a runbook have the same id.",
-                          "Step ids are deep links (`#step-ID`), `--from ID` targets and transcript keys, so they must be unique in the runbook.")
-DUPLICATE_PHASE = register("RB204", "duplicate-phase-id", "error", "Two phases of a runbook have the same id.",
-                           "Phase ids are anchors (`#phase-ID`) and must be unique in the runbook.")
-UNKNOWN_RELATED = register("RB205", "unknown-related", "error", "`related` names a runbook that does not exist.",
-                           "Every id in `related` must be the id of a runbook in the project (the linted paths plus the configured runbooks folder). Fix the id or remove it.")
-UNKNOWN_SEVERITY = register("RB206", "unknown-severity", "error", "`severity` names a level that no severity-levels catalog defines.",
-                            "`severity` is the id of a level in a severity-levels catalog (for example `sev1`). References are checked against the linted paths plus the configured runbooks folder.")
-UNKNOWN_ESCALATION = register("RB207", "unknown-escalation", "error", "`escalation` names an unknown escalation policy.",
-                              "`escalation` is the id of an escalation-policy document. References are checked against the linted paths plus the configured runbooks folder.")
-UNKNOWN_TEMPLATE = register("RB208", "unknown-template", "error", "A step's `template` names an unknown template.",
-                            "A step's `template` is the id of a template in a templates catalog. References are checked against the linted paths plus the configured runbooks folder.")
-DUPLICATE_ITEM = register("RB209", "duplicate-catalog-id", "error", "Two templates or severity levels have the same id.",
-                          "Template ids are unique across all templates catalogs and level ids within a severity-levels catalog, because runbooks refer to them by id alone.")
+DUPLICATE_ID = RULES["RB201"]
+ID_NOT_STEM = RULES["RB202"]
+DUPLICATE_STEP = RULES["RB203"]
+DUPLICATE_PHASE = RULES["RB204"]
+UNKNOWN_RELATED = RULES["RB205"]
+UNKNOWN_SEVERITY = RULES["RB206"]
+UNKNOWN_ESCALATION = RULES["RB207"]
+UNKNOWN_TEMPLATE = RULES["RB208"]
+DUPLICATE_ITEM = RULES["RB209"]
 
 
 def check(ctx):

@@ -5,30 +5,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ...findings import register
+from ... import pointers
+from ...codes import RULES
 from ...model import Runbook
 from ..destructive import find_destructive
 from ..syntax import syntax_errors
 
-UNMARKED_DESTRUCTIVE = register("RB401", "destructive-not-marked", "error", "A destructive-looking command in a step not marked `risk: destructive`.",
-                                "Commands such as `kubectl delete`, `rollout undo`, `scale --replicas=0`, `FLUSHALL`, `DROP TABLE`, `DELETE` without `WHERE`, "
-                                "`pg_terminate_backend`, `rm -rf` or `terraform destroy` can break things or lose data. Mark the step `risk: destructive` and add a "
-                                "`confirm` text, so that the executor asks before running it and the site shows a badge. More patterns can be added with "
-                                "`destructive-patterns` in `[tool.runbook.lint]`; if the command is safe, suppress the finding with a reason.")
-NO_CONFIRM = register("RB402", "destructive-without-confirm", "error", "A destructive step has no `confirm` text.",
-                      "A step marked `risk: destructive` says what it breaks and why it is still the right move in `confirm`; the executor shows it before the operator types the service name.")
-TODO_CONFIRM = register("RB403", "confirm-placeholder", "error", "A `confirm` text is still a TODO placeholder.",
-                        "`runbook import` writes `confirm: TODO ...` on purpose so that a person states the impact of each destructive step. Replace it with what the step breaks and why it is right.")
-SHELL_SYNTAX = register("RB404", "shell-syntax", "error", "A command is not valid bash.",
-                        "Every `run` and `rollback` is parsed with `bash -n` (which never executes anything). Fix the syntax at the line shown: unbalanced quotes, a missing `fi`/`done`, a stray `)`.")
-SECRET = register("RB405", "pasted-secret", "error", "A secret appears to be pasted into the document.",
-                  "Tokens, keys and passwords must never be written into a runbook: it is published and kept in git history. Read them from a variable marked "
-                  "`secret: true` (`\"$API_TOKEN\"`) instead, and rotate the leaked secret. Detected: bearer tokens with a literal value, JWTs, AWS access keys, "
-                  "GitHub and Slack tokens, Stripe live keys, private key blocks, and `password=...`/`--password VALUE` with a literal value in commands.")
-INVISIBLE = register("RB406", "invisible-character", "error", "A command contains an invisible or bidirectional control character.",
-                     "Zero-width and bidirectional control characters (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF and other format characters) "
-                     "and look-alike spaces (U+00A0 no-break space and the other Unicode spaces, which bash does not split words on) make a "
-                     "command run differently from how it reads (a copy-paste attack, \"Trojan Source\"). Retype the command.")
+UNMARKED_DESTRUCTIVE = RULES["RB401"]
+NO_CONFIRM = RULES["RB402"]
+TODO_CONFIRM = RULES["RB403"]
+SHELL_SYNTAX = RULES["RB404"]
+SECRET = RULES["RB405"]
+INVISIBLE = RULES["RB406"]
 
 # Secrets anywhere (text or commands): strong shapes only, so prose never trips them.
 _TOKENS = (
@@ -83,14 +71,14 @@ def check(ctx):
         for step in runbook.steps:
             if step.run:
                 commands.append((runbook, f"{step.pointer}/run", step.run))
-                if not step.destructive:
+                if not step.destructive and not ctx.replaced(runbook, step.pointer + "/risk"):
                     label = find_destructive(step.run, patterns)
                     if label:
                         yield ctx.finding(UNMARKED_DESTRUCTIVE, runbook, step.pointer + "/run",
                                           f"step {step.id!r} looks destructive ({label}) but is not marked `risk: destructive`; mark it and add `confirm`")
             if step.rollback:
                 commands.append((runbook, f"{step.pointer}/rollback", step.rollback))
-            if step.destructive and not step.confirm:
+            if step.destructive and not step.confirm and not ctx.replaced(runbook, step.pointer + "/confirm"):
                 yield ctx.finding(NO_CONFIRM, runbook, step.pointer + "/risk", f"destructive step {step.id!r} has no `confirm`; say what it breaks and why it is right")
             if step.confirm and step.confirm.lstrip().upper().startswith("TODO"):
                 yield ctx.finding(TODO_CONFIRM, runbook, step.pointer + "/confirm", f"`confirm` of step {step.id!r} is still a TODO; state what the step breaks")
@@ -135,7 +123,7 @@ def _strings(value, pointer=""):
         yield pointer, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+            yield from _strings(item, pointers.child(pointer, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _strings(item, f"{pointer}/{index}")

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import re
 
-from ...findings import register
+from ...codes import RULES
 from ...model import Runbook
 from ..shell import assigned, placeholders, scan, variable_hint
 
-UNDEFINED = register("RB301", "undefined-variable", "error", "A command uses a variable that is never set.",
-                     "Commands read their values from the environment. A `$NAME` (or `${NAME}`, `${NAME:-x}`) must be declared under `variables`, "
-                     "set earlier in the same command (`NAME=...`, `export`, `local`, `read`, `for NAME in`), captured by an earlier step "
-                     "(`capture: NAME`), or be a standard variable such as HOME or PATH. Otherwise it expands to nothing when the command runs. "
-                     "Text in single quotes and `\\$` is not expanded and not checked.")
-UNUSED = register("RB302", "unused-variable", "warning", "A declared variable is used by no command.",
-                  "Every variable under `variables` is asked for (or shown in the site's export block), so one that no `run` or `rollback` reads is noise. Remove it or use it.")
-PLACEHOLDER = register("RB303", "leftover-placeholder", "error", "A command still contains a `<placeholder>`.",
-                       "Text such as `<pod-name>` in a command is a placeholder to edit by hand; bash reads it as a redirection from a file named `pod-name`. "
-                       "Declare a variable and use it: `<pod-name>` becomes `\"$POD_NAME\"`, declared under `variables` with a description.")
+UNDEFINED = RULES["RB301"]
+UNUSED = RULES["RB302"]
+PLACEHOLDER = RULES["RB303"]
 
 STANDARD = frozenset({
     "HOME", "PATH", "USER", "LOGNAME", "PWD", "OLDPWD", "SHELL", "TERM", "HOSTNAME", "HOSTTYPE", "OSTYPE", "MACHTYPE",
@@ -42,6 +35,10 @@ def _runbook(ctx, runbook: Runbook):
     declared = {v.name for v in runbook.variables}
     captured: set[str] = set()
     used: set[str] = set()
+    # A partial document (partial.py): a variable or capture whose name was repaired away may be the one
+    # a command uses, so such uses are not called undeclared.
+    partial = runbook.path in ctx.damage
+    unknown_capture = partial and any(ctx.replaced(runbook, step.pointer + "/capture") for step in runbook.steps)
     for step in runbook.steps:
         for field, command, extra in (("run", step.run, set()), ("rollback", step.rollback, {step.capture} if step.capture else set())):
             if not command:
@@ -54,6 +51,8 @@ def _runbook(ctx, runbook: Runbook):
                 used.add(use.name)
                 name = use.name
                 if name in declared or name in captured or name in extra or is_standard(name) or name in reported:
+                    continue
+                if partial and (unknown_capture or ctx.replaced(runbook, f"/variables/{name}")):
                     continue
                 if own is None:
                     own = assigned(command)
@@ -72,6 +71,8 @@ def _runbook(ctx, runbook: Runbook):
                                       f"placeholder <{name}> left in the command; declare a variable and write {hint}", offset=offset)
         if step.capture:
             captured.add(step.capture)
+    if partial and ctx.commands_unsure(runbook):
+        return  # a command in a repaired part (a misspelt `run:` key) may use the variable
     for variable in runbook.variables:
         if variable.name not in used:
             yield ctx.finding(UNUSED, runbook, variable.pointer, f"variable {variable.name} is declared but no command uses it", key=True)
