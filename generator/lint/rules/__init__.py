@@ -5,6 +5,6 @@ Importing this package registers every rule code (so `--explain`, `--rules` and 
 
 from __future__ import annotations
 
-from . import content, ids, safety, templates, variables
+from . import content, execution, ids, safety, templates, variables
 
-FAMILIES = (ids, variables, safety, content, templates)
+FAMILIES = (ids, variables, safety, content, templates, execution)

@@ -20,7 +20,7 @@ NO_CONFIRM = register("RB402", "destructive-without-confirm", "error", "A destru
 TODO_CONFIRM = register("RB403", "confirm-placeholder", "error", "A `confirm` text is still a TODO placeholder.",
                         "`runbook import` writes `confirm: TODO ...` on purpose so that a person states the impact of each destructive step. Replace it with what the step breaks and why it is right.")
 SHELL_SYNTAX = register("RB404", "shell-syntax", "error", "A command is not valid bash.",
-                        "Every `run` and `rollback` is parsed with `bash -n` (which never executes anything). Fix the syntax at the line shown: unbalanced quotes, a missing `fi`/`done`, a stray `)`.")
+                        "Every `run`, `rollback`, `when` and `target` probe is parsed with `bash -n` (which never executes anything). Fix the syntax at the line shown: unbalanced quotes, a missing `fi`/`done`, a stray `)`.")
 SECRET = register("RB405", "pasted-secret", "error", "A secret appears to be pasted into the document.",
                   "Tokens, keys and passwords must never be written into a runbook: it is published and kept in git history. Read them from a variable marked "
                   "`secret: true` (`\"$API_TOKEN\"`) instead, and rotate the leaked secret. Detected: bearer tokens with a literal value, JWTs, AWS access keys, "
@@ -80,7 +80,11 @@ def check(ctx):
     patterns = tuple(ctx.config.destructive_patterns)
     commands: list[tuple[Runbook, str, str]] = []
     for runbook in ctx.runbooks:
+        for probe in runbook.target:  # shell-checked like `run`
+            commands.append((runbook, f"{probe.pointer}/run", probe.run))
         for step in runbook.steps:
+            if step.when:
+                commands.append((runbook, f"{step.pointer}/when", step.when))
             if step.run:
                 commands.append((runbook, f"{step.pointer}/run", step.run))
                 if not step.destructive:
@@ -146,7 +150,7 @@ def _secrets(ctx, document):
     if not (_has_tokens(source.text) or _has_command_words(source.text)):
         return  # the whole file has none of the words any secret pattern needs
     for pointer, text in _strings(source.data):
-        is_command = pointer.endswith(("/run", "/rollback"))
+        is_command = pointer.endswith(("/run", "/rollback", "/when"))
         patterns = _TOKENS if _has_tokens(text) else ()
         if is_command and _has_command_words(text):
             patterns += _COMMAND_SECRETS

@@ -14,7 +14,7 @@ UNDEFINED = register("RB301", "undefined-variable", "error", "A command uses a v
                      "(`capture: NAME`), or be a standard variable such as HOME or PATH. Otherwise it expands to nothing when the command runs. "
                      "Text in single quotes and `\\$` is not expanded and not checked.")
 UNUSED = register("RB302", "unused-variable", "warning", "A declared variable is used by no command.",
-                  "Every variable under `variables` is asked for (or shown in the site's export block), so one that no `run` or `rollback` reads is noise. Remove it or use it.")
+                  "Every variable under `variables` is asked for (or shown in the site's export block), so one that no `run`, `rollback`, `when` or `target` probe reads is noise. Remove it or use it.")
 PLACEHOLDER = register("RB303", "leftover-placeholder", "error", "A command still contains a `<placeholder>`.",
                        "Text such as `<pod-name>` in a command is a placeholder to edit by hand; bash reads it as a redirection from a file named `pod-name`. "
                        "Declare a variable and use it: `<pod-name>` becomes `\"$POD_NAME\"`, declared under `variables` with a description.")
@@ -38,40 +38,50 @@ def check(ctx):
         yield from _runbook(ctx, runbook)
 
 
+def _commands(runbook: Runbook):
+    """(pointer, command, names it may read besides the declared ones) in order: the target probes
+    first (they run before any step, so no capture), then each step's `when`, `run` and `rollback`."""
+    for probe in runbook.target:
+        yield f"{probe.pointer}/run", probe.run, None
+    captured: set[str] = set()
+    for step in runbook.steps:
+        for field, command, extra in (("when", step.when, set()), ("run", step.run, set()),
+                                      ("rollback", step.rollback, {step.capture} if step.capture else set())):
+            if command:
+                yield f"{step.pointer}/{field}", command, captured | extra
+        if step.capture:
+            captured = captured | {step.capture}
+
+
 def _runbook(ctx, runbook: Runbook):
     declared = {v.name for v in runbook.variables}
-    captured: set[str] = set()
     used: set[str] = set()
-    for step in runbook.steps:
-        for field, command, extra in (("run", step.run, set()), ("rollback", step.rollback, {step.capture} if step.capture else set())):
-            if not command:
+    for pointer, command, captured in _commands(runbook):
+        uses, quoted = scan(command)
+        own = None  # the command's own assignments, read only when a name is not known otherwise
+        reported: set[str] = set()
+        for use in uses:
+            used.add(use.name)
+            name = use.name
+            if name in declared or (captured and name in captured) or is_standard(name) or name in reported:
                 continue
-            uses, quoted = scan(command)
-            own = None  # the command's own assignments, read only when a name is not known otherwise
-            reported: set[str] = set()
-            pointer = f"{step.pointer}/{field}"
-            for use in uses:
-                used.add(use.name)
-                name = use.name
-                if name in declared or name in captured or name in extra or is_standard(name) or name in reported:
-                    continue
-                if own is None:
-                    own = assigned(command)
-                if name in own and own[name] < use.offset:
-                    continue
-                reported.add(name)
-                hint = f"declare it under `variables`" if name.isupper() else "set it earlier in the command"
-                close = _close(name, declared | captured)
-                if close:
-                    hint = f"did you mean {close!r}?"
-                yield ctx.finding(UNDEFINED, runbook, pointer, f"${name} is not declared, set earlier or captured; {hint}", offset=use.offset)
-            if "<" in command:
-                for name, offset in placeholders(command, quoted):
-                    hint = variable_hint(name)
-                    yield ctx.finding(PLACEHOLDER, runbook, pointer,
-                                      f"placeholder <{name}> left in the command; declare a variable and write {hint}", offset=offset)
-        if step.capture:
-            captured.add(step.capture)
+            if own is None:
+                own = assigned(command)
+            if name in own and own[name] < use.offset:
+                continue
+            reported.add(name)
+            hint = f"declare it under `variables`" if name.isupper() else "set it earlier in the command"
+            close = _close(name, declared | (captured or set()))
+            if close:
+                hint = f"did you mean {close!r}?"
+            if captured is None and name.isupper() and not close:
+                hint = "declare it under `variables` (target probes run before any step, so captures are not set yet)"
+            yield ctx.finding(UNDEFINED, runbook, pointer, f"${name} is not declared, set earlier or captured; {hint}", offset=use.offset)
+        if "<" in command:
+            for name, offset in placeholders(command, quoted):
+                hint = variable_hint(name)
+                yield ctx.finding(PLACEHOLDER, runbook, pointer,
+                                  f"placeholder <{name}> left in the command; declare a variable and write {hint}", offset=offset)
     for variable in runbook.variables:
         if variable.name not in used:
             yield ctx.finding(UNUSED, runbook, variable.pointer, f"variable {variable.name} is declared but no command uses it", key=True)
