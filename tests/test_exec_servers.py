@@ -113,3 +113,34 @@ def test_postgresql_runbook_against_a_real_postgres(project, tmp_path, postgres_
     assert ends["dump-before-restore"]["status"] == "succeeded" and pre_restore.stat().st_size > 0
     assert ends["restore-backup"]["status"] == "skipped"
     assert project.events(transcript)[-1]["status"] == "completed"
+
+
+def test_rabbitmq_runbook_read_only_steps_against_a_real_rabbitmq(project, tmp_path, rabbitmq_server):
+    rmq = rabbitmq_server
+    declared = subprocess.run(
+        [rmq["ctl"], "eval", 'rabbit_amqqueue:declare(rabbit_misc:r(<<"/">>, queue, <<"orders">>), true, false, [], '
+                             'none, <<"runbook-test">>).'], env=rmq["env"], capture_output=True, text=True, timeout=60)
+    assert declared.returncode == 0, declared.stdout + declared.stderr
+    transcript = tmp_path / "rabbitmq.jsonl"
+    child = project.spawn("exec", "rabbitmq", "--transcript", str(transcript), cwd=REPO, timeout=90,
+                          env={"RABBITMQ_NODENAME": rmq["node"]})
+    child.expect(r"\[1/4\] Check message queues")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect(r"orders\s+0")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect(r"name\s+messages_ready\s+messages_unacknowledged\s+consumers")
+    child.expect(r"orders\s+0\s+0\s+0")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect("Listing connections")
+    for _ in range(2):
+        child.expect(r"done\? \[y/n/s/q\] ")
+        child.sendline("y")
+    type(project).finish(child, 0)
+    ends = project.ends(transcript)
+    assert {k: v["status"] for k, v in ends.items()} == {
+        "list-queues": "succeeded", "queue-consumers": "succeeded", "list-connections": "succeeded",
+        "next-steps": "succeeded"}
+    assert "orders" in ends["queue-consumers"]["output"]
