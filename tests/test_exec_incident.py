@@ -331,3 +331,21 @@ def test_an_interactive_step_is_refused_under_yes(project, tmp_path):
     assert result.returncode == 1
     assert "Stopped before interactive step ask" in result.stdout
     assert not (project.root / "answer.txt").exists()
+
+
+def test_a_target_that_changes_while_the_confirmation_waits_stops_before_the_command(project, tmp_path):
+    project.runbook(TARGET)
+    context = tmp_path / "context"
+    context.write_text("prod-eu\n")
+    transcript = tmp_path / "t.jsonl"
+    child = project.spawn("exec", "targeted", "--var", f"CTX_FILE={context}", "--transcript", str(transcript),
+                          "--from", "wipe")
+    child.expect(r"Type orders to run this destructive step against kube context prod-eu")
+    context.write_text("staging-us\n")  # switched while the prompt waited
+    child.sendline("orders")
+    child.expect(r"Stopped before destructive step wipe: the target changed since the session started")
+    project.finish(child, 1)
+    assert not (project.root / "wiped").exists()
+    checks = [e for e in project.events(transcript) if e["event"] == "target-check"]
+    assert [c["moment"] for c in checks] == ["before the prompt", "after the confirmation"]
+    assert checks[0]["changed"] is None and checks[1]["changed"][0]["now"] == "staging-us"

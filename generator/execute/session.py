@@ -143,6 +143,11 @@ class Session:
                 decision, command, edited = self.dialogue.decide(step, against)
             if decision == "quit":
                 return Outcome("aborted", EXIT_FAILED, f"the operator quit at step {step.id}")
+            if against and decision != "skip":
+                # The prompt may have waited for minutes: probe once more right before the command runs.
+                refused, _ = self._check_target(step, shown=False)
+                if refused:
+                    return refused
             if decision == "skip":
                 self.counts.skipped += 1
                 self.console.say("  Skipped.", "yellow")
@@ -205,12 +210,16 @@ class Session:
             return Outcome("aborted", EXIT_FAILED, f"destructive step {step.id} needs confirmation")
         return None
 
-    def _check_target(self, step: Step) -> tuple[Outcome | None, str]:
-        """Probe the target again before a destructive step; stop when a value changed since the start."""
+    def _check_target(self, step: Step, shown: bool = True) -> tuple[Outcome | None, str]:
+        """Probe the target again before a destructive step; stop when a value changed since the start.
+        `shown`: print the values (before the prompt); after the confirmation only a change is shown."""
         c = self.console
         now = targets.probe(self.runbook, self.shell.env(), self.secrets)
         changed = targets.changes(self.target, now)
-        self.writer.write("target-check", step=step.id, target=now, changed=changed or None)
+        self.writer.write("target-check", step=step.id, target=now, changed=changed or None,
+                          moment="before the prompt" if shown else "after the confirmation")
+        if not shown and not changed:
+            return None, targets.one_line(now)
         c.say("  Target now:", "bold")
         moved = {item["name"] for item in changed}
         width = max(len(name) for name in now)

@@ -130,7 +130,8 @@ def build(events: list[dict]) -> dict:
                     _result(event))
         elif kind == "target-check":
             changed = event.get("changed")
-            row(event, event.get("step", ""), f"target checked before the destructive step{_target(event)}",
+            moment = event.get("moment") or "before the destructive step"
+            row(event, event.get("step", ""), f"target checked {moment}{_target(event)}",
                 _changes(changed) if changed else "unchanged")
         elif kind == "variables":
             given = ", ".join(f"{name}={value}" for name, value in (event.get("variables") or {}).items())
