@@ -5,6 +5,7 @@ step, `interactive` steps that read from the operator, and --resume in the middl
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -191,6 +192,8 @@ REQUIRES = """
 
 def test_missing_tools_are_listed_with_the_steps_that_need_them(project, tmp_path):
     project.runbook(REQUIRES)
+    shown = project.run("show", "needs-tools")
+    assert "Requires on PATH: bash, no-such-tool-rb1" in shown.stdout and "Requires: no-such-tool-rb2" in shown.stdout
     result = project.run("exec", "needs-tools")  # no terminal: a usage error, nothing runs
     assert result.returncode == 2
     assert "no-such-tool-rb1 (needed by the runbook)" in result.stdout
@@ -243,6 +246,8 @@ TARGET = """
 
 def test_a_target_that_changes_before_a_destructive_step_stops_the_session(project, tmp_path):
     project.runbook(TARGET)
+    shown = project.run("show", "targeted")
+    assert re.search(r'Target:\n  kube context   cat "\$CTX_FILE"\n  namespace      echo production', shown.stdout), shown.stdout
     context = tmp_path / "context"
     context.write_text("prod-eu\n")
     transcript = tmp_path / "t.jsonl"
