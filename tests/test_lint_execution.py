@@ -1,5 +1,5 @@
 """Lint of the executor fields: `when` and `target` probes checked like `run` (bash syntax, declared
-variables), waits without a limit, interactive steps (RB701-RB703), and schema errors for the new fields."""
+variables), waits without a limit, interactive steps (RB420-RB422), and schema errors for the new fields."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_waits_without_timeout_or_retry_get_a_hint(project):
       - {id: retried, title: Retried, run: curl -fs http://localhost/health, retry: {attempts: 10, interval: 5}}
       - {id: one-sleep, title: One sleep, run: sleep 5}
     """)
-    assert [(code, line) for code, line, _ in findings] == [("RB702", 9), ("RB702", 13)]
+    assert [(code, line) for code, line, _ in findings] == [("RB421", 9), ("RB421", 13)]
 
 
 def test_interactive_steps(project):
@@ -82,8 +82,8 @@ def test_interactive_steps(project):
       - {id: edit, title: Edit, run: kubectl edit deployment/api, interactive: true, expect: {output: edited}}
     """)
     codes = [(code, line) for code, line, _ in findings]
-    assert ("RB701", 10) in codes and ("RB701", 11) in codes
-    assert ("RB703", 10) in codes and ("RB703", 11) in codes  # every other step runs under --yes
+    assert ("RB420", 10) in codes and ("RB420", 11) in codes
+    assert ("RB422", 10) in codes and ("RB422", 11) in codes  # every other step runs under --yes
     findings = _lint(project, HEAD + """
     steps:
       - {id: shell, title: Shell, run: psql, interactive: true}
@@ -109,6 +109,6 @@ def test_schema_errors_for_the_new_fields(project):
 
 
 def test_explain_knows_the_new_codes(project):
-    for code in ("RB701", "RB702", "RB703"):
+    for code in ("RB420", "RB421", "RB422"):
         result = project.run("lint", "--explain", code)
         assert result.returncode == 0 and code in result.stdout

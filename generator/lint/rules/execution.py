@@ -1,4 +1,4 @@
-"""RB7xx: how a step runs under `runbook exec`: interactive steps, waits without a limit."""
+"""RB42x: how a step runs under `runbook exec`: interactive steps, waits without a limit."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ from ...model import Runbook
 from ..shell import without_comments
 
 INTERACTIVE_OUTPUT = register(
-    "RB701", "interactive-with-output", "error", "An `interactive` step also has `capture` or `expect.output`.",
+    "RB420", "interactive-with-output", "error", "An `interactive` step also has `capture` or `expect.output`.",
     "An interactive step (`interactive: true`) hands the terminal to its command (an editor, `psql`, `kubectl exec -it`): "
     "what it prints goes straight to the operator's screen and is neither captured nor recorded. A `capture` would "
     "always be empty and an `expect.output` could never match. Remove them, or make the step non-interactive (for "
     "example `psql -Atc 'select ...'` instead of an open `psql` prompt).")
 UNBOUNDED_WAIT = register(
-    "RB702", "wait-without-limit", "info", "A step waits without a `timeout` or `retry`.",
+    "RB421", "wait-without-limit", "info", "A step waits without a `timeout` or `retry`.",
     "A command that waits for something (`kubectl rollout status`, `kubectl wait`, a `sleep` inside a `while` or "
     "`until` loop) can hang the session for as long as the thing never happens. Give the step a `timeout` (seconds), "
     "or replace the loop with a single check and `retry: {attempts: N, interval: SECONDS}`, which shows each attempt "
     "and lets the operator stop waiting with Ctrl-C.")
 INTERACTIVE_UNATTENDED = register(
-    "RB703", "interactive-in-unattended-runbook", "info", "An `interactive` step in a runbook that otherwise runs under `--yes`.",
+    "RB422", "interactive-in-unattended-runbook", "info", "An `interactive` step in a runbook that otherwise runs under `--yes`.",
     "`runbook exec --yes` runs a runbook unattended and stops before any step that needs the operator. In a runbook "
     "whose other steps are all commands that are not destructive, the interactive step is the one thing that stops an "
     "unattended run half-way. If the runbook is meant for `--yes` (a scheduled check, an alert's first response), "
