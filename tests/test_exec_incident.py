@@ -354,3 +354,27 @@ def test_a_target_that_changes_while_the_confirmation_waits_stops_before_the_com
     checks = [e for e in project.events(transcript) if e["event"] == "target-check"]
     assert [c["moment"] for c in checks] == ["before the prompt", "after the confirmation"]
     assert checks[0]["changed"] is None and checks[1]["changed"][0]["now"] == "staging-us"
+
+
+def test_resume_compares_the_target_with_the_start_of_the_session(project, tmp_path):
+    project.runbook(TARGET)
+    context = tmp_path / "context"
+    context.write_text("prod-eu\n")
+    transcript = tmp_path / "t.jsonl"
+    child = project.spawn("exec", "targeted", "--var", f"CTX_FILE={context}", "--transcript", str(transcript))
+    child.expect(PROMPT)
+    child.sendline("q")
+    project.finish(child, 1)
+    context.write_text("staging-us\n")
+    child = project.spawn("exec", "targeted", "--resume", str(transcript))
+    child.expect(r"kube context = staging-us\s+\(was prod-eu when the session started: destructive steps will stop\)")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect(r"Stopped before destructive step wipe: the target changed since the session started "
+                 r"\(kube context was 'prod-eu', now 'staging-us'\)")
+    project.finish(child, 1)
+    assert not (project.root / "wiped").exists()
+    resume = next(e for e in project.events(transcript) if e["event"] == "session-resume")
+    assert resume["target_changed"] == [{"name": "kube context", "before": "prod-eu", "now": "staging-us"}]
+    timeline = project.run("transcript", str(transcript)).stdout
+    assert "target changed: kube context was prod-eu, now staging-us" in timeline
