@@ -250,6 +250,8 @@ class Session:
             if step.interactive:
                 c.say("  The command has the terminal until it exits; its output is not recorded.", "bold")
                 result = self.shell.on_terminal(command, step.timeout)
+                if result.exit_code is None or result.exit_code < 0:
+                    c.write("\n")  # the terminal's echo of ^C (or the timeout) left the cursor mid-line
             else:
                 result = self.shell.run(command, step.timeout)
             status, why = judge(step, result)

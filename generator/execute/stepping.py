@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 
 from ..model import Step
 from . import runner
@@ -73,6 +74,8 @@ def judge(step: Step, result: runner.Result) -> tuple[str, str]:
         return "timed-out", f"no result after {step.timeout}s; the command and everything it started were stopped"
     if result.status == "interrupted":
         return "interrupted", "interrupted with Ctrl-C"
+    if result.exit_code is not None and result.exit_code < 0:  # an interactive command ended by Ctrl-C, say
+        return "failed", f"ended by signal {signal.Signals(-result.exit_code).name}"
     if result.exit_code not in step.expect.exit_codes:
         wanted = " or ".join(str(code) for code in step.expect.exit_codes)
         return "failed", f"exit code {result.exit_code}, expected {wanted}"
