@@ -179,7 +179,8 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
         try:
             target = targets.probe(rb, {**os.environ, **values}, secrets)
         except KeyboardInterrupt:
-            return _usage("interrupted while probing the target")
+            click.echo("runbook: interrupted while probing the target; nothing was run", err=True)
+            return 130
         first = next((e.get("target") for e in events if e["event"] == "session-start"), None)
         baseline = first if isinstance(first, dict) and first else target
         display.target(console, rb, target, baseline)
