@@ -125,8 +125,8 @@ _TABLE = (
          " not checked."),
     Rule("RB302", "unused-variable", "warning",
          "A declared variable is used by no command.",
-         "Every variable under `variables` is asked for (or shown in the site's export block), so one that no `run`"
-         " or `rollback` reads is noise. Remove it or use it."),
+         "Every variable under `variables` is asked for (or shown in the site's export block), so one that no `run`,"
+         " `rollback`, `when` or `target` probe reads is noise. Remove it or use it."),
     Rule("RB303", "leftover-placeholder", "error",
          "A command still contains a `<placeholder>`.",
          "Text such as `<pod-name>` in a command is a placeholder to edit by hand; bash reads it as a redirection "
@@ -151,7 +151,7 @@ _TABLE = (
          "destructive step. Replace it with what the step breaks and why it is right."),
     Rule("RB404", "shell-syntax", "error",
          "A command is not valid bash.",
-         "Every `run` and `rollback` is parsed with `bash -n` (which never executes anything). Fix the syntax at "
+         "Every `run`, `rollback`, `when` and `target` probe is parsed with `bash -n` (which never executes anything). Fix the syntax at "
          "the line shown: unbalanced quotes, a missing `fi`/`done`, a stray `)`."),
     Rule("RB405", "pasted-secret", "error",
          "A secret appears to be pasted into the document.",
@@ -165,6 +165,23 @@ _TABLE = (
          "other format characters) and look-alike spaces (U+00A0 no-break space and the other Unicode spaces, which"
          " bash does not split words on) make a command run differently from how it reads (a copy-paste attack, "
          '"Trojan Source"). Retype the command.'),
+
+    # Lint: how a step runs under `runbook exec` (generator/lint/rules/execution.py).
+    Rule("RB420", "interactive-with-output", "error", "An `interactive` step also has `capture` or `expect.output`.",
+    "An interactive step (`interactive: true`) hands the terminal to its command (an editor, `psql`, `kubectl exec -it`): "
+    "what it prints goes straight to the operator's screen and is neither captured nor recorded. A `capture` would "
+    "always be empty and an `expect.output` could never match. Remove them, or make the step non-interactive (for "
+    "example `psql -Atc 'select ...'` instead of an open `psql` prompt)."),
+    Rule("RB421", "wait-without-limit", "info", "A step waits without a `timeout` or `retry`.",
+    "A command that waits for something (`kubectl rollout status`, `kubectl wait`, a `sleep` inside a `while` or "
+    "`until` loop) can hang the session for as long as the thing never happens. Give the step a `timeout` (seconds), "
+    "or replace the loop with a single check and `retry: {attempts: N, interval: SECONDS}`, which shows each attempt "
+    "and lets the operator stop waiting with Ctrl-C."),
+    Rule("RB422", "interactive-in-unattended-runbook", "info", "An `interactive` step in a runbook that otherwise runs under `--yes`.",
+    "`runbook exec --yes` runs a runbook unattended and stops before any step that needs the operator. In a runbook "
+    "whose other steps are all commands that are not destructive, the interactive step is the one thing that stops an "
+    "unattended run half-way. If the runbook is meant for `--yes` (a scheduled check, an alert's first response), "
+    "replace the interactive command with a non-interactive one; otherwise suppress this finding."),
 
     # Lint: content (generator/lint/rules/content.py).
     Rule("RB501", "stale-review", "warning",

@@ -42,6 +42,21 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class Retry:
+    attempts: int
+    interval: int = 5
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A `target` probe: a named read-only command whose output says what the runbook acts on."""
+
+    name: str
+    run: str
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
     title: str
@@ -57,6 +72,14 @@ class Step:
     capture: str | None = None
     on_failure: str = "ask"
     pointer: str = ""
+    retry: Retry | None = None
+    when: str | None = None
+    requires: tuple[str, ...] = ()
+    interactive: bool = False
+
+    @property
+    def attempts(self) -> int:
+        return self.retry.attempts if self.retry else 1
 
     @property
     def destructive(self) -> bool:
@@ -103,6 +126,8 @@ class Runbook(Document):
     review_interval: str | None = None
     variables: tuple[Variable, ...] = ()
     phases: tuple[Phase, ...] = ()
+    requires: tuple[str, ...] = ()
+    target: tuple[Probe, ...] = ()
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -229,6 +254,8 @@ def _step(data: dict, pointer: str) -> Step:
         timeout=data.get("timeout"),
         expect=Expect(tuple(codes) if isinstance(codes, list) else (codes,), expect.get("output")),
         capture=data.get("capture"), on_failure=data.get("on_failure", "ask"), pointer=pointer,
+        retry=Retry(data["retry"]["attempts"], data["retry"].get("interval", 5)) if "retry" in data else None,
+        when=data.get("when"), requires=tuple(data.get("requires", ())), interactive=data.get("interactive", False),
     )
 
 
@@ -251,7 +278,9 @@ def _runbook(data: dict, base: dict) -> Runbook:
         owner=data["owner"], severity=data.get("severity"), escalation=data.get("escalation"),
         tags=tuple(data.get("tags", ())), alerts=tuple(data.get("alerts", ())), related=tuple(data.get("related", ())),
         last_reviewed=dt.date.fromisoformat(reviewed) if reviewed else None,
-        review_interval=data.get("review_interval"), variables=variables, phases=phases)
+        review_interval=data.get("review_interval"), variables=variables, phases=phases,
+        requires=tuple(data.get("requires", ())),
+        target=tuple(Probe(p["name"], p["run"], f"/target/{i}") for i, p in enumerate(data.get("target", ()))))
 
 
 def _severity_levels(data: dict, base: dict) -> SeverityLevels:

@@ -131,6 +131,13 @@ def _to_finding(source: Source, error) -> Finding:
     elif error.validator == "required":
         key = True
         message = f"missing required property {message.split(' is a required')[0]}"
+    elif error.validator == "dependentRequired" and isinstance(error.instance, dict):
+        # "'run' is a dependency of 'retry'" reads backwards: say what the property needs.
+        field = next((k for k, needs in error.validator_value.items() if k in error.instance
+                      and any(n not in error.instance for n in needs)), None)
+        if field:
+            pointer, key = f"{pointer}/{field}", True
+            message = f"`{field}` needs `{'`, `'.join(error.validator_value[field])}` in the same step"
     elif error.validator == "type":
         message = f"{_shown(error.instance)} is not {_type_names(error.validator_value)}"
     elif error.validator in ("oneOf", "anyOf") and error.context and all(e.validator == "type" and not e.relative_path for e in error.context):

@@ -163,3 +163,51 @@ def postgres_server():
         subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                        capture_output=True)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_server():
+    """A RabbitMQ node of its own on loopback: its own name, AMQP and distribution ports, data and logs in a
+    temporary folder, no plugins. Debian's wrappers run the server and rabbitmqctl as the `rabbitmq` user
+    (so both read that user's Erlang cookie); the node is found through RABBITMQ_NODENAME."""
+    binary = shutil.which("rabbitmq-server") or ("/usr/sbin/rabbitmq-server" if os.path.exists("/usr/sbin/rabbitmq-server") else None)
+    ctl = shutil.which("rabbitmqctl") or ("/usr/sbin/rabbitmqctl" if os.path.exists("/usr/sbin/rabbitmqctl") else None)
+    if binary is None or ctl is None:
+        pytest.skip("rabbitmq-server/rabbitmqctl are not installed (CI installs the rabbitmq-server package)")
+    if os.geteuid() != 0:
+        pytest.skip("Debian's rabbitmq-server wrapper runs only as root or the rabbitmq user")
+    workdir = Path(tempfile.mkdtemp(prefix="runbook-rabbitmq-"))
+    (workdir / "enabled_plugins").write_text("[].\n")
+    shutil.chown(workdir, "rabbitmq")
+    shutil.chown(workdir / "enabled_plugins", "rabbitmq")
+    node = f"runbook-test-{os.getpid()}@localhost"
+    env = {**os.environ, "RABBITMQ_NODENAME": node, "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+           "RABBITMQ_NODE_PORT": str(free_port()), "RABBITMQ_DIST_PORT": str(free_port()),
+           "RABBITMQ_MNESIA_BASE": str(workdir / "mnesia"), "RABBITMQ_LOG_BASE": str(workdir / "log"),
+           "RABBITMQ_ENABLED_PLUGINS_FILE": str(workdir / "enabled_plugins"),
+           "RABBITMQ_PID_FILE": str(workdir / "rabbitmq.pid"), "ERL_EPMD_ADDRESS": "127.0.0.1"}
+    epmd_before = subprocess.run(["pgrep", "-x", "epmd"], capture_output=True).returncode == 0
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # await_startup waits for a booting node, but fails at once while the node is not registered with
+        # the Erlang port mapper yet: ask again until it answers, the server exits, or two minutes pass.
+        deadline = time.monotonic() + 120
+        while True:
+            started = subprocess.run([ctl, "await_startup", "--timeout", "60"], env=env, capture_output=True,
+                                     text=True, timeout=90)
+            if started.returncode == 0:
+                break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"rabbitmq-server did not start: {started.stdout}{started.stderr}")
+            time.sleep(1)
+        yield {"node": node, "env": env, "ctl": ctl}
+    finally:
+        subprocess.run([ctl, "stop"], env=env, capture_output=True, timeout=120)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if not epmd_before:  # the Erlang port mapper the node started; it exits only when asked
+            subprocess.run(["epmd", "-kill"], capture_output=True, timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -80,10 +80,14 @@ def test_postgresql_runbook_against_a_real_postgres(project, tmp_path, postgres_
     # Resume interactively: confirm the destructive query kill, skip kubectl and the npm migration.
     child = project.spawn("exec", "postgresql", "--resume", str(transcript), cwd=REPO,
                           timeout=60)
-    child.expect(r"Starting at step 5/12: kill-long-running-queries")
-    child.expect("Type postgresql to run this destructive step")
+    child.expect(r"Target:\s+database = postgres@127\.0\.0\.1:\d+/platform")  # the probe, run against the server
+    child.expect(r"Starting at step 5/13: kill-long-running-queries")
+    child.expect(r"Type postgresql to run this destructive step against database postgres@127\.0\.0\.1:\d+/platform")
     child.sendline("postgresql")
     child.expect("pg_terminate_backend")
+    child.expect(PROMPT)  # verify-long-running-queries-gone: none left, succeeds at attempt 1
+    child.sendline("y")
+    child.expect(r"attempt 1/6: ok: succeeded")
     child.expect("Type postgresql to run")  # restart-pgbouncer (kubectl)
     child.sendline("s")
     child.expect(PROMPT)  # wait-for-pgbouncer (kubectl)
@@ -103,7 +107,40 @@ def test_postgresql_runbook_against_a_real_postgres(project, tmp_path, postgres_
     type(project).finish(child, 0)
     ends = project.ends(transcript)
     assert ends["kill-long-running-queries"]["status"] == "succeeded"
+    assert ends["verify-long-running-queries-gone"]["output"].strip() == "0"
+    assert project.events(transcript)[0]["target"]["database"] == f"postgres@127.0.0.1:{pg['port']}/platform"
     assert ends["inspect-backup"]["status"] == "succeeded"
     assert ends["dump-before-restore"]["status"] == "succeeded" and pre_restore.stat().st_size > 0
     assert ends["restore-backup"]["status"] == "skipped"
     assert project.events(transcript)[-1]["status"] == "completed"
+
+
+def test_rabbitmq_runbook_read_only_steps_against_a_real_rabbitmq(project, tmp_path, rabbitmq_server):
+    rmq = rabbitmq_server
+    declared = subprocess.run(
+        [rmq["ctl"], "eval", 'rabbit_amqqueue:declare(rabbit_misc:r(<<"/">>, queue, <<"orders">>), true, false, [], '
+                             'none, <<"runbook-test">>).'], env=rmq["env"], capture_output=True, text=True, timeout=60)
+    assert declared.returncode == 0, declared.stdout + declared.stderr
+    transcript = tmp_path / "rabbitmq.jsonl"
+    child = project.spawn("exec", "rabbitmq", "--transcript", str(transcript), cwd=REPO, timeout=90,
+                          env={"RABBITMQ_NODENAME": rmq["node"]})
+    child.expect(r"\[1/4\] Check message queues")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect(r"orders\s+0")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect(r"name\s+messages_ready\s+messages_unacknowledged\s+consumers")
+    child.expect(r"orders\s+0\s+0\s+0")
+    child.expect(PROMPT)
+    child.sendline("y")
+    child.expect("Listing connections")
+    for _ in range(2):
+        child.expect(r"done\? \[y/n/s/q\] ")
+        child.sendline("y")
+    type(project).finish(child, 0)
+    ends = project.ends(transcript)
+    assert {k: v["status"] for k, v in ends.items()} == {
+        "list-queues": "succeeded", "queue-consumers": "succeeded", "list-connections": "succeeded",
+        "next-steps": "succeeded"}
+    assert "orders" in ends["queue-consumers"]["output"]

@@ -919,7 +919,7 @@ def test_postgresql_commands_against_a_local_server():
         env = {"DB_HOST": "127.0.0.1", "DB_PORT": str(port), "DB_USER": "postgres", "DB_NAME": "postgres"}
         ran = _run_steps(_runbook("postgresql"), env, ("psql",))
         assert ran == ["connections", "connections-by-state", "locks", "long-running-queries",
-                       "kill-long-running-queries"]
+                       "kill-long-running-queries", "verify-long-running-queries-gone"]
         assert _run_steps(_runbook("incident-response"), env, ("psql",)) == ["database-connections"]
         assert _run_steps(_runbook("database-rollback"), env, ("psql",)) == ["check-connections"]
     finally:

@@ -22,10 +22,12 @@ from . import display
 from .prompts import Console, Quit
 from .redact import Redactor
 from .resolve import resolve_runbook
+from .dialogue import Dialogue
 from .session import Options, Session
 from .show import refuse
+from . import target as targets
 from .transcript import TranscriptWriter, drop_partial_line, read_events
-from .variables import VariableError, parse_assignments, resolve as resolve_variables, used_by_commands
+from .variables import VariableError, parse_assignments, resolve as resolve_variables, used_by_commands, used_by_target
 
 def _who() -> tuple[str, str]:
     try:
@@ -72,6 +74,42 @@ def _resume_state(events: list[dict], runbook) -> tuple[int, dict[str, str], boo
     return finished + 1, known, changed
 
 
+def _resume_attempt(events: list[dict], step_id: str) -> int | None:
+    """After a kill in the middle of a retry loop: the attempt the unfinished step continues from."""
+    last = None
+    for event in events:
+        if event.get("step") != step_id:
+            continue
+        if event["event"] == "step-end":
+            last = None
+        elif event["event"] == "step-attempt" and event.get("retry") == "automatic":
+            last = event.get("attempt")
+    return last + 1 if isinstance(last, int) else None
+
+
+def _preflight(console: Console, rb, start: int, dry_run: bool, yes: bool) -> list[str]:
+    """`requires`: every missing program with the steps that need it. Without a terminal (or under
+    --yes) that is a usage error (exit 2); at one, the operator may go on. Returns the missing ones."""
+    missing = targets.describe_missing(targets.missing_programs(rb, start))
+    if not missing:
+        return []
+    console.warn("Missing program(s), not found on PATH:")
+    for line in missing:
+        console.warn(f"  {line}")
+    if dry_run:
+        return missing
+    if yes or not console.interactive:
+        why = "--yes runs unattended" if yes else "there is no terminal to ask whether to go on"
+        raise UserError(f"missing program(s): {'; '.join(missing)}; install them or put them on PATH "
+                        f"({why}, so the session does not start)")
+    try:
+        if Dialogue(rb, console).go_on_without():
+            return missing
+    except Quit:
+        pass
+    raise UserError("stopped before the first step: install the missing program(s) or put them on PATH")
+
+
 def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow_destructive: bool,
              from_step: str | None, resume: Path | None, transcript: Path | None) -> int:
     config = load_config()
@@ -108,10 +146,12 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
         if transcript and transcript.exists() and transcript.stat().st_size:
             raise UserError(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
         display.header(console, rb)
+        missing = _preflight(console, rb, start, dry_run, yes)
         prompt = console.interactive and not dry_run
         # Interactive: a command's variables are asked just before it first runs. Under --yes every
-        # question comes first, so that an unattended run does not stop half-way to ask.
-        later = used_by_commands(rb) if prompt and not yes else frozenset()
+        # question comes first, so that an unattended run does not stop half-way to ask. The target
+        # probes run before the first step: their variables are asked first too.
+        later = used_by_commands(rb) - used_by_target(rb) if prompt and not yes else frozenset()
         values = resolve_variables(rb, given, os.environ, console, prompt=prompt,
                                    ask_defaults=not yes, known=known, lenient=dry_run, defer=later)
         later = frozenset(later - values.keys())
@@ -120,6 +160,18 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
     secrets = [values[v.name] for v in rb.variables if v.secret and values.get(v.name)]
     console.redactor = Redactor(secrets)
     display.variables(console, rb, values, later)
+    target, baseline = {}, {}
+    if rb.target and not dry_run:
+        try:
+            target = targets.probe(rb, {**os.environ, **values}, secrets)
+        except KeyboardInterrupt:
+            click.echo("runbook: interrupted while probing the target; nothing was run", err=True)
+            return 130
+        first = next((e.get("target") for e in events if e["event"] == "session-start"), None)
+        baseline = first if isinstance(first, dict) and first else target
+        display.target(console, rb, target, baseline)
+    elif rb.target:
+        display.target(console, rb)
     writer = None
     user, host = _who()
     masked = {name: ("***" if rb.variable(name).secret else value) for name, value in values.items()}
@@ -134,10 +186,12 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
                 console.warn(f"Warning: {rb.path} changed since this session started (sha256 differs); "
                              "check the remaining steps before running them.")
             writer.write("session-resume", **common, runbook_changed=changed,
-                         next_step=steps[start].id if start < len(steps) else None)
+                         next_step=steps[start].id if start < len(steps) else None, target=target or None,
+                         target_changed=targets.changes(baseline, target) or None, missing_programs=missing or None)
         else:
             writer.write("session-start", **common, title=rb.title, path=rb.path, steps=len(steps),
-                         from_step=from_step, mode={"yes": yes, "allow_destructive": allow_destructive})
+                         from_step=from_step, mode={"yes": yes, "allow_destructive": allow_destructive},
+                         target=target or None, missing_programs=missing or None)
         console.say(f"Transcript: {path}", "dim")
     if start >= len(steps):
         console.say("Every step of this session has finished.")
@@ -145,8 +199,14 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
         console.say(f"Starting at step {start + 1}/{len(steps)}: {steps[start].id}", "bold")
     if dry_run:
         console.say("Dry run: showing every step; nothing runs.", "bold")
+    next_attempt = {}
+    if resume and start < len(steps) and from_step is None:
+        attempt = _resume_attempt(events, steps[start].id)
+        if attempt:
+            next_attempt[steps[start].id] = attempt
     session = Session(rb, display.template_index(resolved.catalog.documents), console, values, secrets,
-                      Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive), start, writer, later)
+                      Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive), start, writer, later,
+                      target=baseline, next_attempt=next_attempt)
     try:
         code = session.run()
     finally:

@@ -63,6 +63,26 @@ def variables(console: Console, runbook: Runbook, values: dict[str, str] | None 
         c.say(f"  {v.name:<{width}}  {v.description}" + (f"  ({'; '.join(notes)})" if notes else ""))
 
 
+def target(console: Console, runbook: Runbook, values: dict[str, str] | None = None,
+           baseline: dict[str, str] | None = None) -> None:
+    """The `target` probes: their values (a session), else their commands (dry run, `show`). A value
+    that differs from `baseline` (the start of a resumed session) is marked."""
+    c = console
+    c.say("Target:", "bold")
+    width = max(len(p.name) for p in runbook.target)
+    for probe in runbook.target:
+        if values is None:
+            c.say(f"  {probe.name:<{width}}   {c.style(probe.run, 'cyan')}")
+            continue
+        value = values.get(probe.name, "")
+        before = (baseline or {}).get(probe.name, value)
+        if before != value:
+            c.say(f"  {probe.name:<{width}} = {value}   (was {before} when the session started: destructive steps "
+                  f"will stop)", "red", "bold")
+        else:
+            c.say(f"  {probe.name:<{width}} = {c.style(value, 'bold')}")
+
+
 def announce(console: Console, phase: Phase) -> None:
     console.say()
     console.say(f"== Phase: {phase.title} ==", "magenta", "bold")
@@ -107,8 +127,17 @@ def show_step(console: Console, index: int, total: int, step: Step, templates: d
         c.say("  Checklist:")
         for item in step.checklist:
             c.say(f"    [ ] {item}")
+    if step.when is not None:
+        c.say("  Runs only when (otherwise skipped):")
+        show_command(c, step.when)
+    if step.requires:
+        c.say(f"  Requires: {', '.join(step.requires)}")
     if step.run is not None:
         extras = []
+        if step.retry:
+            extras.append(f"up to {step.retry.attempts} attempts, {step.retry.interval}s apart")
+        if step.interactive:
+            extras.append("interactive: gets the terminal")
         if step.timeout:
             extras.append(f"timeout {step.timeout}s")
         if step.capture:

@@ -213,3 +213,36 @@ def run(command: str, env: dict[str, str], timeout: int | None, redactor_factory
     exit_code = proc.wait() if status == "exited" else proc.poll()
     duration = time.monotonic() - start
     return Result(status, exit_code, combined.value(), stdout.value(), duration, combined.cut)
+
+
+def run_on_terminal(command: str, env: dict[str, str], timeout: int | None) -> Result:
+    """An interactive command (`psql`, an editor, `kubectl exec -it`): it gets our terminal as it is.
+
+    It stays in our process group, so it is the terminal's foreground job and can read from it, and
+    Ctrl-C reaches it (psql cancels its query and goes on); meanwhile this process ignores Ctrl-C, and
+    the command starts with the default disposition. Its output goes straight to the terminal: none
+    is captured.
+    """
+    start = time.monotonic()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pid = os.posix_spawn(BASH, ["bash", "-c", command], env, setsigdef=(signal.SIGINT, signal.SIGQUIT))
+        deadline = start + timeout if timeout else None
+        status, exit_code = "exited", None
+        while True:
+            done, wait_status = os.waitpid(pid, os.WNOHANG if deadline else 0)
+            if done:
+                exit_code = os.waitstatus_to_exitcode(wait_status)
+                break
+            if time.monotonic() >= deadline:
+                status = "timed-out"
+                os.kill(pid, signal.SIGTERM)
+                time.sleep(GRACE)
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                break
+            time.sleep(0.05)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return Result(status, exit_code, "", "", time.monotonic() - start)

@@ -1,34 +1,29 @@
-"""The step loop: show a step, ask, run, judge, record; phases announced; modes applied.
+"""The step loop: show a step, decide, run, judge, record; phases announced; modes applied.
+
+The operator's answers come from dialogue.py, commands run through stepping.py; this module puts
+them in order: a step's `when` condition first, the target re-checked before a destructive step,
+then the decision, then the attempts (`retry`) and the failure policy.
 
 Every decision and result is written to the transcript as it happens (the writer fsyncs each
-line), so a session that is killed keeps everything up to its last finished step and `--resume`
-can continue after it.
+line), so a session that is killed keeps everything up to its last finished step or attempt, and
+`--resume` continues after it.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import shlex
-import subprocess
-import tempfile
+import time
 from dataclasses import dataclass, field
 
 from ..model import Runbook, Step, Template
-from . import display, runner
+from . import display, target as targets
+from .dialogue import Dialogue
 from .prompts import Console, Quit
 from .redact import Redactor
+from .stepping import CONDITION_TIMEOUT, Shell, judge, report
 from .transcript import TranscriptWriter, cap_output
 from .variables import ask, used_by
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
-
-HELP = """  y  run the command shown
-  s  skip this step (recorded as skipped)
-  e  edit the command first; what runs and is recorded is the edited text
-  q  quit the session (exit 1); `runbook exec RUNBOOK --resume TRANSCRIPT` continues later
-  ?  this help
-  A destructive step runs only when you type the name shown in its prompt."""
 
 
 @dataclass
@@ -58,7 +53,8 @@ class Counts:
 class Session:
     def __init__(self, runbook: Runbook, templates: dict[str, Template], console: Console, values: dict[str, str],
                  secrets: list[str], options: Options, start: int, writer: TranscriptWriter | None,
-                 later: frozenset[str] = frozenset()):
+                 later: frozenset[str] = frozenset(), target: dict[str, str] | None = None,
+                 next_attempt: dict[str, int] | None = None):
         self.runbook = runbook
         self.templates = templates
         self.console = console
@@ -68,9 +64,11 @@ class Session:
         self.start = start
         self.writer = writer
         self.counts = Counts()
-        self._line_start = True
-        self._environ: dict[str, str] | None = None
         self.later = set(later)  # variables not asked yet: asked before the first command that uses them
+        self.shell = Shell(console, self.values, self.secrets)  # shares the values and secrets
+        self.dialogue = Dialogue(runbook, console)
+        self.target = dict(target or {})  # the probes' values when the session started
+        self.next_attempt = dict(next_attempt or {})  # step id -> attempt to continue from (--resume)
 
     # -- the loop ---------------------------------------------------------------------------------
 
@@ -115,25 +113,6 @@ class Session:
             c.say(f"Continue later with: runbook exec {self.runbook.id} --resume {self.writer.path}", "bold")
         return outcome.code
 
-    def _env(self) -> dict[str, str]:
-        """bash's environment: ours plus the variables; built once, again only after a capture."""
-        if self._environ is None:
-            self._environ = {**os.environ, **self.values}
-        return self._environ
-
-    # -- display ----------------------------------------------------------------------------------
-
-    def _sink(self, text: str) -> None:
-        """Streamed command output, already redacted, with a gutter so it stands apart from prompts."""
-        gutter = self.console.style("  | ", "dim")
-        out = []
-        for piece in text.splitlines(keepends=True):
-            if self._line_start:
-                out.append(gutter)
-            out.append(piece)
-            self._line_start = piece.endswith(("\n", "\r"))
-        self.console.write("".join(out))
-
     # -- one step ---------------------------------------------------------------------------------
 
     def _step(self, index: int, step: Step, phase: str) -> Outcome | None:
@@ -141,29 +120,44 @@ class Session:
         w.write("step-start", step=step.id, index=index + 1, total=len(self.runbook.steps), title=step.title,
                 risk=step.risk, phase=phase or None)
         record: dict = {}
+        if step.when is not None:
+            holds, record = self._condition(step)
+            if not holds:
+                self.counts.skipped += 1
+                w.write("step-end", step=step.id, status="skipped", decision="condition false", **record)
+                return None
         outcome = None
         status = "succeeded"
         if step.run is not None:
+            refused = self._refused_unattended(step)
+            if refused:
+                return refused
+            against = ""
+            if step.destructive and self.runbook.target:
+                refused, against = self._check_target(step)
+                if refused:
+                    return refused
             if self.options.yes:
-                if step.destructive and not self.options.allow_destructive:
-                    self.console.say(f"Stopped before destructive step {step.id}: --yes does not run destructive steps "
-                                     f"without --allow-destructive. Run it interactively with "
-                                     f"`runbook exec {self.runbook.id} --resume {w.path}`.", "red", "bold")
-                    return Outcome("aborted", EXIT_FAILED, f"destructive step {step.id} needs confirmation")
                 decision, command, edited = "run (--yes)", step.run, False
             else:
-                decision, command, edited = self._ask(step)
+                decision, command, edited = self.dialogue.decide(step, against)
             if decision == "quit":
                 return Outcome("aborted", EXIT_FAILED, f"the operator quit at step {step.id}")
+            if against and decision != "skip":
+                # The prompt may have waited for minutes: probe once more right before the command runs.
+                refused, _ = self._check_target(step, shown=False)
+                if refused:
+                    return refused
             if decision == "skip":
                 self.counts.skipped += 1
                 self.console.say("  Skipped.", "yellow")
-                w.write("step-end", step=step.id, decision="skip", command=step.run, status="skipped")
+                w.write("step-end", step=step.id, decision="skip", command=step.run, status="skipped", **record)
                 return None
             self._ask_variables(step, command)
-            status, record, outcome = self._execute(step, command, decision, edited)
+            status, ran, outcome = self._execute(step, command, decision, edited)
+            record.update(ran)
         if (step.checklist or step.template) and outcome is None and status != "skipped":
-            checked = self._checklist(step)
+            checked = self.dialogue.checklist(step, unattended=self.options.yes)
             if checked is None and step.run is None:
                 status, record["decision"] = "skipped", "skip"
             elif checked is None:
@@ -182,104 +176,118 @@ class Session:
         w.write("step-end", step=step.id, status=status, **record)
         return outcome
 
-    def _ask(self, step: Step) -> tuple[str, str, bool]:
-        """The operator's decision: ("run"|"edited"|"skip"|"quit", command, edited)."""
-        c = self.console
-        command, edited = step.run, False
-        word = self.runbook.confirm_word
-        default = "y" if step.risk == "read-only" else None
-        while True:
-            if step.destructive:
-                answer = c.ask(c.style(f"Type {word} to run this destructive step, or [s/e/q/?]: ", "red", "bold")).strip()
-                if answer == word:
-                    return ("confirmed" if not edited else "confirmed (edited)"), command, edited
-            else:
-                choices = "[Y/s/e/q/?]" if default else "[y/s/e/q/?]"
-                answer = c.ask(c.style(f"Run this step? {choices} ", "bold")).strip() or (default or "")
-            key = answer.lower()
-            if key in ("y", "yes") and not step.destructive:
-                return ("run" if not edited else "edited"), command, edited
-            if key in ("s", "skip"):
-                return "skip", command, edited
-            if key in ("q", "quit"):
-                return "quit", command, edited
-            if key in ("e", "edit"):
-                new = self._edit(command)
-                if new != command:
-                    command, edited = new, True
-                c.say("  Command to run:")
-                display.show_command(self.console, command)
-            elif key == "?":
-                c.say(HELP)
-            elif step.destructive:
-                if not answer:
-                    c.warn(f"  Nothing typed: type {word} exactly to run this step, s to skip it, e to edit the "
-                           f"command, q to quit, ? for help.")
-                elif key in ("y", "yes"):
-                    c.warn(f"  A destructive step runs only when you type {word}; it did not run.")
-                elif answer:
-                    c.warn(f"  That is not {word}; the step did not run.")
-            else:
-                c.warn("  Answer y (run), s (skip), e (edit), q (quit) or ? (help).")
+    def _condition(self, step: Step) -> tuple[bool, dict]:
+        """Run the step's `when` test: (whether the step runs, what to record)."""
+        self._ask_variables(step, step.when)
+        result = self.shell.condition(step.when)
+        if result.status == "interrupted":
+            raise KeyboardInterrupt
+        record = {"when": step.when, "when_exit": result.exit_code}
+        output, _ = cap_output(self.shell.redactor().text(result.output), 4096)
+        if output.strip():
+            record["when_output"] = output
+        if result.status == "exited" and result.exit_code == 0:
+            self.console.say("  Condition holds (`when` exited 0): the step goes on.", "dim")
+            return True, record
+        why = f"no answer after {CONDITION_TIMEOUT}s" if result.status == "timed-out" else f"`when` exited {result.exit_code}"
+        self.console.say(f"  skipped: condition false ({why})", "yellow")
+        record["reason"] = "condition false" + (f" ({why})" if result.status == "timed-out" else "")
+        return False, record
 
-    def _edit(self, command: str) -> str:
-        """Single-line commands are retyped on one line; scripts go to $VISUAL/$EDITOR, else are typed
-        line by line up to an empty line. An empty answer keeps the command."""
+    def _refused_unattended(self, step: Step) -> Outcome | None:
+        """--yes runs nothing that needs the operator: an interactive step, or a destructive one without
+        --allow-destructive. The session stops before it; --resume continues there with the operator."""
+        if not self.options.yes:
+            return None
+        resume = f"`runbook exec {self.runbook.id} --resume {self.writer.path}`"
+        if step.interactive:
+            self.console.say(f"Stopped before interactive step {step.id}: its command needs the operator at the "
+                             f"terminal, which --yes does not give it. Continue interactively with {resume}.", "red", "bold")
+            return Outcome("aborted", EXIT_FAILED, f"interactive step {step.id} needs the operator (refused under --yes)")
+        if step.destructive and not self.options.allow_destructive:
+            self.console.say(f"Stopped before destructive step {step.id}: --yes does not run destructive steps "
+                             f"without --allow-destructive. Run it interactively with {resume}.", "red", "bold")
+            return Outcome("aborted", EXIT_FAILED, f"destructive step {step.id} needs confirmation")
+        return None
+
+    def _check_target(self, step: Step, shown: bool = True) -> tuple[Outcome | None, str]:
+        """Probe the target again before a destructive step; stop when a value changed since the start.
+        `shown`: print the values (before the prompt); after the confirmation only a change is shown."""
         c = self.console
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if "\n" not in command.strip():
-            c.say("  Current command:")
-            display.show_command(self.console, command)
-            new = c.ask("  New command (empty keeps it): ").strip()
-            return new or command
-        if editor and c.interactive:
-            with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as handle:
-                handle.write(command)
-            try:
-                subprocess.run([*shlex.split(editor), handle.name], check=False)
-                with open(handle.name, encoding="utf-8") as edited:
-                    new = edited.read()
-            finally:
-                os.unlink(handle.name)
-            return new if new.strip() else command
-        c.say("  Current command:")
-        display.show_command(self.console, command)
-        c.say("  Type the new command, one line at a time; an empty line ends it (an empty first line keeps it).")
-        lines = []
-        while True:
-            line = c.ask("  > ")
-            if not line.strip():
-                break
-            lines.append(line)
-        return "\n".join(lines) if lines else command
+        now = targets.probe(self.runbook, self.shell.env(), self.secrets)
+        changed = targets.changes(self.target, now)
+        self.writer.write("target-check", step=step.id, target=now, changed=changed or None,
+                          moment="before the prompt" if shown else "after the confirmation")
+        if not shown and not changed:
+            return None, targets.one_line(now)
+        c.say("  Target now:", "bold")
+        moved = {item["name"] for item in changed}
+        width = max(len(name) for name in now)
+        for name, value in now.items():
+            if name in moved:
+                c.say(f"    {name:<{width}} = {value}   (was {self.target.get(name)})", "red", "bold")
+            else:
+                c.say(f"    {name:<{width}} = {value}")
+        if not changed:
+            return None, targets.one_line(now)
+        what = "; ".join(f"{item['name']} was {item['before']!r}, now {item['now']!r}" for item in changed)
+        c.say(f"Stopped before destructive step {step.id}: the target changed since the session started ({what}). "
+              f"Nothing was run. If the new target is the right one, start a new session there: "
+              f"`runbook exec {self.runbook.id} --from {step.id}`.", "red", "bold")
+        return Outcome("aborted", EXIT_FAILED, f"the target changed before step {step.id}: {what}"), ""
 
     def _execute(self, step: Step, command: str, decision: str, edited: bool) -> tuple[str, dict, Outcome | None]:
+        """Attempts until the step succeeds, its `retry` is spent, or the operator decides."""
         c = self.console
-        attempt = 0
+        attempts = step.attempts
+        attempt = min(self.next_attempt.pop(step.id, 1), attempts)
+        if attempt > 1:
+            c.say(f"  Continuing at attempt {attempt}/{attempts}: the earlier attempts are in the transcript.", "bold")
         while True:
-            attempt += 1
+            label = f"attempt {attempt}/{attempts}" if step.retry else ""
             if step.risk != "read-only":
                 self.writer.durable()  # a command that changes something starts only once its step-start is on disk
-            self._line_start = True
-            result = runner.run(command, self._env(), step.timeout, lambda: Redactor(self.secrets), self._sink)
-            if not self._line_start:
-                c.write("\n")
-            status, why = self._judge(step, result)
-            output, cut = cap_output(Redactor(self.secrets).text(result.output))
-            record = dict(decision=decision, command=command, edited=edited, output=output, output_cut=cut or result.cut,
-                          exit_code=result.exit_code, duration=round(result.duration, 3), attempt=attempt)
+            if step.interactive:
+                c.say("  The command has the terminal until it exits; its output is not recorded.", "bold")
+                result = self.shell.on_terminal(command, step.timeout)
+                if result.exit_code is None or result.exit_code < 0:
+                    c.write("\n")  # the terminal's echo of ^C (or the timeout) left the cursor mid-line
+            else:
+                result = self.shell.run(command, step.timeout)
+            status, why = judge(step, result)
+            record = dict(decision=decision, command=command, edited=edited, exit_code=result.exit_code,
+                          duration=round(result.duration, 3), attempt=attempt)
+            if step.retry:
+                record["attempts"] = attempts
+            if step.interactive:
+                record.update(interactive=True, output=None, output_recorded=False)
+            else:
+                output, cut = cap_output(self.shell.redactor().text(result.output))
+                record.update(output=output, output_cut=cut or result.cut)
             if why:
                 record["reason"] = why
-            self._report(status, result, why)
+            report(c, status, result, why, label)
             if status == "succeeded":
                 if step.capture:
                     value = result.stdout.rstrip("\n")
                     self.values[step.capture] = value
-                    self._environ = None
+                    self.shell.changed()
                     record["captured"] = {step.capture: value}
                 return status, record, None
+            if status != "interrupted" and attempt < attempts:
+                self.writer.write("step-attempt", step=step.id, status=status, retry="automatic",
+                                  next_in=step.retry.interval, **record)
+                if self._wait(step.retry.interval, attempt + 1, attempts):
+                    attempt += 1
+                    continue
+                choice = self.dialogue.choose(f"Stopped waiting after attempt {attempt}/{attempts}. "
+                                              f"Retry now, skip or quit? [r/s/q] ", {"r", "s", "q"})
+                if choice == "r":
+                    attempt += 1
+                    continue
+                return self._give_up(step, choice, status, record, decision, recorded=True)
             if status == "interrupted":
-                choice = self._choose("Interrupted. Retry, skip or quit? [r/s/q] ", {"r", "s", "q"})
+                choice = self.dialogue.after_failure(step, status)
             else:
                 policy = "stop" if self.options.yes and step.on_failure == "ask" else step.on_failure
                 if policy == "continue":
@@ -287,21 +295,34 @@ class Session:
                     return status, record, None
                 if policy == "stop":
                     return status, record, Outcome("failed", EXIT_FAILED, f"step {step.id} {status}")
-                keys = {"r", "s", "q"} | ({"b"} if step.rollback else set())
-                label = "Retry, skip, run the rollback or quit? [r/s/b/q] " if step.rollback else "Retry, skip or quit? [r/s/q] "
-                choice = self._choose(label, keys)
-                while choice == "b":
+                choice = self.dialogue.after_failure(step, status)
+                if choice == "b":
                     self._rollback(step)
-                    keys.discard("b")
-                    choice = self._choose("Retry, skip or quit? [r/s/q] ", keys)
+                    choice = self.dialogue.choose("Retry, skip or quit? [r/s/q] ", {"r", "s", "q"})
             if choice == "r":
-                self.writer.write("step-attempt", step=step.id, status=status, **record)
+                self.writer.write("step-attempt", step=step.id, status=status, retry="operator", **record)
+                attempt = 1 if attempt >= attempts else attempt + 1  # a spent retry starts a new round
                 continue
-            if choice == "s":
-                record["decision"] = f"{decision}, then skip after {status}"
-                return status, record, None
-            final = "aborted" if status == "interrupted" else "failed"
-            return status, record, Outcome(final, EXIT_FAILED, f"the operator quit after step {step.id} {status}")
+            return self._give_up(step, choice, status, record, decision)
+
+    def _give_up(self, step: Step, choice: str, status: str, record: dict, decision: str,
+                 recorded: bool = False) -> tuple[str, dict, Outcome | None]:
+        if choice == "s":
+            record["decision"] = f"{decision}, then skip after {status}"
+            return status, record, None
+        final = "aborted" if status == "interrupted" or recorded else "failed"
+        return status, record, Outcome(final, EXIT_FAILED, f"the operator quit after step {step.id} {status}")
+
+    def _wait(self, seconds: int, next_attempt: int, attempts: int) -> bool:
+        """Sleep until the next attempt; False when the operator pressed Ctrl-C to stop waiting."""
+        self.console.say(f"  Next attempt ({next_attempt}/{attempts}) in {seconds}s; Ctrl-C stops waiting.", "dim")
+        try:
+            time.sleep(seconds)
+            return True
+        except KeyboardInterrupt:
+            self.console.write("\n")
+            self.console.say("  Stopped waiting.", "yellow")
+            return False
 
     def _ask_variables(self, step: Step, command: str) -> None:
         """Ask for the values this command needs that nobody has given yet, and record them."""
@@ -323,35 +344,9 @@ class Session:
                 self.secrets.append(value)
                 self.console.redactor = Redactor(self.secrets)
                 self.writer.redactor = Redactor(self.secrets)
-        self._environ = None
+        self.shell.changed()
         if given:
             self.writer.write("variables", step=step.id, variables=given)
-
-    def _choose(self, prompt: str, keys: set[str]) -> str:
-        while True:
-            answer = self.console.ask(self.console.style(prompt, "bold")).strip().lower()[:1]
-            if answer in keys:
-                return answer
-            self.console.warn(f"  Answer one of: {', '.join(sorted(keys))}.")
-
-    def _judge(self, step: Step, result: runner.Result) -> tuple[str, str]:
-        if result.status == "timed-out":
-            return "timed-out", f"no result after {step.timeout}s; the command and everything it started were stopped"
-        if result.status == "interrupted":
-            return "interrupted", "interrupted with Ctrl-C"
-        if result.exit_code not in step.expect.exit_codes:
-            wanted = " or ".join(str(code) for code in step.expect.exit_codes)
-            return "failed", f"exit code {result.exit_code}, expected {wanted}"
-        if step.expect.output and not re.search(step.expect.output, result.output, re.MULTILINE):
-            return "failed", f"the output does not match {step.expect.output!r}"
-        return "succeeded", ""
-
-    def _report(self, status: str, result: runner.Result, why: str) -> None:
-        took = f"{result.duration:.1f}s"
-        if status == "succeeded":
-            self.console.say(f"  ok: succeeded (exit {result.exit_code}, {took})", "green")
-        else:
-            self.console.say(f"  {status.upper()}: {why} ({took})", "red", "bold")
 
     def _rollback(self, step: Step) -> None:
         c = self.console
@@ -359,40 +354,10 @@ class Session:
         display.show_command(self.console, step.rollback)
         self._ask_variables(step, step.rollback)
         self.writer.durable()
-        self._line_start = True
-        result = runner.run(step.rollback, self._env(), step.timeout, lambda: Redactor(self.secrets), self._sink)
-        if not self._line_start:
-            c.write("\n")
+        result = self.shell.run(step.rollback, step.timeout)
         ok = result.status == "exited" and result.exit_code == 0
         c.say(f"  rollback {'succeeded' if ok else 'failed'} (exit {result.exit_code})", "green" if ok else "red")
-        output, cut = cap_output(Redactor(self.secrets).text(result.output))
+        output, cut = cap_output(self.shell.redactor().text(result.output))
         self.writer.write("rollback", step=step.id, command=step.rollback, output=output, output_cut=cut or result.cut,
                           exit_code=result.exit_code, duration=round(result.duration, 3),
                           status="succeeded" if ok else ("failed" if result.status == "exited" else result.status))
-
-    def _checklist(self, step: Step) -> list[dict] | None:
-        """Each item done or not, with an optional note; None when the operator skips the step."""
-        c = self.console
-        items = list(step.checklist)
-        if step.template:
-            items.append(f"Message from template {step.template} sent")
-        if self.options.yes:
-            c.say("  Manual step: not confirmed under --yes (recorded as skipped).", "yellow")
-            return [{"item": item, "done": False, "note": "not confirmed (--yes)"} for item in items]
-        c.say("  Checklist: tick off each item, y done, n not done; a note may follow the letter "
-              "(n waiting for the DBA).")
-        checked = []
-        for item in items:
-            while True:
-                answer = c.ask(f"  [ ] {item}  done? [y/n/s/q] ").strip()
-                key, _, note = answer.partition(" ")
-                key = key.lower()
-                if key in ("y", "n"):
-                    checked.append({"item": item, "done": key == "y", "note": note.strip() or None})
-                    break
-                if key == "s":
-                    return None
-                if key == "q":
-                    raise Quit(f"the operator quit at step {step.id}")
-                c.warn("  Answer y or n (a note may follow), s to skip the step, q to quit.")
-        return checked

@@ -39,6 +39,12 @@ def run_show(name: str) -> int:
     if runbook.variables:
         c.say()
         display.variables(c, runbook)
+    if runbook.requires:
+        c.say()
+        c.say(f"Requires on PATH: {', '.join(runbook.requires)}", "bold")
+    if runbook.target:
+        c.say()
+        display.target(c, runbook)
     steps = runbook.steps
     templates = display.template_index(resolved.catalog.documents)
     counts = {risk: sum(1 for s in steps if s.risk == risk) for risk in display.RISK_STYLE}

@@ -60,8 +60,14 @@ def _result(event: dict) -> str:
 def _action(event: dict) -> str:
     decision = event.get("decision") or ""
     parts = []
+    if event.get("attempts") and event.get("status") != "skipped":
+        parts.append(f"attempt {event.get('attempt')}/{event['attempts']}")
     if event.get("command") and event.get("status") != "skipped":
-        parts.append(f"ran {_code(_command(event['command']))}" + (" (edited)" if event.get("edited") else ""))
+        parts.append(f"ran {_code(_command(event['command']))}" + (" (edited)" if event.get("edited") else "")
+                     + (" on the terminal (interactive; output not recorded)" if event.get("interactive") else ""))
+    elif event.get("status") == "skipped" and decision == "condition false":
+        parts.append(f"skipped by its condition {_code(_command(event.get('when')))}")
+        decision = ""
     elif event.get("status") == "skipped":
         parts.append("skipped")
     checklist = event.get("checklist")
@@ -72,6 +78,19 @@ def _action(event: dict) -> str:
     if decision and decision not in ("run", "skip", "checked"):
         parts.append(f"[{decision}]")
     return ", ".join(parts)
+
+
+def _target(event: dict) -> str:
+    values = event.get("target")
+    if not isinstance(values, dict) or not values:
+        return ""
+    return "; target " + ", ".join(f"{name} = {value}" for name, value in values.items())
+
+
+def _changes(changed) -> str:
+    if not changed:
+        return ""
+    return "target changed: " + "; ".join(f"{c.get('name')} was {c.get('before')}, now {c.get('now')}" for c in changed)
 
 
 def build(events: list[dict]) -> dict:
@@ -94,15 +113,26 @@ def build(events: list[dict]) -> dict:
         kind = event["event"]
         who = f"{event.get('user', '?')}@{event.get('host', '?')}"
         if kind == "session-start":
-            row(event, "", f"Session started by {who}: runbook {event.get('runbook')}", "")
+            row(event, "", f"Session started by {who}: runbook {event.get('runbook')}{_target(event)}", "")
         elif kind == "session-resume":
             close_open(event)
             changed = " (the runbook changed since the session started)" if event.get("runbook_changed") else ""
-            row(event, "", f"Session resumed by {who} at step {event.get('next_step') or '(end)'}{changed}", "")
+            row(event, "", f"Session resumed by {who} at step {event.get('next_step') or '(end)'}{changed}{_target(event)}",
+                _changes(event.get("target_changed")))
         elif kind == "step-start":
             open_step = event.get("step")
         elif kind == "step-attempt":
-            row(event, event.get("step", ""), f"attempt {event.get('attempt')}: {_action(event)}, retried", _result(event))
+            if event.get("retry") == "automatic":
+                again = f"next attempt in {event.get('next_in')}s"
+                row(event, event.get("step", ""), f"{_action(event)}, {again}", _result(event))
+            else:
+                row(event, event.get("step", ""), f"attempt {event.get('attempt')}: {_action(event)}, retried by the operator",
+                    _result(event))
+        elif kind == "target-check":
+            changed = event.get("changed")
+            moment = event.get("moment") or "before the destructive step"
+            row(event, event.get("step", ""), f"target checked {moment}{_target(event)}",
+                _changes(changed) if changed else "unchanged")
         elif kind == "variables":
             given = ", ".join(f"{name}={value}" for name, value in (event.get("variables") or {}).items())
             row(event, event.get("step", ""), f"variables given: {given}", "")

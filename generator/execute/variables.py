@@ -93,6 +93,12 @@ def used_by_commands(runbook: Runbook) -> frozenset[str]:
                      for use in scan(command)[0] if use.name in names)
 
 
+def used_by_target(runbook: Runbook) -> frozenset[str]:
+    """The runbook's variables that its `target` probes expand (they run before the first step)."""
+    names = {v.name for v in runbook.variables}
+    return frozenset(name for probe in runbook.target for name in used_by(probe.run, names))
+
+
 def used_by(command: str, names: set[str]) -> set[str]:
     from ..lint.shell import scan
 

@@ -68,7 +68,11 @@ def check(ctx):
     patterns = tuple(ctx.config.destructive_patterns)
     commands: list[tuple[Runbook, str, str]] = []
     for runbook in ctx.runbooks:
+        for probe in runbook.target:  # shell-checked like `run`
+            commands.append((runbook, f"{probe.pointer}/run", probe.run))
         for step in runbook.steps:
+            if step.when:
+                commands.append((runbook, f"{step.pointer}/when", step.when))
             if step.run:
                 commands.append((runbook, f"{step.pointer}/run", step.run))
                 if not step.destructive and not ctx.replaced(runbook, step.pointer + "/risk"):
@@ -134,7 +138,7 @@ def _secrets(ctx, document):
     if not (_has_tokens(source.text) or _has_command_words(source.text)):
         return  # the whole file has none of the words any secret pattern needs
     for pointer, text in _strings(source.data):
-        is_command = pointer.endswith(("/run", "/rollback"))
+        is_command = pointer.endswith(("/run", "/rollback", "/when"))
         patterns = _TOKENS if _has_tokens(text) else ()
         if is_command and _has_command_words(text):
             patterns += _COMMAND_SECRETS

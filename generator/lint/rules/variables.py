@@ -31,46 +31,56 @@ def check(ctx):
         yield from _runbook(ctx, runbook)
 
 
+def _commands(runbook: Runbook):
+    """(pointer, command, names it may read besides the declared ones) in order: the target probes
+    first (they run before any step, so no capture), then each step's `when`, `run` and `rollback`."""
+    for probe in runbook.target:
+        yield f"{probe.pointer}/run", probe.run, None
+    captured: set[str] = set()
+    for step in runbook.steps:
+        for field, command, extra in (("when", step.when, set()), ("run", step.run, set()),
+                                      ("rollback", step.rollback, {step.capture} if step.capture else set())):
+            if command:
+                yield f"{step.pointer}/{field}", command, captured | extra
+        if step.capture:
+            captured = captured | {step.capture}
+
+
 def _runbook(ctx, runbook: Runbook):
     declared = {v.name for v in runbook.variables}
-    captured: set[str] = set()
     used: set[str] = set()
     # A partial document (partial.py): a variable or capture whose name was repaired away may be the one
     # a command uses, so such uses are not called undeclared.
     partial = runbook.path in ctx.damage
     unknown_capture = partial and any(ctx.replaced(runbook, step.pointer + "/capture") for step in runbook.steps)
-    for step in runbook.steps:
-        for field, command, extra in (("run", step.run, set()), ("rollback", step.rollback, {step.capture} if step.capture else set())):
-            if not command:
+    for pointer, command, captured in _commands(runbook):
+        uses, quoted = scan(command)
+        own = None  # the command's own assignments, read only when a name is not known otherwise
+        reported: set[str] = set()
+        for use in uses:
+            used.add(use.name)
+            name = use.name
+            if name in declared or (captured and name in captured) or is_standard(name) or name in reported:
                 continue
-            uses, quoted = scan(command)
-            own = None  # the command's own assignments, read only when a name is not known otherwise
-            reported: set[str] = set()
-            pointer = f"{step.pointer}/{field}"
-            for use in uses:
-                used.add(use.name)
-                name = use.name
-                if name in declared or name in captured or name in extra or is_standard(name) or name in reported:
-                    continue
-                if partial and (unknown_capture or ctx.replaced(runbook, f"/variables/{name}")):
-                    continue
-                if own is None:
-                    own = assigned(command)
-                if name in own and own[name] < use.offset:
-                    continue
-                reported.add(name)
-                hint = f"declare it under `variables`" if name.isupper() else "set it earlier in the command"
-                close = _close(name, declared | captured)
-                if close:
-                    hint = f"did you mean {close!r}?"
-                yield ctx.finding(UNDEFINED, runbook, pointer, f"${name} is not declared, set earlier or captured; {hint}", offset=use.offset)
-            if "<" in command:
-                for name, offset in placeholders(command, quoted):
-                    hint = variable_hint(name)
-                    yield ctx.finding(PLACEHOLDER, runbook, pointer,
-                                      f"placeholder <{name}> left in the command; declare a variable and write {hint}", offset=offset)
-        if step.capture:
-            captured.add(step.capture)
+            if partial and (unknown_capture or ctx.replaced(runbook, f"/variables/{name}")):
+                continue
+            if own is None:
+                own = assigned(command)
+            if name in own and own[name] < use.offset:
+                continue
+            reported.add(name)
+            hint = f"declare it under `variables`" if name.isupper() else "set it earlier in the command"
+            close = _close(name, declared | (captured or set()))
+            if close:
+                hint = f"did you mean {close!r}?"
+            if captured is None and name.isupper() and not close:
+                hint = "declare it under `variables` (target probes run before any step, so captures are not set yet)"
+            yield ctx.finding(UNDEFINED, runbook, pointer, f"${name} is not declared, set earlier or captured; {hint}", offset=use.offset)
+        if "<" in command:
+            for name, offset in placeholders(command, quoted):
+                hint = variable_hint(name)
+                yield ctx.finding(PLACEHOLDER, runbook, pointer,
+                                  f"placeholder <{name}> left in the command; declare a variable and write {hint}", offset=offset)
     if partial and ctx.commands_unsure(runbook):
         return  # a command in a repaired part (a misspelt `run:` key) may use the variable
     for variable in runbook.variables:
