@@ -128,7 +128,7 @@ class _Importer:
         return step
 
     def classify_risk(self, step: _Step, text: str, line: int) -> None:
-        from ..lint.destructive import find_destructive
+        from ..shell import find_destructive
 
         label = find_destructive(text, self.extra_patterns)
         if label:

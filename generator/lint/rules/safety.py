@@ -7,8 +7,7 @@ import unicodedata
 
 from ...findings import register
 from ...model import Runbook
-from ..destructive import find_destructive
-from ..syntax import syntax_errors
+from ...shell import find_destructive, syntax_errors
 
 UNMARKED_DESTRUCTIVE = register("RB401", "destructive-not-marked", "error", "A destructive-looking command in a step not marked `risk: destructive`.",
                                 "Commands such as `kubectl delete`, `rollout undo`, `scale --replicas=0`, `FLUSHALL`, `DROP TABLE`, `DELETE` without `WHERE`, "

@@ -6,7 +6,7 @@ import re
 
 from ...findings import register
 from ...model import Runbook
-from ..shell import assigned, placeholders, scan, variable_hint
+from ...shell import assigned, is_standard, placeholders, used_names, variable_hint
 
 UNDEFINED = register("RB301", "undefined-variable", "error", "A command uses a variable that is never set.",
                      "Commands read their values from the environment. A `$NAME` (or `${NAME}`, `${NAME:-x}`) must be declared under `variables`, "
@@ -18,20 +18,6 @@ UNUSED = register("RB302", "unused-variable", "warning", "A declared variable is
 PLACEHOLDER = register("RB303", "leftover-placeholder", "error", "A command still contains a `<placeholder>`.",
                        "Text such as `<pod-name>` in a command is a placeholder to edit by hand; bash reads it as a redirection from a file named `pod-name`. "
                        "Declare a variable and use it: `<pod-name>` becomes `\"$POD_NAME\"`, declared under `variables` with a description.")
-
-STANDARD = frozenset({
-    "HOME", "PATH", "USER", "LOGNAME", "PWD", "OLDPWD", "SHELL", "TERM", "HOSTNAME", "HOSTTYPE", "OSTYPE", "MACHTYPE",
-    "LANG", "LANGUAGE", "TZ", "TMPDIR", "RANDOM", "SECONDS", "LINENO", "UID", "EUID", "GROUPS", "PPID", "BASHPID", "IFS",
-    "OPTARG", "OPTIND", "OPTERR", "REPLY", "PIPESTATUS", "FUNCNAME", "SHLVL", "EPOCHSECONDS", "EPOCHREALTIME", "SRANDOM",
-    "COLUMNS", "LINES", "EDITOR", "VISUAL", "PAGER", "DISPLAY", "MAIL", "PS1", "PS2", "PS4", "HISTFILE", "CDPATH",
-    "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "SSH_AUTH_SOCK", "COLORTERM", "NO_COLOR",
-})
-_STANDARD_PREFIXES = ("BASH_", "BASH", "LC_", "COMP_")
-
-
-def is_standard(name: str) -> bool:
-    return name in STANDARD or name.startswith(_STANDARD_PREFIXES)
-
 
 def check(ctx):
     for runbook in ctx.runbooks:
@@ -46,30 +32,27 @@ def _runbook(ctx, runbook: Runbook):
         for field, command, extra in (("run", step.run, set()), ("rollback", step.rollback, {step.capture} if step.capture else set())):
             if not command:
                 continue
-            uses, quoted = scan(command)
             own = None  # the command's own assignments, read only when a name is not known otherwise
             reported: set[str] = set()
             pointer = f"{step.pointer}/{field}"
-            for use in uses:
-                used.add(use.name)
-                name = use.name
+            for name, offset in used_names(command):
+                used.add(name)
                 if name in declared or name in captured or name in extra or is_standard(name) or name in reported:
                     continue
                 if own is None:
                     own = assigned(command)
-                if name in own and own[name] < use.offset:
+                if name in own and own[name] < offset:
                     continue
                 reported.add(name)
                 hint = f"declare it under `variables`" if name.isupper() else "set it earlier in the command"
                 close = _close(name, declared | captured)
                 if close:
                     hint = f"did you mean {close!r}?"
-                yield ctx.finding(UNDEFINED, runbook, pointer, f"${name} is not declared, set earlier or captured; {hint}", offset=use.offset)
-            if "<" in command:
-                for name, offset in placeholders(command, quoted):
-                    hint = variable_hint(name)
-                    yield ctx.finding(PLACEHOLDER, runbook, pointer,
-                                      f"placeholder <{name}> left in the command; declare a variable and write {hint}", offset=offset)
+                yield ctx.finding(UNDEFINED, runbook, pointer, f"${name} is not declared, set earlier or captured; {hint}", offset=offset)
+            for placeholder in placeholders(command):
+                hint = variable_hint(placeholder.name)
+                yield ctx.finding(PLACEHOLDER, runbook, pointer, f"placeholder <{placeholder.name}> left in the command; "
+                                  f"declare a variable and write {hint}", offset=placeholder.offset)
         if step.capture:
             captured.add(step.capture)
     for variable in runbook.variables:
