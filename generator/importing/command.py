@@ -18,7 +18,8 @@ import click
 from ..config import load_config
 from ..findings import Finding
 from ..project import display_path
-from .assemble import import_markdown, runbook_id_for
+from .assemble import import_markdown
+from .text import runbook_id_for
 from .writer import InvalidImport, dump
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")

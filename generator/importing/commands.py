@@ -4,6 +4,9 @@ A shell block is split into commands: a `# comment` line titles the command belo
 group, and a command continues over a trailing backslash, a trailing pipe or `&&`, an open quote, a here
 document or an if/for/while/case block. Lines that are not shell (SQL, chat slash commands) come back
 with their own kind so they are never run.
+
+Terminal sessions: in a block with `$ ` prompts the prompted lines are the commands and the lines after
+each one its output; a ```console block without any prompt is one command followed by its output.
 """
 
 from __future__ import annotations
@@ -92,7 +95,10 @@ def is_inline_command(code: str) -> bool:
 def split_block(content: str, first_line: int, info: str) -> list[Command]:
     """The commands of a shell block. `first_line` is the Markdown line of the block's first code line."""
     lines = content.rstrip("\n").split("\n")
-    prompt = info in PROMPT_LANGUAGES or any(line.startswith("$ ") for line in lines)
+    prompt = any(line.strip().startswith("$ ") for line in lines)
+    # A console block without any `$ ` prompt shows one command and what it printed: the first command
+    # is the command, every line after it is output.
+    output_after_first = info in PROMPT_LANGUAGES and not prompt
     commands: list[Command] = []
     comments: list[str] = []
     group_title = ""
@@ -104,7 +110,7 @@ def split_block(content: str, first_line: int, info: str) -> list[Command]:
             comments, group_title = [], ""
             i += 1
             continue
-        if prompt and not stripped.startswith("$ ") and not stripped.startswith("#"):
+        if (prompt and not stripped.startswith("$ ") and not stripped.startswith("#")) or (output_after_first and commands):
             if commands:  # console output belongs to the command above it
                 commands[-1].output += raw + "\n"
             i += 1
