@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.shell import (ANSI, COMMENT, DOUBLE, LITERAL, SINGLE, UNQUOTED, assigned, is_standard, placeholders,
-                             quoting_at, used_names, uses, without_comments)
+from generator.shell import (ANSI, COMMENT, DOUBLE, LITERAL, SINGLE, UNQUOTED, assigned, is_standard, needs_more,
+                             placeholders, quoting_at, used_names, uses, without_comments)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -92,3 +92,14 @@ def test_the_text_shortcut_finds_exactly_what_the_parser_finds():
     assert len(shortcut) > 20
     for command in shortcut:
         assert used_names(command) == tuple((u.name, u.offset) for u in uses(command)), command
+
+
+@pytest.mark.parametrize("text, more", [
+    ('echo "abc', True), ("echo 'x", True), ("if true; then", True), ("for x in a b; do", True), ("echo $(date", True),
+    ("kubectl get pods |", True), ("a &&", True), ("cmd \\", True), ("cat <<EOF\nbody", True), ("case $x in", True),
+    ("cat <<EOF\nbody\nEOF", False), ("for x in a b; do echo $x; done", False), ("echo ok", False),
+    ("pg_restore -h <host> -d <database> <backup-file>", False),  # placeholders are words to fill in
+    ("kubectl logs <pod-name> < x", False), ("curl -d '{\"a\": 1}' http://x", False),
+])
+def test_needs_more_is_the_parse_ending_in_an_open_construct(text, more):
+    assert needs_more(text) is more

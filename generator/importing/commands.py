@@ -15,6 +15,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from ..shell import needs_more
+
 SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "console", "zsh", "ksh", "shell-session", "shellsession", "terminal"})
 PROMPT_LANGUAGES = frozenset({"console", "shell-session", "shellsession", "terminal"})
 
@@ -42,9 +44,6 @@ _MUTATING = re.compile(
     re.IGNORECASE)
 
 _PROMPTED = re.compile(r"^(sudo\s+)?[a-z./~][A-Za-z0-9._/~-]*(\s|$)")  # `$ sudo gitlab-ctl status`, not `$ 5.00`
-_OPEN_BLOCK = re.compile(r"^(if|for|while|until|case|select)\b|\{\s*$|\(\s*$")
-_CLOSE_BLOCK = re.compile(r"^(fi|done|esac)\b|^\}|^\)")
-_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 
 
 @dataclass
@@ -122,7 +121,7 @@ def split_block(content: str, first_line: int, info: str) -> list[Command]:
         start = i
         body = [stripped.removeprefix("$ ") if prompt else raw]
         i += 1
-        while i < len(lines) and _continues("\n".join(body)):
+        while i < len(lines) and needs_more("\n".join(body)):
             nxt = lines[i]
             body.append(nxt.removeprefix("> ") if prompt else nxt)
             i += 1
@@ -141,34 +140,6 @@ def _dedent(text: str) -> str:
     import textwrap
 
     return textwrap.dedent(text).strip()
-
-
-def _continues(text: str) -> bool:
-    """Does the command go on to the next line?"""
-    last = text.rstrip().split("\n")[-1].rstrip()
-    if last.endswith("\\") or last.endswith(("|", "&&", "||")):
-        return True
-    if _unbalanced(text):
-        return True
-    for match in _HEREDOC.finditer(text):
-        if not re.search(rf"^\s*{re.escape(match.group(2))}\s*$", text[match.end():], re.MULTILINE):
-            return True
-    opened = sum(1 for line in text.split("\n") if _OPEN_BLOCK.search(line.strip()))
-    closed = sum(1 for line in text.split("\n") if _CLOSE_BLOCK.search(line.strip()))
-    # one-line forms such as `for x in a b; do echo "$x"; done` close themselves
-    inline_closed = sum(1 for line in text.split("\n") if re.search(r";\s*(fi|done|esac)\b", line))
-    return opened > closed + inline_closed
-
-
-def _unbalanced(text: str) -> bool:
-    try:
-        lexer = shlex.shlex(text, posix=True)
-        lexer.whitespace_split = True
-        lexer.commenters = ""
-        list(lexer)
-    except ValueError:  # "No closing quotation" / "No escaped character"
-        return True
-    return False
 
 
 def derive_title(command: str) -> str:

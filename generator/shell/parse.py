@@ -77,6 +77,12 @@ def _parse(command: str) -> _Parsed:
     return _Parsed(_parser().parse(data), data, to_char)
 
 
+def parsed_tree(command: str):
+    """(the root node, the size in bytes) of the command's parse."""
+    parsed = _parse(command)
+    return parsed.tree.root_node, len(parsed.data)
+
+
 def _char(parsed: _Parsed, byte: int) -> int:
     return byte if parsed.to_char is None else parsed.to_char[byte]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .parse import COMMENT, DOUBLE, UNQUOTED, quoting_at
 
-_PLACEHOLDER = re.compile(r"(?<![<\w$])<([A-Za-z][A-Za-z0-9]*(?:[-_. ][A-Za-z0-9]+)*)>")
+PLACEHOLDER = re.compile(r"(?<![<\w$])<([A-Za-z][A-Za-z0-9]*(?:[-_. ][A-Za-z0-9]+)*)>")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def placeholders(command: str) -> list[Placeholder]:
     if "<" not in command:
         return []
     found = []
-    for match in _PLACEHOLDER.finditer(command):
+    for match in PLACEHOLDER.finditer(command):
         name = match.group(1)
         quoting = quoting_at(command, match.start())
         if quoting == COMMENT:
