@@ -1,6 +1,9 @@
 """Benchmark `runbook lint` on 1,000 generated runbooks against check-jsonschema and a bare CSafeLoader parse.
 
-    python bench/lint_bench.py [--count 1000] [--keep DIR]
+    python bench/lint_bench.py [--count 1000] [--keep DIR] [--distinct]
+
+--distinct makes every command text unique (a `| head -n N` is appended), so no memoised shell parse
+is reused across steps: the worst case for lint's bash reading (generator/shell).
 
 Prints wall times and the ratio. Target: lint <= 1.5 s and >= 10x faster than check-jsonschema.
 Each tool runs as its own process on the same files, the way a CI job would run it.
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -44,7 +48,7 @@ DESTRUCTIVE = [
 ]
 
 
-def runbook(index: int, rng: random.Random) -> str:
+def runbook(index: int, rng: random.Random, distinct: bool = False) -> str:
     service = f"{rng.choice(SERVICES)}-{index}"
     lines = [
         "# yaml-language-server: $schema=../schemas/runbook.schema.json",
@@ -99,6 +103,8 @@ def runbook(index: int, rng: random.Random) -> str:
                 continue
             else:
                 command = rng.choice(READ_ONLY)
+            if distinct:
+                command += f" | head -n {index * 100 + step}"
             if "\n" in command:
                 lines += ["        run: |"] + [f"          {line}" for line in command.splitlines()]
             else:
@@ -113,32 +119,37 @@ def runbook(index: int, rng: random.Random) -> str:
 
 
 
-def generate(folder: Path, count: int) -> list[Path]:
+def generate(folder: Path, count: int, distinct: bool = False) -> list[Path]:
     rng = random.Random(42)
     paths = []
     for index in range(count):
         path = folder / f"bench-{index:04d}.yaml"
-        path.write_text(runbook(index, rng), encoding="utf-8")
+        path.write_text(runbook(index, rng, distinct), encoding="utf-8")
         paths.append(path)
     # `severity: sev2` and `escalation: escalation-policy` resolve against the repository's runbooks
     # folder: lint runs from the repository root, as in CI.
     return paths
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+def timed(command: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall seconds, CPU seconds, result): CPU time (user + system) is steadier on a busy machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, result
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), result
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="Write the corpus here and keep it.")
+    parser.add_argument("--distinct", action="store_true", help="Make every command text unique (no memoised parse).")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="runbook-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    paths = generate(folder, args.count)
+    paths = generate(folder, args.count, args.distinct)
     files = [str(p) for p in paths]
     steps = sum(p.read_text().count("\n      - id: ") for p in paths)
     print(f"corpus: {len(paths)} runbooks, {steps} steps, {sum(p.stat().st_size for p in paths) / 1e6:.1f} MB in {folder}")
@@ -146,16 +157,16 @@ def main() -> int:
     runbook_exe = shutil.which("runbook") or sys.executable
     lint_cmd = [runbook_exe, "lint", "--format", "text", str(folder)] if shutil.which("runbook") else \
         [sys.executable, "-m", "generator.cli", "lint", "--format", "text", str(folder)]
-    lint_s, lint = timed(lint_cmd, ROOT)
+    lint_s, lint_cpu, lint = timed(lint_cmd, ROOT)
     findings = lint.stdout.strip().splitlines()[-1] if lint.stdout.strip() else lint.stderr.strip()
-    print(f"runbook lint:        {lint_s:6.2f} s wall  (exit {lint.returncode}; {findings})")
+    print(f"runbook lint:        {lint_s:6.2f} s wall {lint_cpu:6.2f} s CPU  (exit {lint.returncode}; {findings})")
     if lint.returncode not in (0,):
         print("  first lines:", *lint.stdout.splitlines()[:5], sep="\n    ")
 
     check = shutil.which("check-jsonschema")
     if check:
-        check_s, result = timed([check, "--schemafile", str(ROOT / "schemas" / "runbook.schema.json"), *files], ROOT)
-        print(f"check-jsonschema:    {check_s:6.2f} s wall  (exit {result.returncode})")
+        check_s, check_cpu, result = timed([check, "--schemafile", str(ROOT / "schemas" / "runbook.schema.json"), *files], ROOT)
+        print(f"check-jsonschema:    {check_s:6.2f} s wall {check_cpu:6.2f} s CPU  (exit {result.returncode})")
     else:
         check_s = None
         print("check-jsonschema:    not installed (pip install check-jsonschema)")
@@ -163,7 +174,7 @@ def main() -> int:
     parse_code = ("import sys, yaml\n"
                   "for p in sys.argv[1:]:\n"
                   "    yaml.load(open(p, encoding='utf-8'), Loader=yaml.CSafeLoader)\n")
-    parse_s, _ = timed([sys.executable, "-c", parse_code, *files], ROOT)
+    parse_s, _, _ = timed([sys.executable, "-c", parse_code, *files], ROOT)
     print(f"CSafeLoader parse:   {parse_s:6.2f} s wall  (python -c, same files)")
 
     if check_s:

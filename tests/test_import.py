@@ -286,8 +286,9 @@ def test_folder_imports_one_runbook_per_file_with_a_summary(tmp_path):
     assert result.exit_code == 1, result.output  # the two empty files could not be imported
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*.yaml"))
     assert written == ["about-on-call.yaml", "database-checks.yaml", "disk-full.yaml", "gitlab-redis/gitlab-redis.yaml",
-                       "kube-pod-crash-looping.yaml", "restart-worker.yaml", "rotate-cert.yaml", "target-down.yaml"]
-    assert "imported 8 of 10 file(s)" in result.output
+                       "kube-pod-crash-looping.yaml", "kube-proxy-down.yaml", "restart-worker.yaml", "rotate-cert.yaml",
+                       "shell-quoting.yaml", "target-down.yaml"]
+    assert "imported 10 of 12 file(s)" in result.output
     assert "needs a person" in result.output and "not imported:" in result.output
     assert re.search(r"empty\.md: the file is empty", result.output)
     for path in out.rglob("*.yaml"):

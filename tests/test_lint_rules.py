@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.lint.destructive import find_destructive
-from generator.lint.shell import assigned, placeholders, scan, variable_hint
-from generator.lint.syntax import syntax_errors
+from generator.shell import assigned, find_destructive, placeholders, syntax_errors, uses, variable_hint
 
 
 @pytest.mark.parametrize("command, label", [
@@ -65,7 +63,7 @@ def test_extra_patterns_name_themselves():
 
 def test_scan_respects_quotes_escapes_comments_and_quoted_heredocs():
     command = "echo $A ${B:-x} \"$C\" '$D' \\$E ${#F} $1 # $G\ncat <<'EOF'\n$H\nEOF\necho \"it's $I\""
-    assert [u.name for u in scan(command)[0]] == ["A", "B", "C", "F", "I"]
+    assert [u.name for u in uses(command)] == ["A", "B", "C", "F", "I"]
 
 
 def test_assignments():
@@ -75,8 +73,7 @@ def test_assignments():
 
 def test_placeholders_skip_redirections_and_heredocs():
     command = "kubectl logs <pod-name> < in.txt; cat <<EOF\nx\nEOF\ndiff <(ls) <(ls); grep '<title>' f; echo '<NODE>'"
-    _uses, quoted = scan(command)
-    assert [name for name, _ in placeholders(command, quoted)] == ["pod-name", "NODE"]
+    assert [p.name for p in placeholders(command)] == ["pod-name", "NODE"]
     assert variable_hint("pod-name") == '"$POD_NAME"'
 
 

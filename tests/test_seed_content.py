@@ -801,7 +801,7 @@ def test_risk_is_marked_honestly():
 
 def test_lint_library_agrees_with_risk():
     """Every command the project's destructive patterns flag is in a destructive step (when the module exists)."""
-    from generator.lint import destructive
+    from generator.shell import destructive
 
     for runbook, step in _all_steps():
         if "run" in step and destructive.find_destructive(step["run"]):

@@ -85,12 +85,12 @@ def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str],
 
 
 def used_by_commands(runbook: Runbook) -> frozenset[str]:
-    """The runbook's variables that some step's command or rollback expands."""
-    from ..lint.shell import scan
+    """The runbook's variables that some step's `when`, command or rollback expands."""
+    from ..shell import used_names
 
     names = {v.name for v in runbook.variables}
-    return frozenset(use.name for step in runbook.steps for command in (step.run, step.rollback) if command
-                     for use in scan(command)[0] if use.name in names)
+    return frozenset(name for step in runbook.steps for command in (step.when, step.run, step.rollback) if command
+                     for name, _ in used_names(command) if name in names)
 
 
 def used_by_target(runbook: Runbook) -> frozenset[str]:
@@ -100,9 +100,9 @@ def used_by_target(runbook: Runbook) -> frozenset[str]:
 
 
 def used_by(command: str, names: set[str]) -> set[str]:
-    from ..lint.shell import scan
+    from ..shell import used_names
 
-    return {use.name for use in scan(command)[0]} & names
+    return {name for name, _ in used_names(command)} & names
 
 
 def ask(console: Console, variable: Variable, indent: str = "") -> str | None:

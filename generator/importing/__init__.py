@@ -4,7 +4,11 @@ The flow is one module per job:
 
     sections.py   Markdown (markdown-it-py) -> front matter + a tree of heading sections and blocks
     commands.py   shell code blocks and inline code -> one command per step, with titles
-    assemble.py   the section tree -> a runbook mapping (phases, steps, descriptions) + findings
+    assemble.py   the section tree -> a runbook mapping (title, summary, description, variables, steps) + findings
+    front_matter.py  YAML front matter -> metadata, checked against the schema
+    layout.py     which sections become phases (only sections with steps), which text goes where
+    steps.py      blocks -> steps (commands, task lists, the prose around them)
+    text.py       titles, one-line fields, ids, placeholders in prose
     variables.py  `<placeholders>`, `$VARS`, `-n production` -> declared upper-case variables
     writer.py     the mapping -> readable YAML (schema key order, block scalars), checked against the schema
     command.py    the CLI side: files and folders, output paths, --force, the report and exit code

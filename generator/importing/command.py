@@ -19,7 +19,8 @@ from ..config import load_config
 from ..errors import UserError
 from ..findings import Finding
 from ..project import display_path
-from .assemble import import_markdown, runbook_id_for
+from .assemble import import_markdown
+from .text import runbook_id_for
 from .writer import InvalidImport, dump
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")

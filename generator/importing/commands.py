@@ -4,6 +4,9 @@ A shell block is split into commands: a `# comment` line titles the command belo
 group, and a command continues over a trailing backslash, a trailing pipe or `&&`, an open quote, a here
 document or an if/for/while/case block. Lines that are not shell (SQL, chat slash commands) come back
 with their own kind so they are never run.
+
+Terminal sessions: in a block with `$ ` prompts the prompted lines are the commands and the lines after
+each one its output; a ```console block without any prompt is one command followed by its output.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
+
+from ..shell import needs_more
 
 SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "console", "zsh", "ksh", "shell-session", "shellsession", "terminal"})
 PROMPT_LANGUAGES = frozenset({"console", "shell-session", "shellsession", "terminal"})
@@ -39,9 +44,6 @@ _MUTATING = re.compile(
     re.IGNORECASE)
 
 _PROMPTED = re.compile(r"^(sudo\s+)?[a-z./~][A-Za-z0-9._/~-]*(\s|$)")  # `$ sudo gitlab-ctl status`, not `$ 5.00`
-_OPEN_BLOCK = re.compile(r"^(if|for|while|until|case|select)\b|\{\s*$|\(\s*$")
-_CLOSE_BLOCK = re.compile(r"^(fi|done|esac)\b|^\}|^\)")
-_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 
 
 @dataclass
@@ -92,7 +94,10 @@ def is_inline_command(code: str) -> bool:
 def split_block(content: str, first_line: int, info: str) -> list[Command]:
     """The commands of a shell block. `first_line` is the Markdown line of the block's first code line."""
     lines = content.rstrip("\n").split("\n")
-    prompt = info in PROMPT_LANGUAGES or any(line.startswith("$ ") for line in lines)
+    prompt = any(line.strip().startswith("$ ") for line in lines)
+    # A console block without any `$ ` prompt shows one command and what it printed: the first command
+    # is the command, every line after it is output.
+    output_after_first = info in PROMPT_LANGUAGES and not prompt
     commands: list[Command] = []
     comments: list[str] = []
     group_title = ""
@@ -104,7 +109,7 @@ def split_block(content: str, first_line: int, info: str) -> list[Command]:
             comments, group_title = [], ""
             i += 1
             continue
-        if prompt and not stripped.startswith("$ ") and not stripped.startswith("#"):
+        if (prompt and not stripped.startswith("$ ") and not stripped.startswith("#")) or (output_after_first and commands):
             if commands:  # console output belongs to the command above it
                 commands[-1].output += raw + "\n"
             i += 1
@@ -116,7 +121,7 @@ def split_block(content: str, first_line: int, info: str) -> list[Command]:
         start = i
         body = [stripped.removeprefix("$ ") if prompt else raw]
         i += 1
-        while i < len(lines) and _continues("\n".join(body)):
+        while i < len(lines) and needs_more("\n".join(body)):
             nxt = lines[i]
             body.append(nxt.removeprefix("> ") if prompt else nxt)
             i += 1
@@ -135,34 +140,6 @@ def _dedent(text: str) -> str:
     import textwrap
 
     return textwrap.dedent(text).strip()
-
-
-def _continues(text: str) -> bool:
-    """Does the command go on to the next line?"""
-    last = text.rstrip().split("\n")[-1].rstrip()
-    if last.endswith("\\") or last.endswith(("|", "&&", "||")):
-        return True
-    if _unbalanced(text):
-        return True
-    for match in _HEREDOC.finditer(text):
-        if not re.search(rf"^\s*{re.escape(match.group(2))}\s*$", text[match.end():], re.MULTILINE):
-            return True
-    opened = sum(1 for line in text.split("\n") if _OPEN_BLOCK.search(line.strip()))
-    closed = sum(1 for line in text.split("\n") if _CLOSE_BLOCK.search(line.strip()))
-    # one-line forms such as `for x in a b; do echo "$x"; done` close themselves
-    inline_closed = sum(1 for line in text.split("\n") if re.search(r";\s*(fi|done|esac)\b", line))
-    return opened > closed + inline_closed
-
-
-def _unbalanced(text: str) -> bool:
-    try:
-        lexer = shlex.shlex(text, posix=True)
-        lexer.whitespace_split = True
-        lexer.commenters = ""
-        list(lexer)
-    except ValueError:  # "No closing quotation" / "No escaped character"
-        return True
-    return False
 
 
 def derive_title(command: str) -> str:

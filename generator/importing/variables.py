@@ -19,16 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# `<pod-name>`, `<db.host>` and, as wiki pages write them, `<redis host>` (words joined by single spaces)
-_PLACEHOLDER = re.compile(r"<([A-Za-z][A-Za-z0-9]*(?:[-_. ][A-Za-z0-9]+)*)>")
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+from ..shell import (ANSI, DOUBLE, LITERAL, SINGLE, UNQUOTED, Placeholder, assigned, is_standard, placeholders,
+                     quoting_at, uses, variable_name)
+
 _NAMESPACE = re.compile(r"(?<=\s)(-n|--namespace)(\s+|=)([a-z0-9][a-z0-9-]*)(?=\s|$|;|\|)")
 _SECRET = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|APIKEY|CREDENTIAL|PRIVATE_KEY")
-_ASSIGNED = re.compile(r"(?:^|[\s;&|(])(?:export\s+|local\s+|readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)=|\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b"
-                       r"|\bread\s+(?:-[a-z]+\s+)*([A-Za-z_][A-Za-z0-9_]*)")
-
-ENVIRONMENT = frozenset("""HOME PATH PWD OLDPWD USER LOGNAME SHELL HOSTNAME RANDOM LINENO SECONDS IFS TMPDIR TERM LANG
-    EDITOR PAGER UID EUID PPID BASH_SOURCE FUNCNAME OSTYPE KUBECONFIG REPLY PIPESTATUS BASHPID""".split())
 GENERIC = frozenset({"HOST", "HOSTNAME", "PORT", "USER", "USERNAME", "PASSWORD", "DATABASE", "DB", "DBNAME", "DB_NAME"})
 PROGRAM_PREFIX = {"psql": "PG", "pg_restore": "PG", "pg_dump": "PG", "pg_isready": "PG", "mysql": "MYSQL",
                   "mysqldump": "MYSQL", "redis-cli": "REDIS", "mongo": "MONGO", "mongosh": "MONGO",
@@ -76,68 +71,14 @@ def _program(text: str) -> str:
     return ""
 
 
-def quote_states(text: str) -> list[str]:
-    """For each character: n (unquoted), s (single quotes), d (double quotes) or c (comment)."""
-    states: list[str] = []
-    state, escape = "n", False
-    for i, ch in enumerate(text):
-        if escape:
-            states.append(state)
-            escape = False
-        elif state == "c":
-            states.append("c")
-            if ch == "\n":
-                state = "n"
-        elif state == "s":
-            states.append("s")
-            if ch == "'":
-                state = "n"
-        elif ch == "\\":
-            states.append(state)
-            escape = True
-        elif state == "d":
-            states.append("d")
-            if ch == '"':
-                state = "n"
-        elif ch == "'":
-            states.append("s")
-            state = "s"
-        elif ch == '"':
-            states.append("d")
-            state = "d"
-        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n;|&("):
-            states.append("c")
-            state = "c"
-        else:
-            states.append("n")
-    _mark_heredocs(text, states)
-    return states
-
-
-_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
-
-
-def _mark_heredocs(text: str, states: list[str]) -> None:
-    """A here document's body expands `$X` without word splitting (like double quotes), unless its
-    delimiter is quoted (`<<'EOF'`): then nothing expands, so nothing may be rewritten (marked c)."""
-    for match in _HEREDOC.finditer(text):
-        if states[match.start()] != "n":
-            continue
-        body_start = text.find("\n", match.end())
-        if body_start < 0:
-            continue
-        end = re.search(rf"^\s*{re.escape(match.group(2))}\s*$", text[body_start + 1:], re.MULTILINE)
-        stop = body_start + 1 + end.start() if end else len(text)
-        for i in range(body_start + 1, stop):
-            states[i] = "c" if match.group(1) else "d"
-
-
-def _reference(name: str, state: str, following: str) -> str:
+def _reference(name: str, quoting: str, following: str) -> str:
     ref = f"${{{name}}}" if following[:1].isalnum() or following[:1] == "_" else f"${name}"
-    if state == "d":
+    if quoting == DOUBLE:
         return ref
-    if state == "s":
+    if quoting == SINGLE:  # close the quote, expand, reopen
         return f"'\"{ref}\"'"
+    if quoting == ANSI:  # the rest of $'...' keeps its escapes only if reopened as $'
+        return f"'\"{ref}\"$'"
     return f'"{ref}"'
 
 
@@ -145,10 +86,10 @@ def _rewrite(command: CommandRef, namespace: str | None, result: Inferred) -> st
     text = command.text
     program = _program(text)
     if namespace and _uses_namespace_flag(text):
-        states = quote_states(text)
+        original = text
 
         def namespace_sub(match: re.Match) -> str:
-            if states[match.start()] != "n" or match.group(3) != namespace:
+            if quoting_at(original, match.start()) != UNQUOTED or match.group(3) != namespace:
                 return match.group(0)
             _declare(result, "NAMESPACE", command, f"Kubernetes namespace (the Markdown used `{match.group(0).strip()}`)",
                      default=namespace, origin=f"the literal `{match.group(0).strip()}`")
@@ -156,43 +97,43 @@ def _rewrite(command: CommandRef, namespace: str | None, result: Inferred) -> st
 
         text = _NAMESPACE.sub(namespace_sub, text)
 
-    states = quote_states(text)
-    assigned = {m.group(1) or m.group(2) or m.group(3) for m in _ASSIGNED.finditer(text)}
+    own = assigned(text)
     out: list[str] = []
     last = 0
-    for match in _merged_matches(text):
-        start, end = match.span()
-        state = states[start]
-        if state == "c":
-            continue
+    for start, end, found in _in_order(text):
         following = text[end:end + 1]
-        if match.re is _PLACEHOLDER:
-            words = match.group(1)
-            name = re.sub(r"[^A-Za-z0-9]+", "_", words).upper()
+        if isinstance(found, Placeholder):
+            words = found.name
+            if found.quoting == LITERAL:  # a quoted here document expands nothing: a person must rewrite it
+                result.notes.append((command.line, "review", f"placeholder <{words}> in a here document with a quoted "
+                                                             "delimiter (<<'EOF') cannot become a variable; edit it"))
+                continue
+            name = variable_name(words)
             if name in GENERIC and program in PROGRAM_PREFIX:
                 name = f"{PROGRAM_PREFIX[program]}_{name}"
-            elif name in ENVIRONMENT:
+            elif is_standard(name):
                 name = f"TARGET_{name}"
             description = words.replace("-", " ").replace("_", " ").replace(".", " ")
             description = description[:1].upper() + description[1:]
             if program in PROGRAM_PREFIX:
                 description += f" for {program}"
             _declare(result, name, command, description, origin=f"`<{words}>`")
-            replacement = _reference(name, state, following)
+            replacement = _reference(name, found.quoting, following)
         else:
-            name = match.group(1) or match.group(4)
-            if name in ENVIRONMENT or name in assigned or state == "s":
+            name = found.name
+            if is_standard(name) or own.get(name, end) < found.offset:
                 continue
             upper = name.upper()
-            default = match.group(3) if match.group(2) in (":-", "-") else None
+            default = found.argument if found.operator in (":-", "-") else None
             description = upper.replace("_", " ").lower()
+            written = text[start:end]
             _declare(result, upper, command, description[:1].upper() + description[1:],
-                     default=default, origin=f"`{match.group(0)}`")
-            if match.group(1):  # ${NAME...}: keep its operator, only fix the case and the quoting
-                inner = match.group(0).replace(name, upper, 1)
-                replacement = inner if state == "d" else f'"{inner}"'
+                     default=default, origin=f"`{written}`")
+            if found.braced:  # ${NAME...}: keep its operator, only fix the case and the quoting
+                inner = written.replace(name, upper, 1)
+                replacement = inner if found.quoting == DOUBLE else f'"{inner}"'
             else:
-                replacement = _reference(upper, state, following)
+                replacement = _reference(upper, found.quoting, following)
         out.append(text[last:start])
         out.append(replacement)
         last = end
@@ -200,14 +141,15 @@ def _rewrite(command: CommandRef, namespace: str | None, result: Inferred) -> st
     return "".join(out)
 
 
-def _merged_matches(text: str) -> list[re.Match]:
-    matches = list(_PLACEHOLDER.finditer(text)) + list(_VAR.finditer(text))
-    matches.sort(key=lambda m: m.start())
-    kept: list[re.Match] = []
-    for match in matches:
-        if kept and match.start() < kept[-1].end():
+def _in_order(text: str) -> list[tuple[int, int, object]]:
+    """Placeholders and variable uses by position; one inside another (`${A:-$B}`) is left to the outer one."""
+    found = [(p.offset, p.end, p) for p in placeholders(text)] + [(u.offset, u.end, u) for u in uses(text)]
+    found.sort(key=lambda item: item[0])
+    kept: list[tuple[int, int, object]] = []
+    for item in found:
+        if kept and item[0] < kept[-1][1]:
             continue
-        kept.append(match)
+        kept.append(item)
     return kept
 
 

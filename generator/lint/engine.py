@@ -21,7 +21,7 @@ from ..model import Document
 from ..project import Catalog, discover, load_catalog
 from . import suppressions
 from .context import LintContext
-from .destructive import check_patterns
+from ..shell.destructive import check_patterns
 from .rules import FAMILIES
 
 

@@ -6,7 +6,7 @@ import re
 
 from ...codes import RULES
 from ...model import Runbook
-from ..shell import without_comments
+from ...shell import without_comments
 
 INTERACTIVE_OUTPUT = RULES["RB420"]
 UNBOUNDED_WAIT = RULES["RB421"]

@@ -8,8 +8,7 @@ import unicodedata
 from ... import pointers
 from ...codes import RULES
 from ...model import Runbook
-from ..destructive import find_destructive
-from ..syntax import syntax_errors
+from ...shell import find_destructive, syntax_errors
 
 UNMARKED_DESTRUCTIVE = RULES["RB401"]
 NO_CONFIRM = RULES["RB402"]

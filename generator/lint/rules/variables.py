@@ -6,25 +6,11 @@ import re
 
 from ...codes import RULES
 from ...model import Runbook
-from ..shell import assigned, placeholders, scan, variable_hint
+from ...shell import assigned, is_standard, placeholders, used_names, variable_hint
 
 UNDEFINED = RULES["RB301"]
 UNUSED = RULES["RB302"]
 PLACEHOLDER = RULES["RB303"]
-
-STANDARD = frozenset({
-    "HOME", "PATH", "USER", "LOGNAME", "PWD", "OLDPWD", "SHELL", "TERM", "HOSTNAME", "HOSTTYPE", "OSTYPE", "MACHTYPE",
-    "LANG", "LANGUAGE", "TZ", "TMPDIR", "RANDOM", "SECONDS", "LINENO", "UID", "EUID", "GROUPS", "PPID", "BASHPID", "IFS",
-    "OPTARG", "OPTIND", "OPTERR", "REPLY", "PIPESTATUS", "FUNCNAME", "SHLVL", "EPOCHSECONDS", "EPOCHREALTIME", "SRANDOM",
-    "COLUMNS", "LINES", "EDITOR", "VISUAL", "PAGER", "DISPLAY", "MAIL", "PS1", "PS2", "PS4", "HISTFILE", "CDPATH",
-    "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "SSH_AUTH_SOCK", "COLORTERM", "NO_COLOR",
-})
-_STANDARD_PREFIXES = ("BASH_", "BASH", "LC_", "COMP_")
-
-
-def is_standard(name: str) -> bool:
-    return name in STANDARD or name.startswith(_STANDARD_PREFIXES)
-
 
 def check(ctx):
     for runbook in ctx.runbooks:
@@ -54,19 +40,17 @@ def _runbook(ctx, runbook: Runbook):
     partial = runbook.path in ctx.damage
     unknown_capture = partial and any(ctx.replaced(runbook, step.pointer + "/capture") for step in runbook.steps)
     for pointer, command, captured in _commands(runbook):
-        uses, quoted = scan(command)
         own = None  # the command's own assignments, read only when a name is not known otherwise
         reported: set[str] = set()
-        for use in uses:
-            used.add(use.name)
-            name = use.name
+        for name, offset in used_names(command):
+            used.add(name)
             if name in declared or (captured and name in captured) or is_standard(name) or name in reported:
                 continue
             if partial and (unknown_capture or ctx.replaced(runbook, f"/variables/{name}")):
                 continue
             if own is None:
                 own = assigned(command)
-            if name in own and own[name] < use.offset:
+            if name in own and own[name] < offset:
                 continue
             reported.add(name)
             hint = f"declare it under `variables`" if name.isupper() else "set it earlier in the command"
@@ -75,12 +59,11 @@ def _runbook(ctx, runbook: Runbook):
                 hint = f"did you mean {close!r}?"
             if captured is None and name.isupper() and not close:
                 hint = "declare it under `variables` (target probes run before any step, so captures are not set yet)"
-            yield ctx.finding(UNDEFINED, runbook, pointer, f"${name} is not declared, set earlier or captured; {hint}", offset=use.offset)
-        if "<" in command:
-            for name, offset in placeholders(command, quoted):
-                hint = variable_hint(name)
-                yield ctx.finding(PLACEHOLDER, runbook, pointer,
-                                  f"placeholder <{name}> left in the command; declare a variable and write {hint}", offset=offset)
+            yield ctx.finding(UNDEFINED, runbook, pointer, f"${name} is not declared, set earlier or captured; {hint}", offset=offset)
+        for placeholder in placeholders(command):
+            hint = variable_hint(placeholder.name)
+            yield ctx.finding(PLACEHOLDER, runbook, pointer, f"placeholder <{placeholder.name}> left in the command; "
+                              f"declare a variable and write {hint}", offset=placeholder.offset)
     if partial and ctx.commands_unsure(runbook):
         return  # a command in a repaired part (a misspelt `run:` key) may use the variable
     for variable in runbook.variables:

@@ -1,4 +1,4 @@
-"""What a destructive-looking command is: one list of patterns, shared by lint (RB401) and `runbook import`.
+"""What a destructive-looking command is: one list of patterns, shared by lint (RB401) and `runbook import` (RB703).
 
 Each pattern is a compiled regex with a short label. `find_destructive` returns the label of the first
 pattern that matches, so a finding (or an importer) can say *why* a command looks destructive.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .shell import without_comments
+from .parse import without_comments
 
 # (label, regex). Word boundaries keep `kubectl deleted-pods` or `dropdown` from matching.
 DEFAULT_PATTERNS: tuple[tuple[str, str], ...] = (

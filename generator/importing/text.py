@@ -1,0 +1,95 @@
+"""Small text helpers of the importer: titles, one-line fields, ids, `<placeholders>` in prose, TOC markers."""
+
+from __future__ import annotations
+
+import re
+
+from .sections import Block
+
+_NUMBERING = re.compile(r"^(\d+[.)]|step\s+\d+[:.)]?|[ivx]+\.)\s+", re.IGNORECASE)
+HTML_COMMENT = re.compile(r"^\s*<!--.*?-->\s*$", re.DOTALL)
+
+
+_TOC_MARKERS = ("[[_toc_]]", "[toc]", "[[toc]]", "${toc}", "table of contents", "contents")
+
+
+def is_toc(block: Block) -> bool:
+    """GitLab's `[[_TOC_]]`, other wikis' `[TOC]`, and the `**Table of Contents**` label markdown-toc writes."""
+    if block.kind == "label":
+        return block.content.strip().lower() in _TOC_MARKERS
+    return block.kind == "paragraph" and block.source.strip().lower() in _TOC_MARKERS
+
+
+_PROSE_PLACEHOLDER = re.compile(r"<([A-Za-z][A-Za-z0-9]*(?:[-_. ][A-Za-z0-9]+)*)>")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+HTML_TAGS = frozenset("""a abbr b br code del details div em h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre s
+    small span strong sub summary sup table tbody td th thead tr u ul""".split())
+
+
+def code_placeholders(text: str) -> str:
+    """`Tell <owner-team>` -> ``Tell `<owner-team>` ``: in Markdown a bare placeholder is an HTML tag that the
+    page hides (and lint flags); in a code span it reads as written. Code blocks and spans are left alone."""
+    if "<" not in text:
+        return text
+    out, fence = [], ""
+    for line in text.split("\n"):
+        mark = _FENCE.match(line)
+        if fence or mark:
+            if not fence:
+                fence = mark.group(1)
+            elif mark and mark.group(1)[0] == fence[0] and len(mark.group(1)) >= len(fence) and \
+                    not line.strip()[len(mark.group(1)):].strip():
+                fence = ""
+            out.append(line)
+            continue
+        pieces, last = [], 0
+        for span in _CODE_SPAN.finditer(line):
+            pieces.append(_PROSE_PLACEHOLDER.sub(_wrap_placeholder, line[last:span.start()]))
+            pieces.append(span.group(0))
+            last = span.end()
+        pieces.append(_PROSE_PLACEHOLDER.sub(_wrap_placeholder, line[last:]))
+        out.append("".join(pieces))
+    return "\n".join(out)
+
+
+def _wrap_placeholder(match: re.Match) -> str:
+    return match.group(0) if match.group(1).split()[0].lower() in HTML_TAGS else f"`{match.group(0)}`"
+
+
+def kebab(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def clean_title(title: str) -> str:
+    """`### 2. Initial Response (0-15 minutes)` -> `Initial Response (0-15 minutes)`; Markdown emphasis removed."""
+    title = re.sub(r"[*_`]{1,2}([^*_`]+)[*_`]{1,2}", r"\1", title.strip())
+    return _NUMBERING.sub("", title).strip() or title.strip()
+
+
+def one_line(text: str) -> str:
+    """One line of at most 200 characters (the format's `line`)."""
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:199].rstrip() + "…"
+
+
+class Ids:
+    """Unique kebab-case ids from titles: `Check service status` -> `check-service-status`, then `-2`..."""
+
+    def __init__(self, fallback: str = "step"):
+        self.used: set[str] = set()
+        self.fallback = fallback  # for titles with no ASCII letter or digit (`!!!`, `Проверка`)
+
+    def make(self, title: str) -> str:
+        base = kebab(title)[:60].strip("-") or self.fallback
+        candidate, n = base, 2
+        while candidate in self.used:
+            candidate, n = f"{base}-{n}", n + 1
+        self.used.add(candidate)
+        return candidate
+
+
+def runbook_id_for(stem: str, parent: str) -> str:
+    """The id from the file name (kebab-case); README/index pages take their folder's name."""
+    name = parent if stem.lower() in ("readme", "index", "_index") and parent else stem
+    return kebab(name)[:100].strip("-") or "imported-runbook"
