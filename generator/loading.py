@@ -432,3 +432,38 @@ class _Builder:
             return text
         self._add(TAGS, f"tag {_short_tag(tag)!r} is not allowed; runbooks hold plain data", node, path)
         return None
+
+
+def load_stream(path: str | os.PathLike, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Source]:
+    """Every YAML document of a file, for formats that allow several (Kubernetes manifests, rule files).
+
+    Each document is a Source of its own sharing the file's text, with the same strict checks as
+    `load_file`; positions are the file's lines. A file with one document gives one Source.
+    """
+    first = load_file(path, display, max_bytes)
+    if not any(f.code == MULTI_DOC.code for f in first.findings):
+        return [first]
+    sources: list[Source] = []
+    loader = _Loader(first.text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _T_NULL and not node.value):
+                continue  # an empty document (`---` twice, or a trailing `---`)
+            source = Source(first.path, text=first.text, sha256=first.sha256, root=node)
+            sources.append(source)
+            if not isinstance(node, yaml.MappingNode):
+                mark = node.start_mark
+                source.findings.append(source.finding(NOT_MAPPING, "this document is not a mapping of keys", mark.line + 1, mark.column + 1))
+                continue
+            try:
+                source.data = _Builder(source).build(node, None, None, 0)
+            except _Abort:
+                pass
+    except yaml.MarkedYAMLError as exc:
+        broken = Source(first.path, text=first.text, sha256=first.sha256)
+        broken.findings.append(_syntax_finding(broken, exc))
+        sources.append(broken)
+    finally:
+        loader.dispose()
+    return sources

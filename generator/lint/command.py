@@ -16,11 +16,12 @@ from . import reporters
 
 def _load_rules() -> None:
     from . import rules, suppressions  # noqa: F401  (importing registers the codes)
+    from ..alerting import checks  # noqa: F401  (RB70x)
 
 
 def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on: str,
              today: dt.date | None, explain: str | None, list_rules: bool,
-             changed: bool = False, base: str | None = None) -> int:
+             changed: bool = False, base: str | None = None, alert_rules: list[Path] = ()) -> int:
     _load_rules()
     if explain:
         rule = RULES.get(explain.strip().upper())
@@ -48,7 +49,7 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
             click.echo(f"runbook lint: no runbooks changed against {base or 'the default branch'}", err=True)
             return 0
 
-    result = lint(paths, config, today)
+    result = lint(paths, config, today, alert_rules)
     name = reporters.pick(output_format)
     stream = sys.stdout
     report = reporters.REPORTERS[name](result.findings, result.files, config.root,
