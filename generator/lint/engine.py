@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import gc
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from ..config import Config, ConfigError, LintConfig
@@ -29,6 +30,7 @@ class LintResult:
     # The documents that were linted, for callers that go on to use them (the site) without reading
     # the files a second time.
     catalog: Catalog | None = None
+    notes: list[str] = field(default_factory=list)  # said once on stderr (a check that was skipped)
 
 
 def check_config(lint: LintConfig) -> None:
@@ -36,6 +38,7 @@ def check_config(lint: LintConfig) -> None:
     def known(entry: str, setting: str, prefix_ok: bool) -> None:
         entry_u = entry.upper()
         ok = entry_u in RULES or (prefix_ok and entry_u.startswith("RB") and any(code.startswith(entry_u) for code in RULES))
+        ok = ok or bool(re.fullmatch(r"SC[0-9]{4}" if not prefix_ok else r"SC[0-9]{0,4}", entry_u))  # ShellCheck's codes
         if not ok:
             kind = "rule code or prefix" if prefix_ok else "rule code"
             raise ConfigError(f"[tool.runbook.lint] {setting}: {entry!r} is not a known {kind}; `runbook lint --rules` lists them")
@@ -122,11 +125,11 @@ def _lint(paths: list[Path], config: Config, today: dt.date | None, alert_rules:
         from ..alerting.rules import load_rule_files, rule_file_paths
 
         rule_files = load_rule_files(rule_file_paths(config, list(alert_rules)), lint_config.max_file_size)
-    return lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files)
+    return lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files, shellcheck=True)
 
 
 def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
-                 reference_documents: Sequence[Document] = (), rule_files=None) -> LintResult:
+                 reference_documents: Sequence[Document] = (), rule_files=None, shellcheck: bool = False) -> LintResult:
     """Run the rules on documents already loaded (call `check_config` first); `reference_documents`
     are the others that references may point at. The executor uses this for the one runbook it runs."""
     lint_config = config.lint
@@ -148,7 +151,14 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
         findings.extend(check_alerts(ctx, rule_files, config.site_url, config.root / "docs"))
         texts.update({s.path: s.text for s in rule_files.sources if s.text})
         files += rule_files.files
-    findings = suppressions.apply(findings, texts)
+    notes = []
+    if shellcheck:  # ShellCheck on every command (lint only: exec checks a runbook without starting it)
+        from . import shellcheck as shellcheck_checks
+
+        found, note = shellcheck_checks.findings(ctx, config.root / ".runbook")
+        findings.extend(found)
+        notes += [note] if note else []
+    findings = suppressions.apply(findings, texts, unchecked=("SC",) if notes or not shellcheck else ())
     findings = configure(findings, lint_config, config.root)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code, f.message))
     # Positions were needed only to place findings. Dropping the node trees (a million small objects for
@@ -156,4 +166,4 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
     # them all (0.45 s of a 1.2 s lint); the catalog's documents stay for callers such as the site.
     for source in catalog.sources:
         source.root = None
-    return LintResult(findings, files, catalog)
+    return LintResult(findings, files, catalog, notes)

@@ -22,6 +22,7 @@ UNKNOWN = register("RB902", "unknown-suppression-code", "error", "A suppression 
 
 _COMMENT = re.compile(r"#\s*runbook:\s*(disable-next-line|disable-file|disable)\b\s*(?:=\s*([A-Za-z0-9_, ]*?))?\s*(?:--\s*(.*))?$")
 _CODE = re.compile(r"^RB[0-9]{3}$")
+_SHELLCHECK_CODE = re.compile(r"^SC[0-9]{4}$")  # ShellCheck's codes are registered when first met
 
 
 @dataclass
@@ -54,7 +55,7 @@ def parse(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
             continue
         known = []
         for code in codes:
-            if _CODE.match(code) and code in RULES:
+            if (_CODE.match(code) and code in RULES) or _SHELLCHECK_CODE.match(code):
                 known.append(code)
             else:
                 problems.append(Finding(path, index + 1, column, UNKNOWN.code, UNKNOWN.severity,
@@ -66,8 +67,11 @@ def parse(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
     return suppressions, problems
 
 
-def apply(findings: list[Finding], texts: dict[str, str]) -> list[Finding]:
-    """Drop suppressed findings; add RB901/RB902 findings for bad or unused suppressions."""
+def apply(findings: list[Finding], texts: dict[str, str], unchecked: tuple[str, ...] = ()) -> list[Finding]:
+    """Drop suppressed findings; add RB901/RB902 findings for bad or unused suppressions.
+
+    Codes starting with an `unchecked` prefix were not checked in this run (ShellCheck missing), so
+    their suppressions are not called unused."""
     by_path: dict[str, list[Suppression]] = {}
     extra: list[Finding] = []
     for path, text in texts.items():
@@ -89,7 +93,7 @@ def apply(findings: list[Finding], texts: dict[str, str]) -> list[Finding]:
     for path, suppressions in by_path.items():
         for suppression in suppressions:
             for code in suppression.codes:
-                if code not in suppression.used:
+                if code not in suppression.used and not code.startswith(unchecked or ("\0",)):
                     where = "in this file" if suppression.kind == "disable-file" else f"on line {suppression.target}"
                     extra.append(Finding(path, suppression.line, suppression.column, UNUSED.code, UNUSED.severity,
                                          f"suppression of {code} is unused: no {code} finding {where}; remove it"))
