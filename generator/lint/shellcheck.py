@@ -99,20 +99,21 @@ def explain(code: str, cache_dir: Path | None) -> str:
     return f"{code} shellcheck [{LEVELS.get(level, 'warning')}]\n{explanation(code, message)}"
 
 
-def check(commands: list[Command], binary: str, cache_dir: Path | None) -> dict[Command, list[Comment]]:
-    """ShellCheck's comments on each command, from the cache or from ShellCheck in parallel batches."""
+def check(commands: list[Command], binary: str, cache_dir: Path | None) -> list[list[Comment]]:
+    """ShellCheck's comments on each command (in order), from the cache or from ShellCheck in parallel batches."""
     identity = _identity(binary)
     cache_path = cache_dir / CACHE_FILE if cache_dir else None
     cache = _read_cache(cache_path, identity) if cache_path else {}
-    keys = {command: hashlib.sha256(command.script.encode()).hexdigest() for command in commands}
-    missing = {keys[c]: c.script for c in commands if keys[c] not in cache}
+    scripts = [command.script for command in commands]
+    digests = {script: hashlib.sha256(script.encode()).hexdigest() for script in set(scripts)}  # runbooks repeat commands
+    missing = {digest: script for script, digest in digests.items() if digest not in cache}
     fresh = _run(binary, missing) if missing else {}
     if fresh and cache_path:
-        used = set(keys.values())
+        used = set(digests.values())
         kept = {k: v for k, v in cache.items() if k in used} if len(cache) > CACHE_LIMIT else cache
         _write_cache(cache_path, identity, {**kept, **fresh})
     results = {**cache, **fresh}
-    return {command: [Comment(*entry) for entry in results.get(keys[command], [])] for command in commands}
+    return [[Comment(*entry) for entry in results.get(digests[script], ())] for script in scripts]
 
 
 def _run(binary: str, scripts: dict[str, str]) -> dict[str, list]:
@@ -193,17 +194,23 @@ def _at(data, pointer: str):
 
 
 def commands_of(ctx) -> list[Command]:
-    """Every command of the linted runbooks, read from the YAML keys (`when` and `target` included)."""
+    """Every command of the linted runbooks; `when` and `target` are read from the YAML keys."""
     commands = []
     for runbook in ctx.runbooks:
-        data = ctx.sources[runbook.path].data
+        source = ctx.sources[runbook.path]
+        data = source.data
+        raw_keys = "when:" in source.text or "target:" in source.text  # most files have neither key: skip the lookups
         known = tuple(sorted({v.name for v in runbook.variables} | {s.capture for s in runbook.steps if s.capture}))
         for step in runbook.steps:
-            raw = _at(data, step.pointer) or {}
-            for key in ("run", "rollback", "when"):
-                if isinstance(raw.get(key), str):
-                    commands.append(Command(runbook.path, f"{step.pointer}/{key}", raw[key], known))
-        targets = data.get("target") if isinstance(data, dict) else None
+            if step.run is not None:
+                commands.append(Command(runbook.path, f"{step.pointer}/run", step.run, known))
+            if step.rollback is not None:
+                commands.append(Command(runbook.path, f"{step.pointer}/rollback", step.rollback, known))
+            if raw_keys:
+                when = (_at(data, step.pointer) or {}).get("when")
+                if isinstance(when, str):
+                    commands.append(Command(runbook.path, f"{step.pointer}/when", when, known))
+        targets = data.get("target") if raw_keys and isinstance(data, dict) else None
         for index, target in enumerate(targets if isinstance(targets, list) else ()):
             if isinstance(target, dict) and isinstance(target.get("run"), str):
                 commands.append(Command(runbook.path, f"/target/{index}/run", target["run"], known))
@@ -234,7 +241,7 @@ def findings(ctx, cache_dir: Path | None) -> tuple[list[Finding], str | None]:
         return [], f"shellcheck could not run ({exc}); the SC checks were skipped"
     by_path = {runbook.path: runbook for runbook in ctx.runbooks}
     found = []
-    for command, comments in results.items():
+    for command, comments in zip(commands, results):
         if not comments:
             continue
         lines = command.text.split("\n")
