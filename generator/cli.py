@@ -143,7 +143,7 @@ def render_command(out_dir):
 
 
 @main.command("exec")
-@click.argument("runbook")
+@click.argument("runbook", required=False)
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Set a variable (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Show every step and command; run nothing.")
 @click.option("--yes", is_flag=True, help="Run read-only and mutating steps without asking.")
@@ -153,13 +153,16 @@ def render_command(out_dir):
               help="Continue an interrupted session after its last finished step.")
 @click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help="Where to write the transcript (default: a timestamped file in the transcripts folder).")
+@click.option("--alert", "alert_source", metavar="FILE|-",
+              help="An Alertmanager webhook payload or one alert (JSON): picks the runbook by alertname, fills `label:` variables.")
 @handle_errors
-def exec_command(runbook, variables, dry_run, yes, allow_destructive, from_step, resume, transcript):
-    """Run a runbook step by step, asking before each command (RUNBOOK: id, service or path)."""
+def exec_command(runbook, variables, dry_run, yes, allow_destructive, from_step, resume, transcript, alert_source):
+    """Run a runbook step by step, asking before each command (RUNBOOK: id, service, alert or path)."""
     from .execute.commands import run_exec
 
     return run_exec(runbook=runbook, variables=list(variables), dry_run=dry_run, yes=yes,
-                    allow_destructive=allow_destructive, from_step=from_step, resume=resume, transcript=transcript)
+                    allow_destructive=allow_destructive, from_step=from_step, resume=resume, transcript=transcript,
+                    alert_source=alert_source)
 
 
 @main.command("alerts")

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from ..config import load_config
+from ..project import ResolveError
 from . import display
 from .prompts import Console, Quit
 from .redact import Redactor
@@ -79,9 +80,20 @@ def _resume_state(events: list[dict], runbook) -> tuple[int, dict[str, str], boo
     return finished + 1, known, changed
 
 
-def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow_destructive: bool,
-             from_step: str | None, resume: Path | None, transcript: Path | None) -> int:
+def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool, allow_destructive: bool,
+             from_step: str | None, resume: Path | None, transcript: Path | None, alert_source: str | None = None) -> int:
     config = load_config()
+    alert = None
+    if alert_source is not None:  # a firing alert picks the runbook and fills the `label:` variables
+        from .alert import AlertError, read_alert
+
+        try:
+            alert = read_alert(alert_source)
+        except AlertError as exc:
+            return _usage(str(exc))
+        runbook = runbook or alert.name
+    if runbook is None:
+        return _usage("name a runbook (id, service, alert or path), or pass --alert FILE with an alert")
     if resume and transcript:
         return _usage("--resume appends to the transcript it continues; drop --transcript")
     if resume and dry_run:
@@ -89,7 +101,13 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
     if allow_destructive and not yes:
         return _usage("--allow-destructive only applies with --yes; without --yes every destructive step asks you "
                       "to type its confirmation name")
-    resolved = resolve_runbook(runbook, config)
+    try:
+        resolved = resolve_runbook(runbook, config)
+    except ResolveError:
+        if alert is None or runbook != alert.name:
+            raise
+        return _usage(f"no runbook lists alert {alert.name} in `alerts`; add it to one, or name the runbook: "
+                      f"runbook exec RUNBOOK --alert {alert_source}")
     if resolved.runbook is None:
         return refuse(runbook, resolved.findings)
     rb = resolved.runbook
@@ -101,6 +119,13 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
             if rb.variable(name).secret:
                 console.warn(f"Warning: --var {name} puts a secret on the command line, where ps and the shell's "
                              f"history show it; prefer `export {name}` with the value read by `read -s`, or the prompt.")
+        if alert is not None:
+            from .alert import AlertError, label_values
+
+            try:
+                given = {**label_values(rb, alert), **given}  # --var still wins over a label
+            except AlertError as exc:
+                return _usage(str(exc))
         start, known, changed, events = 0, {}, False, []
         if resume:
             try:
@@ -118,6 +143,10 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
         if transcript and transcript.exists() and transcript.stat().st_size:
             return _usage(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
         display.header(console, rb)
+        if alert is not None:
+            from .alert import show as show_alert
+
+            show_alert(console, alert)
         prompt = console.interactive and not dry_run
         # Interactive: a command's variables are asked just before it first runs. Under --yes every
         # question comes first, so that an unattended run does not stop half-way to ask.
@@ -149,7 +178,8 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
                          next_step=steps[start].id if start < len(steps) else None)
         else:
             writer.write("session-start", **common, title=rb.title, path=rb.path, steps=len(steps),
-                         from_step=from_step, mode={"yes": yes, "allow_destructive": allow_destructive})
+                         from_step=from_step, mode={"yes": yes, "allow_destructive": allow_destructive},
+                         **({"alert": alert.record()} if alert is not None else {}))
         console.say(f"Transcript: {path}", "dim")
     if start >= len(steps):
         console.say("Every step of this session has finished.")
