@@ -40,6 +40,7 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
         for code in sorted(RULES):
             rule = RULES[code]
             click.echo(f"{rule.code}  {rule.name:<30} {rule.severity:<8} {rule.summary}")
+        click.echo(f"{'SCxxxx':<6}  {'shellcheck':<30} {'varies':<8} ShellCheck's findings on commands (--explain SC2086)")
         return 0
     for path in paths:
         # A file that exists but is not YAML was named by mistake (a README, a script): usage error.
