@@ -242,6 +242,8 @@ def findings(ctx, cache_dir: Path | None) -> tuple[list[Finding], str | None]:
     by_path = {runbook.path: runbook for runbook in ctx.runbooks}
     found = []
     for command, comments in zip(commands, results):
+        # A command ShellCheck cannot parse gets SC1xxx errors; `bash -n` (RB404) already reports its syntax.
+        comments = [c for c in comments if not (c.level == "error" and c.code.startswith("SC1"))]
         if not comments:
             continue
         lines = command.text.split("\n")
