@@ -1,4 +1,4 @@
-"""Alert rules against the runbooks: `runbook lint` with rule files (RB70x), `runbook alerts [--annotate [--write]]`.
+"""Alert rules against the runbooks: `runbook lint` with rule files (RB80x), `runbook alerts [--annotate [--write]]`.
 
 The shipped rule file (monitoring/alerts.yaml) is linted as it is, and broken copies of it in a
 project folder built from the repository's runbooks.
@@ -71,16 +71,16 @@ def test_missing_runbook_url_severity_follows_the_label(repo_copy):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("          " + PAYMENT_URL + "\n", "", 3), encoding="utf-8")  # three payment alerts
     found = findings(repo_copy)
-    no_url = [(f["line"], f["severity"]) for f in found if f["code"] == "RB702"]
+    no_url = [(f["line"], f["severity"]) for f in found if f["code"] == "RB802"]
     assert no_url == [(line_of(path, "alert: PaymentServiceDown"), "error"), (line_of(path, "alert: PaymentErrorRateHigh"), "error"),
                       (line_of(path, "alert: PaymentLatencyHigh"), "warning")]
-    assert {f["code"] for f in found} == {"RB702"}
-    message = next(f["message"] for f in found if f["code"] == "RB702")
+    assert {f["code"] for f in found} == {"RB802"}
+    message = next(f["message"] for f in found if f["code"] == "RB802")
     assert "runbook payment-service handles it" in message
     # configurable: warning-level alerts may go without a link
     with open(repo_copy.root / "pyproject.toml", "a", encoding="utf-8") as handle:
         handle.write('[tool.runbook.lint]\nrunbook-url-severity = {warning = "off", critical = "warning"}\n')
-    assert [(f["code"], f["severity"]) for f in findings(repo_copy)] == [("RB702", "warning"), ("RB702", "warning")]
+    assert [(f["code"], f["severity"]) for f in findings(repo_copy)] == [("RB802", "warning"), ("RB802", "warning")]
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
@@ -98,7 +98,7 @@ def test_broken_runbook_url(repo_copy, old, new, expected):
     path = rules_file(repo_copy)
     edit(path, old, new)
     found = findings(repo_copy)
-    assert [f["code"] for f in found] == ["RB703"], found
+    assert [f["code"] for f in found] == ["RB803"], found
     assert found[0]["line"] == line_of(path, "runbook_url:") and found[0]["column"] == 24
     assert expected in found[0]["message"]
     assert found[0]["message"].startswith("runbook_url of alert PaymentServiceDown: ")
@@ -120,7 +120,7 @@ def test_link_to_a_runbook_that_does_not_list_the_alert(repo_copy):
     path = rules_file(repo_copy)
     edit(path, "runbooks/payment-service/?var.NAMESPACE={{ $labels.namespace }}", "runbooks/redis-cache/")
     found = findings(repo_copy)
-    assert [f["code"] for f in found] == ["RB704"]
+    assert [f["code"] for f in found] == ["RB804"]
     assert found[0]["line"] == line_of(path, "runbooks/redis-cache/")
     assert "leads to redis-cache, which does not list PaymentServiceDown" in found[0]["message"]
     assert "runbook payment-service lists it" in found[0]["message"]
@@ -132,8 +132,8 @@ def test_alert_listed_by_a_runbook_but_defined_by_no_rule(repo_copy):
     found = findings(repo_copy)
     codes = sorted((f["code"], f["path"]) for f in found)
     runbook = str(Path("runbooks/infrastructure/redis-cache.yaml"))
-    assert codes == [("RB704", str(Path("monitoring/alerts.yaml"))), ("RB705", runbook)]
-    rb705 = next(f for f in found if f["code"] == "RB705")
+    assert codes == [("RB804", str(Path("monitoring/alerts.yaml"))), ("RB805", runbook)]
+    rb705 = next(f for f in found if f["code"] == "RB805")
     assert rb705["line"] == line_of(repo_copy.root / runbook, "alerts: [") and rb705["severity"] == "warning"
     assert "alert RedisMemoryHigh is defined by no rule" in rb705["message"] and "did you mean 'RedisMemoryHighUsage'?" in rb705["message"]
     # without rule files nothing is said about the runbook's alerts
@@ -166,24 +166,24 @@ def test_kubernetes_prometheusrule_with_several_documents(repo_copy):
                   annotations: {runbook_url: "https://runbooks.example.com/runbooks/redis-cach/"}
         """), encoding="utf-8")
     found = [f for f in findings(repo_copy) if f["path"].endswith("k8s.yaml")]
-    assert [(f["code"], f["line"]) for f in found] == [("RB703", 19)]
+    assert [(f["code"], f["line"]) for f in found] == [("RB803", 19)]
     assert found[0]["pointer"] == "/spec/groups/0/rules/1/annotations/runbook_url"
 
 
 @pytest.mark.parametrize(("text", "code", "line", "message"), [
-    pytest.param("rules: []\n", "RB701", 1, "not a Prometheus rule file", id="not-rules"),
-    pytest.param("groups:\n  - name: a\n    rules:\n      - expr: up == 0\n", "RB701", 4, "a rule is a mapping with `alert`", id="no-alert"),
-    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: Bad-Name\n        expr: up\n", "RB701", 4, "not a valid metric name", id="bad-name"),
-    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels: {severity: 2}\n", "RB701", 6,
+    pytest.param("rules: []\n", "RB801", 1, "not a Prometheus rule file", id="not-rules"),
+    pytest.param("groups:\n  - name: a\n    rules:\n      - expr: up == 0\n", "RB801", 4, "a rule is a mapping with `alert`", id="no-alert"),
+    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: Bad-Name\n        expr: up\n", "RB801", 4, "not a valid metric name", id="bad-name"),
+    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels: {severity: 2}\n", "RB801", 6,
                  "must map names to text", id="number-label"),
     pytest.param("groups:\n  - name: a\n    rules: [\n", "RB001", 4, "YAML syntax error", id="yaml-syntax"),
     pytest.param("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        expr: down\n", "RB003", 6,
                  "duplicate key 'expr'", id="duplicate-key"),
-    pytest.param("kind: PrometheusRule\nspec: {}\n", "RB701", 2, "needs `spec.groups`", id="prometheusrule-without-groups"),
+    pytest.param("kind: PrometheusRule\nspec: {}\n", "RB801", 2, "needs `spec.groups`", id="prometheusrule-without-groups"),
 ])
 def test_broken_rule_files(project, text, code, line, message):
     (project.root / "rules.yaml").write_text(text, encoding="utf-8")
-    found = [f for f in findings(project, "--alert-rules", "rules.yaml") if f["path"] == "rules.yaml" and f["code"] != "RB702"]
+    found = [f for f in findings(project, "--alert-rules", "rules.yaml") if f["path"] == "rules.yaml" and f["code"] != "RB802"]
     assert [(f["code"], f["line"]) for f in found] == [(code, line)], found
     assert message in found[0]["message"]
 
@@ -193,12 +193,12 @@ def test_alert_findings_in_github_and_sarif_output_and_suppressions(repo_copy):
     edit(path, "runbooks/payment-service/?var.NAMESPACE={{ $labels.namespace }}", "runbooks/paymnt-service/")
     github = repo_copy.run("lint", "--format", "github")
     assert github.returncode == 1
-    assert f"::error file=monitoring/alerts.yaml,line={line_of(path, 'paymnt')},col=24,title=RB703" in github.stdout
+    assert f"::error file=monitoring/alerts.yaml,line={line_of(path, 'paymnt')},col=24,title=RB803" in github.stdout
     sarif = json.loads(repo_copy.run("lint", "--format", "sarif").stdout)
     results = sarif["runs"][0]["results"]
-    assert [r["ruleId"] for r in results] == ["RB703"]
-    assert any(rule["id"] == "RB703" for rule in sarif["runs"][0]["tool"]["driver"]["rules"])
-    edit(path, 'runbooks/paymnt-service/"', 'runbooks/paymnt-service/"  # runbook: disable=RB703 -- the page is published by hand')
+    assert [r["ruleId"] for r in results] == ["RB803"]
+    assert any(rule["id"] == "RB803" for rule in sarif["runs"][0]["tool"]["driver"]["rules"])
+    edit(path, 'runbooks/paymnt-service/"', 'runbooks/paymnt-service/"  # runbook: disable=RB803 -- the page is published by hand')
     assert findings(repo_copy) == []
 
 
@@ -223,15 +223,15 @@ def test_site_url_from_mkdocs_yml(repo_copy):
     assert findings(repo_copy) == []  # no site address: links are not resolved
     (repo_copy.root / "mkdocs.yml").write_text("site_name: x\nsite_url: https://runbooks.example.com/\n"
                                                "extra:\n  token: !ENV TOKEN\n", encoding="utf-8")
-    assert [f["code"] for f in findings(repo_copy)] == ["RB703"]
+    assert [f["code"] for f in findings(repo_copy)] == ["RB803"]
 
 
 def test_explain_and_rules_know_the_alert_codes():
     project = Project(REPO)
-    explained = project.run("lint", "--explain", "RB704", cwd=REPO)
+    explained = project.run("lint", "--explain", "RB804", cwd=REPO)
     assert explained.returncode == 0 and "runbook-url-alert-not-listed" in explained.stdout
     listing = project.run("lint", "--rules", cwd=REPO).stdout
-    assert all(code in listing for code in ("RB701", "RB702", "RB703", "RB704", "RB705"))
+    assert all(code in listing for code in ("RB801", "RB802", "RB803", "RB804", "RB805"))
 
 
 def test_alerts_lists_alert_runbook_and_rule_line(repo_copy):

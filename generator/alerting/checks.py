@@ -1,4 +1,4 @@
-"""RB70x: alert rules checked against the runbooks, in both directions.
+"""RB80x: alert rules checked against the runbooks, in both directions.
 
 From the rules: every alerting rule carries a `runbook_url`; one under the site resolves to a page
 (and step); the runbook it leads to lists the alert. From the runbooks: every alert a runbook lists
@@ -16,23 +16,23 @@ from .links import Site, resolve
 from .rules import AlertRule, RuleFiles
 
 NO_URL = register(
-    "RB702", "alert-without-runbook-url", "error", "An alerting rule has no `runbook_url` annotation.",
+    "RB802", "alert-without-runbook-url", "error", "An alerting rule has no `runbook_url` annotation.",
     "Whoever is paged by an alert needs the procedure one click away: give every alerting rule an annotation "
     "`runbook_url` that points at its runbook on the site (`runbook alerts --annotate` prints it, `--write` adds it). "
     "The severity follows the rule's `severity` label: critical is an error, warning a warning, anything else info; "
     "`runbook-url-severity` in `[tool.runbook.lint]` changes that (`{critical = \"error\", info = \"off\", \"*\" = \"info\"}`).")
 BROKEN_URL = register(
-    "RB703", "runbook-url-broken", "error", "A `runbook_url` under the site resolves to no page.",
+    "RB803", "runbook-url-broken", "error", "A `runbook_url` under the site resolves to no page.",
     "The link points under `site-url` (from `[tool.runbook]`, or `site_url` in mkdocs.yml) but names no page the site "
     "generates: a runbook id, an alert page (`alerts/<alert>/`, one for each alert a runbook lists), a `#step-<id>` that "
     "the runbook does not have, or a `?var.NAME` the runbook does not declare. The on-call engineer would land on a 404.")
 NOT_LISTED = register(
-    "RB704", "runbook-url-alert-not-listed", "error", "An alert's `runbook_url` leads to a runbook that does not list the alert.",
+    "RB804", "runbook-url-alert-not-listed", "error", "An alert's `runbook_url` leads to a runbook that does not list the alert.",
     "The link works, but the runbook it leads to does not name the alert in `alerts`, so the site's alert page, "
     "`runbook exec ALERTNAME` and the search do not know them as a pair. Add the alert to the runbook's `alerts`, "
     "or point the link at the runbook that handles the alert.")
 NO_RULE = register(
-    "RB705", "alert-without-rule", "warning", "A runbook lists an alert that no alert rule defines.",
+    "RB805", "alert-without-rule", "warning", "A runbook lists an alert that no alert rule defines.",
     "When alert rule files are configured (`alert-rules` in `[tool.runbook]` or `--alert-rules`), every name in a "
     "runbook's `alerts` should be an alerting rule in them: a renamed or deleted alert leaves the runbook unreachable "
     "from the pager. Fix the name (near names are suggested) or remove it.")

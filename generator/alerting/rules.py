@@ -20,7 +20,7 @@ from ..loading import DEFAULT_MAX_BYTES, Source, load_stream
 from ..project import YAML_SUFFIXES, discover, display_path
 
 RULE_FILE = register(
-    "RB701", "alert-rules-file", "error", "An alert rule file is not shaped like a Prometheus rule file.",
+    "RB801", "alert-rules-file", "error", "An alert rule file is not shaped like a Prometheus rule file.",
     "Files named by `alert-rules` in `[tool.runbook]` or `runbook lint --alert-rules` are Prometheus rule files "
     "(`groups:` of `{name, rules: [{alert, expr, labels, annotations}]}`) or Kubernetes `PrometheusRule` objects "
     "(the same under `spec.groups`; several YAML documents per file are fine, other kinds are skipped). "

@@ -17,7 +17,7 @@ from . import reporters
 
 def _load_rules() -> None:
     from . import rules, suppressions  # noqa: F401  (importing registers the codes)
-    from ..alerting import checks  # noqa: F401  (RB70x)
+    from ..alerting import checks  # noqa: F401  (RB80x)
 
 
 def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on: str,
