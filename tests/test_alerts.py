@@ -344,3 +344,30 @@ def test_alerts_usage_mistakes(repo_copy):
     result = repo_copy.run("alerts", "--annotate", "--alert-rules", "monitoring")
     assert result.returncode == 2 and "--annotate needs the site's address: set site-url" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("url", "outcome"), [
+    pytest.param("https://ops.example.com/runbooks/runbooks/redis-cache/", "runbooks/redis-cache/", id="under-a-sub-path"),
+    pytest.param("http://OPS.example.com/runbooks/runbooks/redis-cache", "runbooks/redis-cache/", id="http-and-case"),
+    pytest.param("https://ops.example.com/runbooks/runbooks/redis-cache/index.html#step-ping", "runbooks/redis-cache/", id="index-html"),
+    pytest.param("https://ops.example.com/runbooks/writing-runbooks/", "writing-runbooks/", id="hand-written-page"),
+    pytest.param("https://ops.example.com/runbooks/catalogs/severity-levels/#sev1", "catalogs/severity-levels/", id="catalog"),
+    pytest.param("https://ops.example.com/runbooks/runbooks/%7B%7B%20$labels.runbook%20%7D%7D/", None, id="templated-path"),
+    pytest.param("https://ops.example.com/wiki/redis", None, id="outside-the-site-path"),
+    pytest.param("https://wiki.example.com/runbooks/runbooks/redis-cache/", None, id="another-host"),
+    pytest.param("https://ops.example.com/runbooks/runbooks/redis-cache/#step-pong", "problem: runbook redis-cache has no step #step-pong",
+                 id="missing-step"),
+])
+def test_runbook_url_resolution(url, outcome):
+    from generator.alerting.links import Site, resolve
+    from generator.project import load_catalog
+
+    catalog = load_catalog([REPO / "runbooks"])
+    assert any(step.id == "ping" for step in catalog.by_id("redis-cache").steps)
+    resolution = resolve(Site("https://ops.example.com/runbooks/", catalog.documents, REPO / "docs"), url)
+    if outcome is None:
+        assert resolution is None
+    elif outcome.startswith("problem: "):
+        assert resolution.problem.startswith(outcome.removeprefix("problem: "))
+    else:
+        assert resolution.problem is None and resolution.target.path == outcome

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..model import Document, Runbook
 from ..site.urls import alert_slug, alert_uri, page_path, page_url, runbook_uri, step_anchor
@@ -57,9 +57,11 @@ class Site:
     def relative(self, url: str) -> str | None:
         """The path of `url` under the site (without query and fragment), or None for a link elsewhere."""
         base, link = urlsplit(self.url), urlsplit(url)
-        if (link.scheme, link.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        # http and https of the same host are the same site (a redirect away); another host is not ours.
+        if link.scheme not in ("http", "https") or link.netloc.lower() != base.netloc.lower():
             return None
         prefix = base.path.rstrip("/") + "/"
+        link = link._replace(path=unquote(link.path))
         path = link.path if link.path.endswith("/") or "." in link.path.rsplit("/", 1)[-1] else link.path + "/"
         if not path.startswith(prefix):
             return None
