@@ -371,3 +371,14 @@ def test_runbook_url_resolution(url, outcome):
         assert resolution.problem.startswith(outcome.removeprefix("problem: "))
     else:
         assert resolution.problem is None and resolution.target.path == outcome
+
+
+def test_alerts_reports_broken_rule_files_and_lists_as_json(repo_copy):
+    (repo_copy.root / "monitoring" / "broken.yaml").write_text("groups:\n  - name: x\n    rules:\n      - alert: Bad Name\n        expr: up\n")
+    result = repo_copy.run("alerts", "--format", "json")
+    assert result.returncode == 1
+    assert result.stderr == f"{Path('monitoring/broken.yaml')}:4:16: RB801 alert name 'Bad Name' is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)\n"
+    rows = json.loads(result.stdout)
+    redis = next(row for row in rows if row["alert"] == "RedisDown")
+    assert redis["runbooks"] == ["redis-cache"] and redis["severity"] == "critical"
+    assert redis["runbook_url"] == "https://runbooks.example.com/runbooks/redis-cache/"
