@@ -56,8 +56,10 @@ def main() -> None:
 @click.option("--rules", "list_rules", is_flag=True, help="List every rule and exit.")
 @click.option("--changed", is_flag=True, help="Lint only runbooks changed against --base, plus those that refer to them.")
 @click.option("--base", metavar="REF", help="Git ref for --changed (default: origin/main, origin/master, main or master).")
+@click.option("--alert-rules", "alert_rules", multiple=True, type=click.Path(path_type=Path), metavar="PATH",
+              help="Also check these Prometheus rule files (or folders) against the runbooks (repeatable).")
 @handle_errors
-def lint_command(paths, output_format, output, fail_on, today, explain, list_rules, changed, base):
+def lint_command(paths, output_format, output, fail_on, today, explain, list_rules, changed, base, alert_rules):
     """Validate and lint runbooks (default: the configured runbooks folder)."""
     from .lint.command import run_lint
 
@@ -67,7 +69,7 @@ def lint_command(paths, output_format, output, fail_on, today, explain, list_rul
         raise click.UsageError("--changed picks the files itself; pass either paths or --changed")
     return run_lint(paths=list(paths), output_format=output_format, output=output, fail_on=fail_on,
                     today=today.date() if today else None, explain=explain, list_rules=list_rules,
-                    changed=changed, base=base)
+                    changed=changed, base=base, alert_rules=list(alert_rules))
 
 
 @main.command("list")
@@ -141,7 +143,7 @@ def render_command(out_dir):
 
 
 @main.command("exec")
-@click.argument("runbook")
+@click.argument("runbook", required=False)
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Set a variable (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Show every step and command; run nothing.")
 @click.option("--yes", is_flag=True, help="Run read-only and mutating steps without asking.")
@@ -151,13 +153,30 @@ def render_command(out_dir):
               help="Continue an interrupted session after its last finished step.")
 @click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
               help="Where to write the transcript (default: a timestamped file in the transcripts folder).")
+@click.option("--alert", "alert_source", metavar="FILE|-",
+              help="An Alertmanager webhook payload or one alert (JSON): picks the runbook by alertname, fills `label:` variables.")
 @handle_errors
-def exec_command(runbook, variables, dry_run, yes, allow_destructive, from_step, resume, transcript):
-    """Run a runbook step by step, asking before each command (RUNBOOK: id, service or path)."""
+def exec_command(runbook, variables, dry_run, yes, allow_destructive, from_step, resume, transcript, alert_source):
+    """Run a runbook step by step, asking before each command (RUNBOOK: id, service, alert or path)."""
     from .execute.commands import run_exec
 
     return run_exec(runbook=runbook, variables=list(variables), dry_run=dry_run, yes=yes,
-                    allow_destructive=allow_destructive, from_step=from_step, resume=resume, transcript=transcript)
+                    allow_destructive=allow_destructive, from_step=from_step, resume=resume, transcript=transcript,
+                    alert_source=alert_source)
+
+
+@main.command("alerts")
+@click.option("--alert-rules", "alert_rules", multiple=True, type=click.Path(path_type=Path), metavar="PATH",
+              help="Prometheus rule files or folders (repeatable; default: alert-rules in [tool.runbook]).")
+@click.option("--annotate", is_flag=True, help="Print the runbook_url each alerting rule should carry.")
+@click.option("--write", is_flag=True, help="With --annotate, write missing or broken runbook_url into the rule files.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def alerts_command(alert_rules, annotate, write, output_format):
+    """List alert -> runbook -> rule file:line; --annotate shows each rule's runbook_url."""
+    from .alerting.command import run_alerts
+
+    return run_alerts(list(alert_rules), annotate, write, output_format)
 
 
 @main.command("transcript")

@@ -7,6 +7,8 @@ A new code is added here, in its family's block, before any module reports it.
 
 from __future__ import annotations
 
+import re
+
 from .findings import Rule
 
 _TABLE = (
@@ -259,6 +261,30 @@ _TABLE = (
          "alerts and related. A field that is not valid YAML, not one of those, or not in the format's form (for "
          "example an owner that is not kebab-case) is reported and left out."),
 
+    # Prometheus alert rule files against the runbooks (generator/alerting/).
+    Rule("RB801", "alert-rules-file", "error", "An alert rule file is not shaped like a Prometheus rule file.",
+    "Files named by `alert-rules` in `[tool.runbook]` or `runbook lint --alert-rules` are Prometheus rule files "
+    "(`groups:` of `{name, rules: [{alert, expr, labels, annotations}]}`) or Kubernetes `PrometheusRule` objects "
+    "(the same under `spec.groups`; several YAML documents per file are fine, other kinds are skipped). "
+    "Every alerting rule has an `alert` name that is a valid metric name, an `expr`, and text labels and annotations."),
+    Rule("RB802", "alert-without-runbook-url", "error", "An alerting rule has no `runbook_url` annotation.",
+    "Whoever is paged by an alert needs the procedure one click away: give every alerting rule an annotation "
+    "`runbook_url` that points at its runbook on the site (`runbook alerts --annotate` prints it, `--write` adds it). "
+    "The severity follows the rule's `severity` label: critical is an error, warning a warning, anything else info; "
+    "`runbook-url-severity` in `[tool.runbook.lint]` changes that (`{critical = \"error\", info = \"off\", \"*\" = \"info\"}`)."),
+    Rule("RB803", "runbook-url-broken", "error", "A `runbook_url` under the site resolves to no page.",
+    "The link points under `site-url` (from `[tool.runbook]`, or `site_url` in mkdocs.yml) but names no page the site "
+    "generates: a runbook id, an alert page (`alerts/<alert>/`, one for each alert a runbook lists), a `#step-<id>` that "
+    "the runbook does not have, or a `?var.NAME` the runbook does not declare. The on-call engineer would land on a 404."),
+    Rule("RB804", "runbook-url-alert-not-listed", "error", "An alert's `runbook_url` leads to a runbook that does not list the alert.",
+    "The link works, but the runbook it leads to does not name the alert in `alerts`, so the site's alert page, "
+    "`runbook exec ALERTNAME` and the search do not know them as a pair. Add the alert to the runbook's `alerts`, "
+    "or point the link at the runbook that handles the alert."),
+    Rule("RB805", "alert-without-rule", "warning", "A runbook lists an alert that no alert rule defines.",
+    "When alert rule files are configured (`alert-rules` in `[tool.runbook]` or `--alert-rules`), every name in a "
+    "runbook's `alerts` should be an alerting rule in them: a renamed or deleted alert leaves the runbook unreachable "
+    "from the pager. Fix the name (near names are suggested) or remove it."),
+
     # Inline suppressions (generator/lint/suppressions.py).
     Rule("RB901", "unused-suppression", "warning",
          "A suppression comment suppresses nothing.",
@@ -272,6 +298,29 @@ _TABLE = (
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _TABLE}
 assert len(RULES) == len(_TABLE), "a code is listed twice"
+
+
+SHELLCHECK_CODE = re.compile(r"SC[0-9]{4}")
+SHELLCHECK_WIKI = "https://www.shellcheck.net/wiki/{code}"
+
+
+def shellcheck_explanation(code: str, message: str = "") -> str:
+    seen = f"ShellCheck says: {message}\n" if message else ""
+    return (f"{seen}Every `run`, `rollback`, `when` and target command is checked by ShellCheck with the runbook's "
+            f"variables declared. Its wiki explains {code}, with examples of the problem and the fix: "
+            f"{SHELLCHECK_WIKI.format(code=code)}\n"
+            f"Suppress one finding with a reason: `# runbook: disable={code} -- reason` (or `disable-next-line` inside a "
+            "block); turn the family off with `ignore = [\"SC\"]` in [tool.runbook.lint].")
+
+
+def lookup(code: str, severity: str = "warning", message: str = "") -> Rule | None:
+    """The rule of a code: one of the table's, or ShellCheck's SCnnnn (its codes are ShellCheck's own
+    list, not ours, so they are described as they are met)."""
+    rule = RULES.get(code)
+    if rule is None and SHELLCHECK_CODE.fullmatch(code):
+        rule = Rule(code, f"shellcheck-{code.lower()}", severity,
+                    f"ShellCheck {code}" + (f": {message}" if message else ""), shellcheck_explanation(code, message))
+    return rule
 
 
 def normalise(text: str) -> str:
@@ -309,4 +358,5 @@ def explanation(rule: Rule) -> str:
 
 def table() -> list[str]:
     """`runbook lint --rules`: one line per code, in code order."""
-    return [f"{rule.code}  {rule.name:<30} {rule.severity:<8} {rule.summary}" for _, rule in sorted(RULES.items())]
+    own = [f"{rule.code}  {rule.name:<30} {rule.severity:<8} {rule.summary}" for _, rule in sorted(RULES.items())]
+    return own + [f"{'SCxxxx':<6}  {'shellcheck':<30} {'varies':<8} ShellCheck's findings on commands (--explain SC2086)"]

@@ -29,6 +29,8 @@ class LintConfig:
     destructive_patterns: tuple[str, ...] = ()
     review_interval: str = "180d"
     max_file_size: int = DEFAULT_MAX_BYTES
+    # Alert rule label `severity` -> finding severity for an alert without runbook_url ("*": any other).
+    runbook_url_severity: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Config:
     site_dir: Path
     pyproject: Path | None = None
     lint: LintConfig = field(default_factory=LintConfig)
+    alert_rules: tuple[str, ...] = ()  # globs of Prometheus rule files, relative to root
+    site_url: str | None = None  # where the site is published (`site-url`, else mkdocs.yml's site_url)
 
 
 CACHE_DIR = ".runbook"  # where `runbook build` writes its default mkdocs.yml; never a project root itself
@@ -80,10 +84,11 @@ def load_config(start: Path | None = None) -> Config:
     start = (start or Path.cwd()).resolve()
     root, pyproject, table = find_project(start)
     lint_table = table.get("lint", {})
-    known = {"runbooks", "transcripts", "site-dir", "lint"}
+    known = {"runbooks", "transcripts", "site-dir", "lint", "alert-rules", "site-url"}
     _check_keys(pyproject, "tool.runbook", table, known)
     _check_keys(pyproject, "tool.runbook.lint", lint_table,
-                {"select", "ignore", "per-file-ignores", "severity", "destructive-patterns", "review-interval", "max-file-size"})
+                {"select", "ignore", "per-file-ignores", "severity", "destructive-patterns", "review-interval", "max-file-size",
+                 "runbook-url-severity"})
     lint = LintConfig(
         select=tuple(_str_list(pyproject, "lint.select", lint_table.get("select", []))),
         ignore=tuple(_str_list(pyproject, "lint.ignore", lint_table.get("ignore", []))),
@@ -94,6 +99,8 @@ def load_config(start: Path | None = None) -> Config:
         destructive_patterns=tuple(_str_list(pyproject, "lint.destructive-patterns", lint_table.get("destructive-patterns", []))),
         review_interval=_duration(pyproject, lint_table.get("review-interval", "180d")),
         max_file_size=_positive_int(pyproject, "lint.max-file-size", lint_table.get("max-file-size", DEFAULT_MAX_BYTES)),
+        runbook_url_severity=tuple((label, _severity(pyproject, f"runbook-url-severity.{label}", value)) for label, value in
+                                   _table(pyproject, "lint.runbook-url-severity", lint_table.get("runbook-url-severity", {})).items()),
     )
     return Config(
         root=root,
@@ -102,6 +109,8 @@ def load_config(start: Path | None = None) -> Config:
         site_dir=root / _str(pyproject, "site-dir", table.get("site-dir", "site")),
         pyproject=pyproject,
         lint=lint,
+        alert_rules=tuple(_str_list(pyproject, "alert-rules", table.get("alert-rules", []))),
+        site_url=_str(pyproject, "site-url", table["site-url"]) if "site-url" in table else _mkdocs_site_url(root),
     )
 
 
@@ -137,7 +146,8 @@ def _table(pyproject, key: str, value: Any) -> dict:
 
 def _severity(pyproject, code: str, value: Any) -> str:
     if value not in ("error", "warning", "info", "off"):
-        raise ConfigError(f"{_where(pyproject, 'lint.severity.' + code)} must be error, warning, info or off")
+        key = "lint." + code if code.startswith("runbook-url-severity.") else "lint.severity." + code
+        raise ConfigError(f"{_where(pyproject, key)} must be error, warning, info or off")
     return value
 
 
@@ -158,3 +168,23 @@ def _positive_int(pyproject, key: str, value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise ConfigError(f"{_where(pyproject, key)} must be a positive integer")
     return value
+
+
+def _mkdocs_site_url(root: Path) -> str | None:
+    """`site_url` from mkdocs.yml, read leniently (MkDocs files carry tags such as `!ENV` that we do not resolve)."""
+    import yaml
+
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return None
+
+    class Lenient(yaml.SafeLoader):
+        pass
+
+    Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Lenient)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # MkDocs reports a broken mkdocs.yml itself
+    value = data.get("site_url") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value else None

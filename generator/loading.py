@@ -20,7 +20,7 @@ from . import pointers
 from .codes import RULES
 from .findings import Finding
 from .yaml_data import build_data
-from .yaml_nodes import compose
+from .yaml_nodes import MULTI_DOC, compose, compose_stream
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
@@ -128,3 +128,23 @@ def load_text(text: str, path: str = "<string>", source: Source | None = None) -
     source.root = root
     source.data = build_data(source, root)
     return source
+
+
+def load_stream(path: str | os.PathLike, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Source]:
+    """Every YAML document of a file, for formats that allow several (Kubernetes manifests, rule files).
+
+    Each document is a Source of its own sharing the file's text, with the same strict checks as
+    `load_file`; positions are the file's lines. A file with one document gives one Source.
+    """
+    first = load_file(path, display, max_bytes)
+    if not any(f.code == MULTI_DOC.code for f in first.findings):
+        return [first]
+    sources: list[Source] = []
+    for root, failure in compose_stream(first.text):
+        source = Source(first.path, text=first.text, sha256=first.sha256, root=root)
+        sources.append(source)
+        if failure is not None:
+            failure(source)
+        elif root is not None:
+            source.data = build_data(source, root)
+    return sources

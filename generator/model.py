@@ -33,6 +33,7 @@ class Variable:
     pattern: str | None = None
     choices: tuple[str, ...] = ()
     pointer: str = ""
+    label: str | None = None  # the alert label this variable's value comes from (`runbook exec --alert`)
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,7 @@ def _runbook(data: dict, base: dict) -> Runbook:
     variables = tuple(
         Variable(name, v["description"], v.get("default"), v.get("example"), v.get("secret", False),
                  v.get("required", "default" not in v), v.get("pattern"), tuple(v.get("choices", ())),
-                 f"/variables/{name}")
+                 f"/variables/{name}", v.get("label"))
         for name, v in data.get("variables", {}).items())
     reviewed = data.get("last_reviewed")
     return Runbook(

@@ -59,6 +59,28 @@ def compose(source):
     return root
 
 
+def compose_stream(text: str):
+    """(node, failure) for each non-empty document of a multi-document text. `failure` is None, or a
+    function that records on a Source why this document gives no data (not a mapping, a syntax error
+    that ends the stream)."""
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == TAG + "null" and not node.value):
+                continue  # an empty document (`---` twice, or a trailing `---`)
+            if not isinstance(node, yaml.MappingNode):
+                mark = node.start_mark
+                yield node, lambda source, mark=mark: source.findings.append(
+                    source.finding(NOT_MAPPING, "this document is not a mapping of keys", mark.line + 1, mark.column + 1))
+                continue
+            yield node, None
+    except yaml.MarkedYAMLError as exc:
+        yield None, lambda source, exc=exc: source.findings.append(_syntax_finding(source, exc))
+    finally:
+        loader.dispose()
+
+
 # libyaml's composer recurses once per nesting level in C: tens of thousands of `[` crash the whole
 # process (a segfault, not an exception). Nesting needs an opening `[`/`{`, a `- `/`? ` entry or one more
 # column of indentation per level, so a text with few of those cannot be deep; only a text with many is

@@ -18,6 +18,7 @@ import click
 
 from ..config import load_config
 from ..errors import UserError
+from ..project import ResolveError
 from . import display
 from .prompts import Console, Quit
 from .redact import Redactor
@@ -110,9 +111,17 @@ def _preflight(console: Console, rb, start: int, dry_run: bool, yes: bool) -> li
     raise UserError("stopped before the first step: install the missing program(s) or put them on PATH")
 
 
-def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow_destructive: bool,
-             from_step: str | None, resume: Path | None, transcript: Path | None) -> int:
+def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool, allow_destructive: bool,
+             from_step: str | None, resume: Path | None, transcript: Path | None, alert_source: str | None = None) -> int:
     config = load_config()
+    alert = None
+    if alert_source is not None:  # a firing alert picks the runbook and fills the `label:` variables
+        from .alert import read_alert
+
+        alert = read_alert(alert_source)
+        runbook = runbook or alert.name
+    if runbook is None:
+        raise UserError("name a runbook (id, service, alert or path), or pass --alert FILE with an alert")
     if resume and transcript:
         raise UserError("--resume appends to the transcript it continues; drop --transcript")
     if resume and dry_run:
@@ -120,7 +129,13 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
     if allow_destructive and not yes:
         raise UserError("--allow-destructive only applies with --yes; without --yes every destructive step asks you "
                         "to type its confirmation name")
-    resolved = resolve_runbook(runbook, config)
+    try:
+        resolved = resolve_runbook(runbook, config)
+    except ResolveError:
+        if alert is None or runbook != alert.name:
+            raise
+        raise UserError(f"no runbook lists alert {alert.name} in `alerts`; add it to one, or name the runbook: "
+                        f"runbook exec RUNBOOK --alert {alert_source}") from None
     if resolved.runbook is None:
         return refuse(runbook, resolved.findings)
     rb = resolved.runbook
@@ -132,6 +147,10 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
             if rb.variable(name).secret:
                 console.warn(f"Warning: --var {name} puts a secret on the command line, where ps and the shell's "
                              f"history show it; prefer `export {name}` with the value read by `read -s`, or the prompt.")
+        if alert is not None:
+            from .alert import label_values
+
+            given = {**label_values(rb, alert), **given}  # --var still wins over a label
         start, known, changed, events = 0, {}, False, []
         if resume:
             events, _ = read_events(resume)
@@ -146,6 +165,10 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
         if transcript and transcript.exists() and transcript.stat().st_size:
             raise UserError(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
         display.header(console, rb)
+        if alert is not None:
+            from .alert import show as show_alert
+
+            show_alert(console, alert)
         missing = _preflight(console, rb, start, dry_run, yes)
         prompt = console.interactive and not dry_run
         # Interactive: a command's variables are asked just before it first runs. Under --yes every
@@ -191,7 +214,8 @@ def run_exec(runbook: str, variables: list[str], dry_run: bool, yes: bool, allow
         else:
             writer.write("session-start", **common, title=rb.title, path=rb.path, steps=len(steps),
                          from_step=from_step, mode={"yes": yes, "allow_destructive": allow_destructive},
-                         target=target or None, missing_programs=missing or None)
+                         target=target or None, missing_programs=missing or None,
+                         **({"alert": alert.record()} if alert is not None else {}))
         console.say(f"Transcript: {path}", "dim")
     if start >= len(steps):
         console.say("Every step of this session has finished.")

@@ -1,4 +1,4 @@
-"""Which runbook: an id, a service name or a path, and whether it is fit to run.
+"""Which runbook: an id, a service name, an alert name or a path, and whether it is fit to run.
 
 An invalid runbook is refused with its findings (exit 1, as `runbook lint` would exit): the
 executor only runs documents that passed the loader and the schema, and that the lint rules
@@ -32,6 +32,8 @@ def _candidate_paths(catalog: Catalog, name: str, path: Path | None) -> set[str]
             found.add(source.path)
         elif Path(source.path).stem == name or data.get("id") == name or data.get("service") == name:
             found.add(source.path)
+        elif isinstance(data.get("alerts"), list) and name in data["alerts"]:
+            found.add(source.path)
     return found
 
 
@@ -61,11 +63,15 @@ def resolve_runbook(name: str, config: Config) -> Resolved:
     errors = [f for f in catalog.findings if f.severity == "error"]
     try:
         runbook = catalog.resolve(str(path) if path else name)
-    except ResolveError:
-        candidates = _candidate_paths(catalog, name, path)
-        refused = sorted(f for f in errors if f.path in candidates)
-        if refused:
-            return Resolved(None, catalog, refused)
-        raise
+    except ResolveError as error:
+        from .alert import runbook_for
+
+        runbook = runbook_for(catalog, name) if path is None else None  # an alert name: the runbook listing it
+        if runbook is None:
+            candidates = _candidate_paths(catalog, name, path)
+            refused = sorted(f for f in errors if f.path in candidates)
+            if refused:
+                return Resolved(None, catalog, refused)
+            raise ResolveError(str(error).replace("(by id, service or path)", "(by id, service, alert or path)")) from None
     refused = sorted({*(f for f in errors if f.path == runbook.path), *_lint_errors(config, catalog, runbook)})
     return Resolved(runbook if not refused else None, catalog, refused)

@@ -109,6 +109,11 @@ def build(events: list[dict]) -> dict:
             row(event, open_step, "step started; no result recorded", "unfinished (the session stopped here)")
             open_step = None
 
+    alert = start.get("alert")
+    if isinstance(alert, dict) and alert.get("name"):  # the session answered an alert: it opens the timeline
+        labels = ", ".join(f"{k}={v}" for k, v in sorted((alert.get("labels") or {}).items()) if k != "alertname")
+        rows.append({"time": alert.get("startsAt") or start["time"], "step": "",
+                     "action": f"Alert {alert['name']} fired" + (f" ({labels})" if labels else ""), "result": alert.get("status") or ""})
     for event in events:
         kind = event["event"]
         who = f"{event.get('user', '?')}@{event.get('host', '?')}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -17,7 +18,12 @@ from . import reporters
 
 def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on: str,
              today: dt.date | None, explain: str | None, list_rules: bool,
-             changed: bool = False, base: str | None = None) -> int:
+             changed: bool = False, base: str | None = None, alert_rules: list[Path] = ()) -> int:
+    if explain and re.fullmatch(r"SC[0-9]{4}", explain.strip().upper()):
+        from .shellcheck import explain as explain_shellcheck
+
+        click.echo(explain_shellcheck(explain.strip().upper(), load_config().root / ".runbook"))
+        return 0
     if explain:
         rule = codes.RULES.get(codes.normalise(explain))
         if rule is None:
@@ -40,7 +46,9 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
             click.echo(f"runbook lint: no runbooks changed against {base or 'the default branch'}", err=True)
             return 0
 
-    result = lint(paths, config, today)
+    result = lint(paths, config, today, alert_rules)
+    for note in result.notes:
+        click.echo(f"runbook lint: {note}", err=True)
     name = reporters.pick(output_format)
     stream = sys.stdout
     report = reporters.REPORTERS[name](result.findings, result.files, config.root,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from ..config import Config, ConfigError, LintConfig
@@ -32,6 +33,7 @@ class LintResult:
     # The documents that were linted, for callers that go on to use them (the site) without reading
     # the files a second time.
     catalog: Catalog | None = None
+    notes: list[str] = field(default_factory=list)  # said once on stderr (a check that was skipped)
 
 
 def check_config(lint: LintConfig) -> None:
@@ -39,6 +41,7 @@ def check_config(lint: LintConfig) -> None:
     def known(entry: str, setting: str, prefix_ok: bool) -> None:
         entry_u = entry.upper()
         ok = entry_u in RULES or (prefix_ok and entry_u.startswith("RB") and any(code.startswith(entry_u) for code in RULES))
+        ok = ok or bool(re.fullmatch(r"SC[0-9]{4}" if not prefix_ok else r"SC[0-9]{0,4}", entry_u))  # ShellCheck's codes
         if not ok:
             kind = "rule code or prefix" if prefix_ok else "rule code"
             raise ConfigError(f"[tool.runbook.lint] {setting}: {entry!r} is not a known {kind}; "
@@ -121,20 +124,20 @@ def _intact_only(findings, ctx: LintContext):
             yield finding
 
 
-def lint(paths: list[Path], config: Config, today: dt.date | None = None) -> LintResult:
+def lint(paths: list[Path], config: Config, today: dt.date | None = None, alert_rules: Sequence[Path] = ()) -> LintResult:
     # Every file's node tree stays alive for positions; with the cyclic garbage collector on, each
     # collection walks all of them again (lint of 1,000 files took 2.5 s instead of 1). Nothing here
     # builds reference cycles that need collecting during the run.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _lint(paths, config, today)
+        return _lint(paths, config, today, alert_rules)
     finally:
         if enabled:
             gc.enable()
 
 
-def _lint(paths: list[Path], config: Config, today: dt.date | None) -> LintResult:
+def _lint(paths: list[Path], config: Config, today: dt.date | None, alert_rules: Sequence[Path] = ()) -> LintResult:
     lint_config = config.lint
     check_config(lint_config)
     if not paths and not config.runbooks.is_dir():
@@ -149,11 +152,16 @@ def _lint(paths: list[Path], config: Config, today: dt.date | None) -> LintResul
         folder = [p for p in discover([config.runbooks]) if p.resolve() not in linted]
         if folder:
             reference_documents = load_catalog(folder, lint_config.max_file_size).lintable
-    return lint_catalog(catalog, config, today, reference_documents)
+    rule_files = None
+    if config.alert_rules or alert_rules:
+        from ..alerting.rules import load_rule_files, rule_file_paths
+
+        rule_files = load_rule_files(rule_file_paths(config, list(alert_rules)), lint_config.max_file_size)
+    return lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files, shellcheck=True)
 
 
 def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
-                 reference_documents: Sequence[Document] = ()) -> LintResult:
+                 reference_documents: Sequence[Document] = (), rule_files=None, shellcheck: bool = False) -> LintResult:
     """Run the rules on documents already loaded (call `check_config` first); `reference_documents`
     are the others that references may point at. The executor uses this for the one runbook it runs."""
     lint_config = config.lint
@@ -168,8 +176,23 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
     findings = list(catalog.findings)
     for family in FAMILIES:
         findings.extend(_intact_only(family.check(ctx), ctx))
-    findings = suppressions.apply(findings, {s.path: s.text for s in catalog.sources if s.text},
-                                  complete={d.path for d in catalog.documents})
+    texts = {s.path: s.text for s in catalog.sources if s.text}
+    files = len(catalog.sources)
+    if rule_files is not None:  # Prometheus rule files (generator.alerting), checked against the runbooks
+        from ..alerting.checks import check as check_alerts
+
+        findings.extend(check_alerts(ctx, rule_files, config.site_url, config.root / "docs"))
+        texts.update({s.path: s.text for s in rule_files.sources if s.text})
+        files += rule_files.files
+    notes = []
+    if shellcheck:  # ShellCheck on every command (lint only: exec checks a runbook without starting it)
+        from . import shellcheck as shellcheck_checks
+
+        found, note = shellcheck_checks.findings(ctx, config.root / ".runbook")
+        findings.extend(found)
+        notes += [note] if note else []
+    findings = suppressions.apply(findings, texts, complete={d.path for d in catalog.documents},
+                                  unchecked=("SC",) if notes or not shellcheck else ())
     findings = configure(findings, lint_config, config.root)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.code, f.message))
     # Positions were needed only to place findings. Dropping the node trees (a million small objects for
@@ -177,4 +200,4 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
     # them all (0.45 s of a 1.2 s lint); the catalog's documents stay for callers such as the site.
     for source in catalog.sources:
         source.root = None
-    return LintResult(findings, len(catalog.sources), catalog)
+    return LintResult(findings, files, catalog, notes)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import __version__
-from ..codes import RULES
+from ..codes import RULES, lookup
 from ..findings import SEVERITY_RANK, Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -49,7 +49,7 @@ def text(findings: list[Finding], files: int, root: Path, colour: bool = False) 
 def as_json(findings: list[Finding], files: int, root: Path, colour: bool = False) -> str:
     document = {
         "findings": [
-            {"code": f.code, "name": RULES[f.code].name if f.code in RULES else f.code, "severity": f.severity,
+            {"code": f.code, "name": lookup(f.code).name if lookup(f.code) else f.code, "severity": f.severity,
              "path": f.path, "line": f.line, "column": f.column, "pointer": f.pointer, "message": f.message}
             for f in findings
         ],
@@ -101,11 +101,11 @@ def _sarif_level(severity: str) -> str:
 
 
 def sarif(findings: list[Finding], files: int, root: Path, colour: bool = False) -> str:
-    codes = sorted(RULES)
+    codes = sorted(set(RULES) | {f.code for f in findings if lookup(f.code)})
     index = {code: i for i, code in enumerate(codes)}
     rules = []
     for code in codes:
-        rule = RULES[code]
+        rule = lookup(code)
         rules.append({
             "id": rule.code,
             "name": "".join(part.capitalize() for part in rule.name.split("-")),

@@ -21,6 +21,7 @@ UNKNOWN = RULES["RB902"]
 
 _COMMENT = re.compile(r"#\s*runbook:\s*(disable-next-line|disable-file|disable)\b\s*(?:=\s*([A-Za-z0-9_, ]*?))?\s*(?:--\s*(.*))?$")
 _CODE = re.compile(r"^RB[0-9]{3}$")
+_SHELLCHECK_CODE = re.compile(r"^SC[0-9]{4}$")  # ShellCheck's codes are registered when first met
 
 
 @dataclass
@@ -53,7 +54,7 @@ def parse(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
             continue
         known = []
         for code in codes:
-            if _CODE.match(code) and code in RULES:
+            if (_CODE.match(code) and code in RULES) or _SHELLCHECK_CODE.match(code):
                 known.append(code)
             else:
                 problems.append(Finding(path, index + 1, column, UNKNOWN.code, UNKNOWN.severity,
@@ -65,11 +66,14 @@ def parse(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
     return suppressions, problems
 
 
-def apply(findings: list[Finding], texts: dict[str, str], complete: set[str] | None = None) -> list[Finding]:
+def apply(findings: list[Finding], texts: dict[str, str], complete: set[str] | None = None,
+          unchecked: tuple[str, ...] = ()) -> list[Finding]:
     """Drop suppressed findings; add RB901/RB902 findings for bad or unused suppressions.
 
     `complete`: the paths every rule ran on in full (valid documents). Elsewhere a rule skipped what a
-    broken value hides, so a suppression that hid nothing this time is not called unused.
+    broken value hides, so a suppression that hid nothing this time is not called unused. Codes starting
+    with an `unchecked` prefix were not checked in this run (ShellCheck missing): their suppressions are
+    not called unused either.
     """
     by_path: dict[str, list[Suppression]] = {}
     extra: list[Finding] = []
@@ -94,7 +98,7 @@ def apply(findings: list[Finding], texts: dict[str, str], complete: set[str] | N
             continue
         for suppression in suppressions:
             for code in suppression.codes:
-                if code not in suppression.used:
+                if code not in suppression.used and not code.startswith(unchecked or ("\0",)):
                     where = "in this file" if suppression.kind == "disable-file" else f"on line {suppression.target}"
                     extra.append(Finding(path, suppression.line, suppression.column, UNUSED.code, UNUSED.severity,
                                          f"suppression of {code} is unused: no {code} finding {where}; remove it"))

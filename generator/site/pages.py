@@ -24,6 +24,7 @@ from ..model import (Document, EscalationPolicy, Reference, Runbook, SeverityLev
 from ..project import Catalog
 from ..schema import SCHEMA_FILES, load_schema
 from . import markup
+from .urls import alert_slug, runbook_uri  # noqa: F401  (one definition of the pages' addresses)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -89,15 +90,6 @@ def humanize_seconds(seconds: int) -> str:
     minutes, secs = divmod(rest, 60)
     parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s" if secs else ""]
     return " ".join(p for p in parts if p) or "0 s"
-
-
-def alert_slug(name: str) -> str:
-    """The alert's page: lower case so alert rules can link to a predictable URL."""
-    return re.sub(r"[^a-z0-9_.-]+", "-", name.lower()).strip("-") or "alert"
-
-
-def runbook_uri(doc: Document) -> str:
-    return f"{'runbooks' if isinstance(doc, Runbook) else 'catalogs'}/{doc.id}.md"
 
 
 @dataclass

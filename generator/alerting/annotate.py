@@ -1,0 +1,114 @@
+"""The `runbook_url` each alerting rule should carry, and writing it into the rule files.
+
+Edits are made in the text at the node's position (the value replaced, or one line inserted), never
+by dumping the YAML again: comments, quoting, key order and blank lines stay as the author wrote them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..lint.positions import node_at
+from ..model import Runbook
+from .links import Site, expected_url, resolve
+from .rules import AlertRule
+
+
+@dataclass(frozen=True)
+class Annotation:
+    rule: AlertRule
+    current: str | None
+    expected: str | None  # None: no runbook lists the alert
+    # ok, missing (no link), broken (resolves to no page, or to a runbook that does not list the alert),
+    # elsewhere (a link off the site, left alone), unhandled (no runbook lists the alert)
+    status: str
+
+    @property
+    def needs_write(self) -> bool:
+        return self.status in ("missing", "broken")
+
+
+def annotations(rules: list[AlertRule], runbooks: list[Runbook], site_url: str, docs_dir: Path | None = None) -> list[Annotation]:
+    site = Site(site_url, list(runbooks), docs_dir)
+    return [Annotation(rule, rule.runbook_url, expected, _status(site, rule, expected))
+            for rule in rules for expected in [expected_url(site_url, rule.name, runbooks)]]
+
+
+def _status(site: Site, rule: AlertRule, expected: str | None) -> str:
+    current = rule.runbook_url
+    if expected is None:
+        return "unhandled"
+    if current is None:
+        return "missing"
+    if current == expected:
+        return "ok"
+    resolution = resolve(site, current)
+    if resolution is None:
+        return "elsewhere"
+    if resolution.problem or not any(rule.name in r.alerts for r in resolution.target.runbooks):
+        return "broken"
+    return "ok"  # a working link to a runbook that lists the alert (a step, say) is kept
+
+
+def _offset(text_lines: list[str], line: int, column: int) -> int:
+    return sum(len(line_text) for line_text in text_lines[:line]) + column
+
+
+def edits_for(annotation: Annotation) -> tuple[int, int, str]:
+    """(start, end, replacement) in the file's text that makes the rule carry the expected link."""
+    rule = annotation.rule
+    source = rule.source
+    lines = _text(source.text).splitlines(keepends=True)
+    value = json.dumps(annotation.expected)
+    url_node = node_at(source, f"{rule.pointer}/annotations/runbook_url")
+    if url_node is not None:
+        start = _offset(lines, url_node.start_mark.line, url_node.start_mark.column)
+        end = _offset(lines, url_node.end_mark.line, url_node.end_mark.column)
+        return start, end, value
+    annotations = node_at(source, f"{rule.pointer}/annotations")
+    if isinstance(annotations, yaml.MappingNode) and annotations.value:
+        if annotations.flow_style:
+            close = _offset(lines, annotations.end_mark.line, annotations.end_mark.column) - 1  # the `}`
+            return close, close, f", runbook_url: {value}"
+        key = annotations.value[0][0]
+        return _after_line(lines, annotations.value[-1][1]), None, f"{' ' * key.start_mark.column}runbook_url: {value}\n"
+    rule_node = node_at(source, rule.pointer)
+    key = rule_node.value[0][0]
+    indent = " " * key.start_mark.column
+    if annotations is not None:  # `annotations:` with nothing (or `{}`) after it: replace the empty value
+        start = _offset(lines, annotations.start_mark.line, annotations.start_mark.column)
+        end = _offset(lines, annotations.end_mark.line, annotations.end_mark.column)
+        return start, end, f"\n{indent}  runbook_url: {value}"
+    return _after_line(lines, rule_node.value[-1][1]), None, f"{indent}annotations:\n{indent}  runbook_url: {value}\n"
+
+
+def _after_line(lines: list[str], node) -> int:
+    """The start of the line after a value ends (a block scalar's end mark is already on that line)."""
+    mark = node.end_mark
+    line = mark.line if mark.column == 0 else mark.line + 1
+    return _offset(lines, min(line, len(lines)), 0)
+
+
+def apply(items: list[Annotation]) -> dict[str, str]:
+    """New text of each rule file with the links written in (only rules whose link is missing or broken)."""
+    by_path: dict[str, list[Annotation]] = {}
+    for item in items:
+        if item.needs_write:
+            by_path.setdefault(item.rule.path, []).append(item)
+    written = {}
+    for path, changes in by_path.items():
+        text = _text(changes[0].rule.source.text)
+        edits = [edits_for(change) for change in changes]
+        for start, end, replacement in sorted(edits, key=lambda e: e[0], reverse=True):
+            text = text[:start] + replacement + text[end if end is not None else start:]
+        written[path] = text
+    return written
+
+
+def _text(text: str) -> str:
+    """The file's text with a final newline, so that a line can be added after its last one."""
+    return text if text.endswith("\n") else text + "\n"

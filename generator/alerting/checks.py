@@ -1,0 +1,80 @@
+"""RB80x: alert rules checked against the runbooks, in both directions.
+
+From the rules: every alerting rule carries a `runbook_url`; one under the site resolves to a page
+(and step); the runbook it leads to lists the alert. From the runbooks: every alert a runbook lists
+is defined by some rule (checked only when rule files are configured).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from ..codes import RULES
+from ..findings import Finding
+from ..model import Runbook
+from .links import Site, resolve
+from .rules import AlertRule, RuleFiles
+
+NO_URL = RULES["RB802"]
+BROKEN_URL = RULES["RB803"]
+NOT_LISTED = RULES["RB804"]
+NO_RULE = RULES["RB805"]
+
+DEFAULT_URL_SEVERITY = {"critical": "error", "warning": "warning", "*": "info"}
+
+
+def url_severity(rule: AlertRule, overrides: tuple[tuple[str, str], ...]) -> str:
+    levels = {**DEFAULT_URL_SEVERITY, **dict(overrides)}
+    return levels.get(rule.severity, levels["*"])
+
+
+def check(ctx, rule_files: RuleFiles, site_url: str | None, docs_dir: Path | None) -> list[Finding]:
+    """Findings for the rule files and, at the runbooks' `alerts`, for the runbooks being linted."""
+    findings = list(rule_files.findings)
+    known = [d for d in ctx.known if isinstance(d, Runbook)]
+    site = Site(site_url, ctx.known, docs_dir) if site_url else None
+    for rule in rule_files.rules:
+        findings.extend(_rule(rule, site, known, ctx.config.runbook_url_severity))
+    names = rule_files.names
+    for runbook in ctx.runbooks:
+        for index, name in enumerate(runbook.alerts):
+            if name in names:
+                continue
+            close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.8)
+            hint = f"; did you mean {close[0]!r}?" if close else "; fix the name or remove it"
+            findings.append(ctx.finding(NO_RULE, runbook, f"/alerts/{index}",
+                                        f"alert {name} is defined by no rule in the alert rule files{hint}"))
+    return findings
+
+
+def _rule(rule: AlertRule, site: Site | None, known: list[Runbook], overrides) -> list[Finding]:
+    url = rule.runbook_url
+    if not url:
+        level = url_severity(rule, overrides)
+        if level == "off":
+            return []
+        handled = [r.id for r in known if rule.name in r.alerts]
+        hint = (f"; runbook {handled[0]} handles it (`runbook alerts --annotate` prints the link)" if handled
+                else "; write a runbook for it and link it")
+        return [Finding(rule.path, rule.line, rule.column, NO_URL.code, level,
+                        f"alert {rule.name} has no runbook_url annotation{hint}", f"{rule.pointer}/alert")]
+    if site is None:
+        return []
+    resolution = resolve(site, url)
+    if resolution is None:
+        return []
+    pointer = f"{rule.pointer}/annotations/runbook_url"
+    line, column = rule.source.locate(pointer)
+    if resolution.problem:
+        return [Finding(rule.path, line, column, BROKEN_URL.code, BROKEN_URL.severity,
+                        f"runbook_url of alert {rule.name}: {resolution.problem}", pointer)]
+    target = resolution.target
+    if target.runbooks and not any(rule.name in r.alerts for r in target.runbooks):
+        which = ", ".join(r.id for r in target.runbooks)
+        handled = [r.id for r in known if rule.name in r.alerts]
+        hint = f"; runbook {handled[0]} lists it" if handled else f"; add {rule.name} to the `alerts` of {which}"
+        return [Finding(rule.path, line, column, NOT_LISTED.code, NOT_LISTED.severity,
+                        f"runbook_url of alert {rule.name} leads to {which}, which does not list {rule.name} in `alerts`{hint}",
+                        pointer)]
+    return []
