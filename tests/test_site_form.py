@@ -180,3 +180,15 @@ def test_without_javascript_the_page_reads_as_before(site):
     assert "export NAMESPACE=production" in page.locator(".rb-export").inner_text()
     assert page.locator("table").first.is_visible()
     page.close()
+
+
+def test_form_works_after_instant_navigation(site):
+    base, context = site
+    page = context.new_page()
+    page.goto(base + "runbooks/")
+    page.wait_for_function("() => typeof document$ !== 'undefined'")
+    page.locator("article a[href*='payment-service']").first.click()  # Material's instant loading: no reload
+    page.wait_for_url("**/runbooks/payment-service/")
+    page.locator("form.rb-vars").wait_for(state="visible")
+    page.fill("input[name=SERVICE]", "other")
+    assert "export SERVICE=other" in page.locator(".rb-export").inner_text()

@@ -12,7 +12,7 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from ..config import ConfigError
@@ -21,6 +21,11 @@ from .edit import edit_base
 from .pages import TEMPLATES_DIR, SiteRenderer
 
 log = get_plugin_logger(__name__)
+
+# Material's offline plugin loads its Web Worker shim from a CDN unless a polyfill with this name is
+# already listed; the site ships the vendored copy instead (see vendor/iframe-worker/README.md).
+IFRAME_WORKER_SHIM = "assets/javascripts/iframe-worker/shim.js"
+VENDOR_DIR = Path(__file__).parent / "vendor"
 
 
 class RunbooksConfig(base.Config):
@@ -44,7 +49,12 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.project_root: Path | None = None
         self.folder: Path | None = None
 
+    @event_priority(100)  # before Material's offline plugin, which adds the CDN shim when none is listed
     def on_config(self, config):
+        if _offline_enabled(config):
+            polyfills = config.extra.setdefault("polyfills", [])
+            if not any("iframe-worker" in str(url) for url in polyfills):
+                polyfills.append(IFRAME_WORKER_SHIM)
         self.project_root = Path(config.config_file_path or ".").resolve().parent
         try:
             source = load_site_source(self.project_root, self.config.runbooks, self.config.review_interval)
@@ -77,6 +87,9 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
                 files.append(File.generated(config, uri, content=expanded))
         if self.config.nav and not config.nav:
             config.nav = renderer.nav(handwritten)
+        if _offline_enabled(config) and files.get_file_from_path(IFRAME_WORKER_SHIM) is None:
+            shim = (VENDOR_DIR / "iframe-worker" / "shim.js").read_text(encoding="utf-8")
+            files.append(File.generated(config, IFRAME_WORKER_SHIM, content=shim))
         return files
 
     def on_page_context(self, context, page, config, nav):
@@ -90,3 +103,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         server.watch(str(self.folder))
         server.watch(str(TEMPLATES_DIR))
         return server
+
+
+def _offline_enabled(config) -> bool:
+    offline = config.plugins.get("material/offline")
+    return bool(offline and offline.config.enabled)

@@ -175,17 +175,17 @@
   }
 
   function start() {
-    document.querySelectorAll("form.rb-vars").forEach(setUp);
+    document.querySelectorAll("form.rb-vars:not([data-ready])").forEach(function (form) {
+      form.setAttribute("data-ready", "");
+      setUp(form);
+    });
   }
 
-  // Material's instant navigation swaps pages without reloading scripts: `document$` emits on each.
-  if (typeof window.document$ !== "undefined") {
-    window.document$.subscribe(start);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  // Material's instant navigation swaps pages without reloading scripts: `document$` emits on each. It
+  // does not emit on pages opened from file:// (offline builds), hence the first run on load as well.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+  if (typeof window.document$ !== "undefined") window.document$.subscribe(start);
 
   window.runbookForm = { quote: quote, substitute: substitute };
 })();
