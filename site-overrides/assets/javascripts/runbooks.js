@@ -52,7 +52,8 @@
         var end = match && match[2] && match[2] !== "}" ? closingBrace(command, i + match[0].length) : i + (match ? match[0].length : 0);
         if (name && end > i && Object.prototype.hasOwnProperty.call(values, name)) {
           var word = quote(values[name]);
-          out += top.kind === "double" ? '"' + word + '"' : word;
+          // Inside double quotes a plain word goes in as it is; anything else closes and reopens them.
+          out += top.kind === "double" && word !== values[name] ? '"' + word + '"' : word;
           i = end; continue;
         }
       }
