@@ -23,7 +23,7 @@ from ..model import (Document, EscalationPolicy, Reference, Runbook, SeverityLev
                      duration_seconds)
 from ..project import Catalog
 from ..schema import SCHEMA_FILES, load_schema
-from . import markup
+from . import markup, search_terms
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -132,6 +132,9 @@ class SiteRenderer:
             seconds=humanize_seconds,
             shell_export=markup.shell_export, indent_md=markup.indent,
         )
+        env.globals.update(alerts_terms=lambda names: [t for n in names for t in search_terms.alert_terms(n)],
+                           command_terms=search_terms.command_terms,
+                           search_terms=lambda *terms: markup.Md(search_terms.hidden(*terms)))
         env.globals.update(link=self.link, review=self.review, severity_label=self.severity_label,
                            md=markup.Md, code=markup.code, alert_uri=lambda name: f"alerts/{alert_slug(name)}.md")
         return env
