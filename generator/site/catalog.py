@@ -31,13 +31,19 @@ class SiteSource:
     review_interval: str
 
 
+def load_lint_rules() -> None:
+    """Register the lint rules (the lint command's loader) before running the engine."""
+    from ..lint.command import _load_rules
+
+    _load_rules()
+
+
 def lint_folder(folder: Path, config: Config) -> tuple[list[Finding], Catalog]:
     """What `runbook lint` reports for the folder (load, schema and rule findings after the project's
     settings), and the catalog it read, so the pages are made from the same documents."""
-    from ..lint.command import _load_rules
     from ..lint.engine import lint
 
-    _load_rules()
+    load_lint_rules()
     same = folder.resolve() == config.runbooks.resolve()
     result = lint([] if same else [folder], config)
     catalog = result.catalog if result.catalog is not None else load_catalog([folder], config.lint.max_file_size)

@@ -90,7 +90,8 @@ def run_serve(dev_addr: str) -> int:
     config_file = _mkdocs_file()
     _show_mkdocs_log(logging.INFO)
     try:
-        serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True, watch=[])
+        # Dirty rebuilds: with the plugin's cache folder (live.py) a saved runbook rebuilds its own pages only.
+        serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True, build_type="dirty", watch=[])
     except (exceptions.Abort, exceptions.BuildError) as exc:
         click.echo(f"runbook serve: {exc}", err=True)
         return 1

@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files
 from ..config import ConfigError
 from .catalog import CatalogErrors, load_site_source
 from .edit import edit_base
+from .live import LiveSite
 from .pages import TEMPLATES_DIR, SiteRenderer
 
 log = get_plugin_logger(__name__)
@@ -44,10 +45,21 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     supports_multiple_instances = False
 
     def __init__(self):
+        self.live: LiveSite | None = None  # under `serve`: state kept across rebuilds (see live.py)
         self.renderer: SiteRenderer | None = None
         self.sources: dict[str, str] = {}  # page src_uri -> YAML path relative to the project root
         self.project_root: Path | None = None
         self.folder: Path | None = None
+
+    def on_startup(self, *, command, dirty):
+        # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of `serve`.
+        if command == "serve":
+            self.live = LiveSite()
+
+    def on_shutdown(self):
+        if self.live:
+            self.live.close()
+            self.live = None
 
     @event_priority(100)  # before Material's offline plugin, which adds the CDN shim when none is listed
     def on_config(self, config):
@@ -57,7 +69,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
                 polyfills.append(IFRAME_WORKER_SHIM)
         self.project_root = Path(config.config_file_path or ".").resolve().parent
         try:
-            source = load_site_source(self.project_root, self.config.runbooks, self.config.review_interval)
+            load = self.live.load if self.live else load_site_source
+            source = load(self.project_root, self.config.runbooks, self.config.review_interval)
         except CatalogErrors as exc:
             raise PluginError(f"the runbooks have errors; fix them and build again:\n{exc}") from None
         except ConfigError as exc:
@@ -71,26 +84,32 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     def on_files(self, files: Files, config) -> Files:
         renderer = self.renderer
         handwritten = sorted(f.src_uri for f in files.documentation_pages())
-        for page in renderer.pages():
+        for page in (self.live.pages(renderer) if self.live else renderer.pages()):
             if files.get_file_from_path(page.uri) is not None:
                 raise PluginError(f"docs/{page.uri} is a generated page; rename the hand-written file")
-            files.append(File.generated(config, page.uri, content=page.markdown))
+            files.append(self._generated(config, page.uri, page.markdown))
             if page.source:
                 self.sources[page.uri] = page.source
         # Hand-written pages with markers get the generated blocks (read here, never written back).
         for uri in handwritten:
             file = files.get_file_from_path(uri)
             text = Path(file.abs_src_path).read_text(encoding="utf-8")
-            expanded = renderer.expand_markers(text, uri)
+            expanded = self.live.expand_markers(renderer, text, uri) if self.live else renderer.expand_markers(text, uri)
             if expanded != text:
                 files.remove(file)
-                files.append(File.generated(config, uri, content=expanded))
+                files.append(self._generated(config, uri, expanded))
         if self.config.nav and not config.nav:
             config.nav = renderer.nav(handwritten)
         if _offline_enabled(config) and files.get_file_from_path(IFRAME_WORKER_SHIM) is None:
             shim = (VENDOR_DIR / "iframe-worker" / "shim.js").read_text(encoding="utf-8")
             files.append(File.generated(config, IFRAME_WORKER_SHIM, content=shim))
         return files
+
+    def _generated(self, config, uri: str, markdown: str) -> File:
+        # Under serve, a file in the cache folder: MkDocs' dirty build then skips it while it is unchanged.
+        if self.live:
+            return File.generated(config, uri, abs_src_path=str(self.live.write(uri, markdown)))
+        return File.generated(config, uri, content=markdown)
 
     def on_page_context(self, context, page, config, nav):
         # Material's edit button (content.action.edit) opens the YAML file, like "Generated from ...".
