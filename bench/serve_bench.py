@@ -88,6 +88,7 @@ def measure(command: list[str], cwd: Path, edited: Path, page_path: str, rounds:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        server.stderr.close()
     return times
 
 
@@ -100,6 +101,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[50, 500])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--servers", nargs="+", choices=["runbook", "mkdocs", "mkdocs-dirty"],
+                        default=["runbook", "mkdocs", "mkdocs-dirty"], help="which servers to measure (default: all)")
     args = parser.parse_args()
     for count in args.counts:
         folder = Path(tempfile.mkdtemp(prefix="serve-bench-"))
@@ -110,10 +113,13 @@ def main() -> int:
             markdown = folder / "out" / "docs" / "runbooks" / f"{RUNBOOK_ID}.md"
             page_path = f"runbooks/{RUNBOOK_ID}/"
             print(f"{count} runbooks: save-to-page, {args.rounds} edits each", flush=True)
-            report("runbook serve (plugin, YAML)", measure([*RUNBOOK_CLI, "serve"], folder, yaml_file, page_path, args.rounds))
             mkdocs = [sys.executable, "-m", "mkdocs", "serve", "-f", str(folder / "out" / "mkdocs.yml")]
-            report("mkdocs serve (rendered, Markdown)", measure(mkdocs, folder / "out", markdown, page_path, args.rounds))
-            report("mkdocs serve --dirty (rendered)", measure([*mkdocs, "--dirty"], folder / "out", markdown, page_path, args.rounds))
+            if "runbook" in args.servers:
+                report("runbook serve (plugin, YAML)", measure([*RUNBOOK_CLI, "serve"], folder, yaml_file, page_path, args.rounds))
+            if "mkdocs" in args.servers:
+                report("mkdocs serve (rendered, Markdown)", measure(mkdocs, folder / "out", markdown, page_path, args.rounds))
+            if "mkdocs-dirty" in args.servers:
+                report("mkdocs serve --dirty (rendered)", measure([*mkdocs, "--dirty"], folder / "out", markdown, page_path, args.rounds))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return 0

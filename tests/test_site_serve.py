@@ -138,3 +138,4 @@ def test_runbook_serve_shows_a_saved_edit_in_the_browser(project):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        server.stderr.close()

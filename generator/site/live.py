@@ -38,6 +38,9 @@ class LiveSite:
     _written: dict[str, str] = field(default_factory=dict)  # uri -> text in the cache folder
     _listing: object = None  # the listed facts of the last `pages` call
     _expanded: dict[str, tuple[object, str]] = field(default_factory=dict)  # uri -> (inputs, text)
+    _theme: tuple[object, object] | None = None  # (key, the theme's Jinja environment with its compiled templates)
+    _nav: tuple[object, list] | None = None
+    built_once: bool = False
 
     def close(self) -> None:
         shutil.rmtree(self.cache_dir, ignore_errors=True)
@@ -129,6 +132,33 @@ class LiveSite:
             path.write_text(text, encoding="utf-8")
             self._written[uri] = text
         return path
+
+
+    def nav(self, renderer: SiteRenderer, handwritten: list[str]) -> list:
+        """`renderer.nav`, again only when the listed facts or the hand-written pages changed (after `pages`)."""
+        inputs = (self._listing, tuple(handwritten))
+        if not self._nav or self._nav[0] != inputs:
+            self._nav = (inputs, renderer.nav(handwritten))
+        return self._nav[1]
+
+    def theme_environment(self, env):
+        """The theme's Jinja environment of the previous build when its templates are unchanged, with this
+        build's filters and globals: MkDocs makes a new one per build and compiling Material's templates
+        again was a third of a rebuild. Template folders inside installed packages are not re-read."""
+        dirs = tuple(getattr(env.loader, "searchpath", ()))
+        key = (dirs, tuple(_folder_stamp(Path(d)) for d in dirs if not {"site-packages", "dist-packages"} & set(Path(d).parts)))
+        if self._theme and self._theme[0] == key:
+            cached = self._theme[1]
+            cached.filters.update(env.filters)
+            cached.tests.update(env.tests)
+            cached.globals.update(env.globals)
+            return cached
+        self._theme = (key, env)
+        return env
+
+
+def _folder_stamp(folder: Path) -> tuple:
+    return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
 
 
 def _templates_stamp() -> tuple:

@@ -67,6 +67,10 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             polyfills = config.extra.setdefault("polyfills", [])
             if not any("iframe-worker" in str(url) for url in polyfills):
                 polyfills.append(IFRAME_WORKER_SHIM)
+        if self.live and self.live.built_once:
+            # Rebuilds while serving: the 404 page (the whole navigation) and the sitemap from the first
+            # build stay; rendering them again each time cost more than the page that changed.
+            config.theme.static_templates.difference_update({"404.html", "sitemap.xml"})
         self.project_root = Path(config.config_file_path or ".").resolve().parent
         try:
             load = self.live.load if self.live else load_site_source
@@ -99,11 +103,19 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
                 files.remove(file)
                 files.append(self._generated(config, uri, expanded))
         if self.config.nav and not config.nav:
-            config.nav = renderer.nav(handwritten)
+            config.nav = self.live.nav(renderer, handwritten) if self.live else renderer.nav(handwritten)
         if _offline_enabled(config) and files.get_file_from_path(IFRAME_WORKER_SHIM) is None:
             shim = (VENDOR_DIR / "iframe-worker" / "shim.js").read_text(encoding="utf-8")
             files.append(File.generated(config, IFRAME_WORKER_SHIM, content=shim))
         return files
+
+    @event_priority(-100)  # last, once the other plugins have added their filters and globals
+    def on_env(self, env, config, files):
+        return self.live.theme_environment(env) if self.live else env
+
+    def on_post_build(self, config):
+        if self.live:
+            self.live.built_once = True
 
     def _generated(self, config, uri: str, markdown: str) -> File:
         # Under serve, a file in the cache folder: MkDocs' dirty build then skips it while it is unchanged.
