@@ -114,12 +114,13 @@ def new_command(runbook_id, service, owner, folder):
 @main.command("build")
 @click.option("--strict", is_flag=True, help="Fail on MkDocs warnings.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site.")
+@click.option("--offline", is_flag=True, help="A site that works opened from file:// (search included), no server.")
 @handle_errors
-def build_command(strict, site_dir):
+def build_command(strict, site_dir, offline):
     """Build the site with MkDocs and the runbooks plugin."""
     from .site.commands import run_build
 
-    return run_build(strict=strict, site_dir=site_dir)
+    return run_build(strict=strict, site_dir=site_dir, offline=offline)
 
 
 @main.command("serve")

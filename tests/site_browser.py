@@ -65,3 +65,16 @@ def search(page, base_url: str, query: str) -> list[str]:
     results.first.wait_for(state="attached", timeout=15000)
     hrefs = results.evaluate_all("links => links.map(a => a.href)")
     return [href[len(base_url):] if href.startswith(base_url) else href for href in hrefs]
+
+
+def build_site(cwd: Path, site: Path, *extra: str) -> None:
+    """`runbook build --strict` of the project in `cwd` into `site` (extra: more options, e.g. --offline)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    result = subprocess.run([sys.executable, "-c", "from generator.cli import main; main()", "build", "--strict",
+                             "--site-dir", str(site), *extra], cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr

@@ -2,8 +2,10 @@
 
 Builds the site with `runbook build` into a temporary folder, serves it on loopback and takes, in
 headless Chromium: the home page, a service runbook (payment-service), the search results for FLUSHALL
-a destructive step reached by its deep link (redis-cache#step-flush), and the payment-service runbook
-on a phone (390 px wide) in the dark palette.
+a destructive step reached by its deep link (redis-cache#step-flush), the payment-service runbook
+on a phone (390 px wide) in the dark palette, its variables form filled in (desktop and phone, values
+filled into the commands) and its print preview (the first page of the PDF Chromium saves, as PNG,
+when `pdftoppm` from poppler-utils is there).
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from pathlib import Path
 from site_browser import chromium, search, serve
 
 SHOTS = ("home.png", "runbook-payment-service.png", "search-flushall.png", "runbook-destructive-step.png",
-         "runbook-phone-dark.png")
+         "runbook-phone-dark.png", "runbook-form-filled.png", "runbook-form-phone.png", "runbook-print.png")
+FILLED = "?var.NAMESPACE=payments-eu&var.REPLICAS=8"
+
+
+def fill_form(page) -> None:
+    page.locator("form.rb-vars").wait_for(state="visible")
+    page.fill("input[name=SERVICE]", "payment-api")
+    page.check(".rb-vars__fill-box")
 
 
 def take(out_dir: Path, site_dir: Path) -> list[Path]:
@@ -42,7 +51,28 @@ def take(out_dir: Path, site_dir: Path) -> list[Path]:
         page.wait_for_timeout(800)
         page.screenshot(path=str(out_dir / SHOTS[4]))
         phone.close()
-        written = [out_dir / name for name in SHOTS]
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(base + "runbooks/payment-service/" + FILLED)
+        fill_form(page)
+        page.locator("#variables").scroll_into_view_if_needed()
+        page.evaluate("() => document.getElementById('variables').scrollIntoView()")
+        page.screenshot(path=str(out_dir / SHOTS[5]))
+        phone = browser.new_context(viewport={"width": 390, "height": 844})
+        page = phone.new_page()
+        page.goto(base + "runbooks/payment-service/" + FILLED)
+        fill_form(page)
+        page.evaluate("() => document.getElementById('variables').scrollIntoView()")
+        page.screenshot(path=str(out_dir / SHOTS[6]), full_page=False)
+        pdf = out_dir / "runbook-print.pdf"
+        page.pdf(path=str(pdf), format="A4", print_background=True)
+        phone.close()
+        import shutil
+
+        if shutil.which("pdftoppm"):
+            subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(out_dir / "runbook-print")],
+                           check=True)
+            (out_dir / "runbook-print-1.png").replace(out_dir / SHOTS[7])
+        written = [out_dir / name for name in SHOTS if (out_dir / name).exists()]
     return written
 
 

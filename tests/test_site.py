@@ -350,3 +350,17 @@ def test_every_text_field_of_every_kind_is_escaped(tmp_path):
     assert "<em>" not in to_html(body(pages["alerts/cache_down_-x.md"]))
     # Front matter titles are HTML-escaped YAML strings (Material prints them as HTML in <title> and the nav).
     assert 'title: "T &lt;script&gt;' in pages["runbooks/h.md"]
+
+
+def test_search_terms_split_alert_names_and_snake_case_commands():
+    from generator.site.search_terms import alert_terms, command_terms, hidden
+
+    assert alert_terms("PaymentServiceDown") == ["Payment Service Down", "PaymentService", "ServiceDown"]
+    assert alert_terms("KubeContainerOOMKilled")[0] == "Kube Container OOM Killed"
+    assert "OOMKilled" in alert_terms("KubeContainerOOMKilled")
+    assert alert_terms("RedisDown") == ["Redis Down"] and alert_terms("Down") == []
+    # Variables (`$DB_HOST`) are not commands; SQL functions and subcommands are.
+    assert command_terms("psql -h \"$DB_HOST\" -c 'select pg_terminate_backend(pid) from pg_stat_activity'") == [
+        "pg terminate backend", "pg stat activity"]
+    assert hidden(["a<b", "c"], "d") == '<p class="rb-search-terms" aria-hidden="true">a&lt;b c d</p>'
+    assert hidden([]) == ""

@@ -77,20 +77,32 @@ def _load_mkdocs_config(config_file: Path, **overrides):
         logger.removeFilter(errors)
 
 
-def run_build(strict: bool, site_dir: Path | None) -> int:
+def _with_offline_plugin(config_file: Path) -> list:
+    """The mkdocs.yml's plugins plus Material's offline plugin (a site that works from file://)."""
+    from .render import read_mkdocs_yml
+
+    plugins = list(read_mkdocs_yml(config_file).get("plugins") or [])
+    names = {next(iter(p)) if isinstance(p, dict) else p for p in plugins}
+    if not names & {"offline", "material/offline"}:
+        plugins.append("offline")
+    return plugins
+
+
+def run_build(strict: bool, site_dir: Path | None, offline: bool = False) -> int:
     from mkdocs import exceptions
     from mkdocs.commands.build import build
 
     config_file = _mkdocs_file()
     _show_mkdocs_log()
     site = site_dir or load_config().site_dir
-    mk_config = _load_mkdocs_config(config_file, strict=strict, site_dir=str(Path(site).resolve()))
+    overrides = {"plugins": _with_offline_plugin(config_file)} if offline else {}
+    mk_config = _load_mkdocs_config(config_file, strict=strict, site_dir=str(Path(site).resolve()), **overrides)
     try:
         build(mk_config)
     except (exceptions.Abort, exceptions.BuildError) as exc:
         # The runbooks' findings or the strict-mode warnings were logged above; this is the summary.
         raise UserError(f"build failed: {exc}", exit_code=1) from None
-    click.echo(f"built {site}")
+    click.echo(f"built {site}" + (f"; open {Path(site) / 'index.html'} in a browser, no server needed" if offline else ""))
     return 0
 
 
@@ -102,7 +114,8 @@ def run_serve(dev_addr: str) -> int:
     _show_mkdocs_log(logging.INFO)
     _load_mkdocs_config(config_file)  # a wrong setting is one line and exit 2, before the server starts
     try:
-        serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True, watch=[])
+        # Dirty rebuilds: with the plugin's cache folder (live.py) a saved runbook rebuilds its own pages only.
+        serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True, build_type="dirty", watch=[])
     except (exceptions.Abort, exceptions.BuildError) as exc:
         raise UserError(f"serve failed: {exc}", exit_code=1) from None
     except exceptions.ConfigurationError as exc:

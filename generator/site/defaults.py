@@ -39,6 +39,7 @@ docs_dir: {docs_dir}
 theme:
   name: material
   custom_dir: {overrides}
+  font: false
   features: [content.code.copy, navigation.instant, navigation.tracking, navigation.indexes,
              navigation.sections, search.highlight, search.suggest, search.share]
 extra_css: [assets/stylesheets/runbooks.css]

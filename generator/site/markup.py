@@ -76,13 +76,17 @@ def attr(value) -> Md:
     return Md(html.escape(str(value), quote=True))
 
 
-def fence(content: str, lang: str = "", indent: str = "") -> Md:
-    """A fenced code block whose fence is longer than any backtick run in the content, so it cannot be closed early."""
+def fence(content: str, lang: str = "", css_class: str = "", indent: str = "") -> Md:
+    """A fenced code block whose fence is longer than any backtick run in the content, so it cannot be closed early.
+
+    `css_class` (our own word, never from YAML) marks the block for the page's script (`rb-cmd`, `rb-export`).
+    """
     content = str(content).rstrip("\n")
     longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
     marks = "`" * max(3, longest + 1)
     # A language word is our own (bash, text, json...); never from YAML.
-    lines = [f"{marks}{lang}", *content.split("\n"), marks]
+    info = f"{{.{lang} .{css_class}}}" if css_class else lang
+    lines = [f"{marks}{info}", *content.split("\n"), marks]
     return Md("\n".join((indent + line) if line else "" for line in lines))
 
 
@@ -125,4 +129,4 @@ def shell_export(variables) -> Md:
     names = [v.name for v in variables if v.secret or (v.default is None and v.example is None)]
     if prompts:
         lines.append("; ".join(prompts) + f"; export {' '.join(names)}")
-    return fence("\n".join(lines), "bash")
+    return fence("\n".join(lines), "bash", "rb-export")

@@ -11,6 +11,7 @@ for strings that `markup` already made safe (`Md`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -23,8 +24,8 @@ from ..model import (Document, EscalationPolicy, Reference, Runbook, SeverityLev
                      duration_seconds)
 from ..project import Catalog
 from ..schema import SCHEMA_FILES, load_schema
-from . import markup
-from .urls import alert_slug, runbook_uri  # noqa: F401  (one definition of the pages' addresses)
+from . import markup, search_terms
+from .urls import alert_slug, alert_uri, runbook_uri  # noqa: F401  (one definition of the pages' addresses)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -92,6 +93,34 @@ def humanize_seconds(seconds: int) -> str:
     return " ".join(p for p in parts if p) or "0 s"
 
 
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The templates' environment, compiled once per process (templates reload when their file changes)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # the output is Markdown; `finalize` escapes instead
+        finalize=lambda value: value if isinstance(value, markup.Md) else markup.inline(value),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # `{#id}` is Markdown's attribute list for heading anchors, not a Jinja comment.
+        comment_start_string="<#--",
+        comment_end_string="--#>",
+    )
+    env.filters.update(
+        block=markup.block, inline=markup.inline, html=markup.plain_html, attr=markup.attr,
+        fence=markup.fence, yaml=markup.yaml_string, code=markup.code, duration=humanize_duration,
+        seconds=humanize_seconds,
+        shell_export=markup.shell_export, indent_md=markup.indent,
+    )
+    env.globals.update(alerts_terms=lambda names: [t for n in names for t in search_terms.alert_terms(n)],
+                       command_terms=search_terms.command_terms,
+                       search_terms=lambda *terms: markup.Md(search_terms.hidden(*terms)),
+                       md=markup.Md, code=markup.code, alert_uri=alert_uri)
+    return env
+
+
 @dataclass
 class SiteRenderer:
     catalog: Catalog
@@ -103,30 +132,6 @@ class SiteRenderer:
     project_root: Path | None = None
 
     # ---- lookups -------------------------------------------------------------------------------
-
-    @cached_property
-    def env(self) -> jinja2.Environment:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,  # the output is Markdown; `finalize` escapes instead
-            finalize=lambda value: value if isinstance(value, markup.Md) else markup.inline(value),
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            # `{#id}` is Markdown's attribute list for heading anchors, not a Jinja comment.
-            comment_start_string="<#--",
-            comment_end_string="--#>",
-        )
-        env.filters.update(
-            block=markup.block, inline=markup.inline, html=markup.plain_html, attr=markup.attr,
-            fence=markup.fence, yaml=markup.yaml_string, code=markup.code, duration=humanize_duration,
-            seconds=humanize_seconds,
-            shell_export=markup.shell_export, indent_md=markup.indent,
-        )
-        env.globals.update(link=self.link, review=self.review, severity_label=self.severity_label,
-                           md=markup.Md, code=markup.code, alert_uri=lambda name: f"alerts/{alert_slug(name)}.md")
-        return env
 
     @cached_property
     def runbooks(self) -> list[Runbook]:
@@ -194,21 +199,30 @@ class SiteRenderer:
     # ---- pages ---------------------------------------------------------------------------------
 
     def render(self, template: str, base: str, **context) -> str:
-        return self.env.get_template(template).render(base=base, site=self, **context)
+        # This renderer's lookups go in with the context (included templates see it too), so that one
+        # compiled environment serves every renderer (`runbook serve` makes one per rebuild).
+        return environment().get_template(template).render(
+            base=base, site=self, link=self.link, review=self.review, severity_label=self.severity_label, **context)
 
     def pages(self) -> list[GeneratedPage]:
-        pages = []
-        for doc in self.catalog.documents:
-            uri = runbook_uri(doc)
-            pages.append(GeneratedPage(uri, self.render(_KIND_TEMPLATE[doc.kind], uri, doc=doc), doc.path))
-        pages.append(GeneratedPage(RUNBOOKS_INDEX, self.render("services.md.j2", RUNBOOKS_INDEX)))
-        pages.append(GeneratedPage(ALERTS_INDEX, self.render("alerts.md.j2", ALERTS_INDEX)))
-        for slug, (name, runbooks) in self.alerts.items():
-            uri = f"alerts/{slug}.md"
-            pages.append(GeneratedPage(uri, self.render("alert.md.j2", uri, name=name, runbooks=runbooks)))
-        pages.append(GeneratedPage(TAGS_PAGE, self.render("tags.md.j2", TAGS_PAGE)))
-        pages.append(GeneratedPage(FORMAT_PAGE, self.render("format.md.j2", FORMAT_PAGE, kinds=format_reference())))
-        return pages
+        return [*(self.document_page(doc) for doc in self.catalog.documents),
+                *(self.alert_page(slug) for slug in self.alerts), *self.listing_pages()]
+
+    def document_page(self, doc: Document) -> GeneratedPage:
+        uri = runbook_uri(doc)
+        return GeneratedPage(uri, self.render(_KIND_TEMPLATE[doc.kind], uri, doc=doc), doc.path)
+
+    def alert_page(self, slug: str) -> GeneratedPage:
+        name, runbooks = self.alerts[slug]
+        uri = f"alerts/{slug}.md"
+        return GeneratedPage(uri, self.render("alert.md.j2", uri, name=name, runbooks=runbooks))
+
+    def listing_pages(self) -> list[GeneratedPage]:
+        """The pages that list the catalog: runbooks, alerts, tags, and the format reference."""
+        return [GeneratedPage(RUNBOOKS_INDEX, self.render("services.md.j2", RUNBOOKS_INDEX)),
+                GeneratedPage(ALERTS_INDEX, self.render("alerts.md.j2", ALERTS_INDEX)),
+                GeneratedPage(TAGS_PAGE, self.render("tags.md.j2", TAGS_PAGE)),
+                GeneratedPage(FORMAT_PAGE, self.render("format.md.j2", FORMAT_PAGE, kinds=format_reference()))]
 
     def expand_markers(self, markdown: str, base: str) -> str:
         """Replace `<!-- runbooks:... -->` in a hand-written page with the generated block."""

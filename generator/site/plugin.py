@@ -13,15 +13,21 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from ..config import ConfigError, check_review_interval
 from .catalog import CatalogErrors, load_site_source
 from .edit import edit_base
+from .live import LiveSite
 from .pages import TEMPLATES_DIR, SiteRenderer
 
 log = get_plugin_logger(__name__)
+
+# Material's offline plugin loads its Web Worker shim from a CDN unless a polyfill with this name is
+# already listed; the site ships the vendored copy instead (see vendor/iframe-worker/README.md).
+IFRAME_WORKER_SHIM = "assets/javascripts/iframe-worker/shim.js"
+VENDOR_DIR = Path(__file__).parent / "vendor"
 
 
 class ReviewInterval(c.Type):
@@ -54,12 +60,32 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     supports_multiple_instances = False
 
     def __init__(self):
+        self.live: LiveSite | None = None  # under `serve`: state kept across rebuilds (see live.py)
         self.renderer: SiteRenderer | None = None
         self.sources: dict[str, str] = {}  # page src_uri -> YAML path relative to the project root
         self.project_root: Path | None = None
         self.folder: Path | None = None
 
+    def on_startup(self, *, command, dirty):
+        # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of `serve`.
+        if command == "serve":
+            self.live = LiveSite()
+
+    def on_shutdown(self):
+        if self.live:
+            self.live.close()
+            self.live = None
+
+    @event_priority(100)  # before Material's offline plugin, which adds the CDN shim when none is listed
     def on_config(self, config):
+        if _offline_enabled(config):
+            polyfills = config.extra.setdefault("polyfills", [])
+            if not any("iframe-worker" in str(url) for url in polyfills):
+                polyfills.append(IFRAME_WORKER_SHIM)
+        if self.live and self.live.built_once:
+            # Rebuilds while serving: the 404 page (the whole navigation) and the sitemap from the first
+            # build stay; rendering them again each time cost more than the page that changed.
+            config.theme.static_templates.difference_update({"404.html", "sitemap.xml"})
         self.project_root = Path(config.config_file_path or ".").resolve().parent
         if not any(Path(folder, "runbook.html").is_file() for folder in config.theme.dirs):
             # A mkdocs.yml without `custom_dir: site-overrides`: the runbook page template comes from the package.
@@ -67,7 +93,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
 
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(overrides_dir()))
         try:
-            source = load_site_source(self.project_root, self.config.runbooks, self.config.review_interval)
+            load = self.live.load if self.live else load_site_source
+            source = load(self.project_root, self.config.runbooks, self.config.review_interval)
         except CatalogErrors as exc:
             raise PluginError(f"the runbooks have errors; fix them and build again:\n{exc}") from None
         except ConfigError as exc:
@@ -81,23 +108,40 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     def on_files(self, files: Files, config) -> Files:
         renderer = self.renderer
         handwritten = sorted(f.src_uri for f in files.documentation_pages())
-        for page in renderer.pages():
+        for page in (self.live.pages(renderer) if self.live else renderer.pages()):
             if files.get_file_from_path(page.uri) is not None:
                 raise PluginError(f"docs/{page.uri} is a generated page; rename the hand-written file")
-            files.append(File.generated(config, page.uri, content=page.markdown))
+            files.append(self._generated(config, page.uri, page.markdown))
             if page.source:
                 self.sources[page.uri] = page.source
         # Hand-written pages with markers get the generated blocks (read here, never written back).
         for uri in handwritten:
             file = files.get_file_from_path(uri)
             text = Path(file.abs_src_path).read_text(encoding="utf-8")
-            expanded = renderer.expand_markers(text, uri)
+            expanded = self.live.expand_markers(renderer, text, uri) if self.live else renderer.expand_markers(text, uri)
             if expanded != text:
                 files.remove(file)
-                files.append(File.generated(config, uri, content=expanded))
+                files.append(self._generated(config, uri, expanded))
         if self.config.nav and not config.nav:
-            config.nav = renderer.nav(handwritten)
+            config.nav = self.live.nav(renderer, handwritten) if self.live else renderer.nav(handwritten)
+        if _offline_enabled(config) and files.get_file_from_path(IFRAME_WORKER_SHIM) is None:
+            shim = (VENDOR_DIR / "iframe-worker" / "shim.js").read_text(encoding="utf-8")
+            files.append(File.generated(config, IFRAME_WORKER_SHIM, content=shim))
         return files
+
+    @event_priority(-100)  # last, once the other plugins have added their filters and globals
+    def on_env(self, env, config, files):
+        return self.live.theme_environment(env) if self.live else env
+
+    def on_post_build(self, config):
+        if self.live:
+            self.live.built_once = True
+
+    def _generated(self, config, uri: str, markdown: str) -> File:
+        # Under serve, a file in the cache folder: MkDocs' dirty build then skips it while it is unchanged.
+        if self.live:
+            return File.generated(config, uri, abs_src_path=str(self.live.write(uri, markdown)))
+        return File.generated(config, uri, content=markdown)
 
     def on_page_context(self, context, page, config, nav):
         # Material's edit button (content.action.edit) opens the YAML file, like "Generated from ...".
@@ -110,3 +154,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         server.watch(str(self.folder))
         server.watch(str(TEMPLATES_DIR))
         return server
+
+
+def _offline_enabled(config) -> bool:
+    offline = config.plugins.get("material/offline")
+    return bool(offline and offline.config.enabled)

@@ -25,7 +25,7 @@ from .pages import SiteRenderer
 PLUGIN = "runbooks"
 
 
-def _read_mkdocs_yml(config_file: Path) -> dict:
+def read_mkdocs_yml(config_file: Path) -> dict:
     from mkdocs.utils.yaml import yaml_load
 
     with config_file.open(encoding="utf-8") as stream:
@@ -51,7 +51,7 @@ def _plugin_options(plugins) -> dict:
 def render_project(config_file: Path, out_dir: Path) -> int:
     """Write the project; returns the number of Markdown pages written. Raises CatalogErrors."""
     root = config_file.resolve().parent
-    settings = _read_mkdocs_yml(config_file)
+    settings = read_mkdocs_yml(config_file)
     options = _plugin_options(settings.get("plugins"))
     source = load_site_source(root, options.get("runbooks"), options.get("review_interval"))
     # The edit links go into the pages' front matter, as with the plugin (MkDocs' own edit_uri

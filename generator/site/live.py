@@ -1,0 +1,171 @@
+"""Instant reload for `runbook serve`: each rebuild does only the work a saved file asks for.
+
+MkDocs treats pages added with in-memory content as always modified, so every save rebuilt every page.
+Under `runbook serve` the plugin keeps one `LiveSite` across rebuilds (MkDocs keeps plugins that have
+`on_startup`), which
+
+- re-reads only the YAML files whose modification time or size changed, then runs the lint rules on
+  the whole catalog (the cross-file rules need it) before anything is built, as `runbook build` does;
+- re-renders only the pages whose inputs changed (the page's own file, the titles and summaries of
+  the runbooks it links, the catalogs it reads; listings whenever a listed fact changed);
+- writes each page into a cache folder only when its text changed, and gives MkDocs that file, so a
+  dirty build (`mkdocs serve --dirty`, which `runbook serve` uses) rebuilds just those pages.
+
+Pages that did not change keep their navigation from the previous build until the next full build.
+"""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config, ConfigError, load_config
+from ..model import Runbook
+from ..project import Catalog, discover, load_catalog
+from .catalog import CatalogErrors, SiteSource, lint_folder
+from .pages import TEMPLATES_DIR, GeneratedPage, SiteRenderer
+
+
+@dataclass
+class LiveSite:
+    cache_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="runbook-serve-")))
+    _files: dict[Path, tuple[tuple[int, int], Catalog]] = field(default_factory=dict)  # path -> (stamp, its catalog)
+    _pages: dict[str, tuple[object, list[GeneratedPage]]] = field(default_factory=dict)  # key -> (inputs, pages)
+    _written: dict[str, str] = field(default_factory=dict)  # uri -> text in the cache folder
+    _listing: object = None  # the listed facts of the last `pages` call
+    _expanded: dict[str, tuple[object, str]] = field(default_factory=dict)  # uri -> (inputs, text)
+    _theme: tuple[object, object] | None = None  # (key, the theme's Jinja environment with its compiled templates)
+    _nav: tuple[object, list] | None = None
+    built_once: bool = False
+
+    def close(self) -> None:
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
+
+    # ---- the catalog ---------------------------------------------------------------------------
+
+    def load(self, start: Path, folder: str | None = None, review_interval: str | None = None) -> SiteSource:
+        """As `catalog.load_site_source`, reading only the files that changed since the last call."""
+        from ..lint.engine import check_config, lint_catalog
+
+        config = load_config(start)
+        runbooks = (start / folder).resolve() if folder else config.runbooks
+        if not runbooks.is_dir():
+            raise ConfigError(f"the runbooks folder {runbooks} does not exist; create it or set [tool.runbook] runbooks")
+        check_config(config.lint)
+        catalog = self._catalog(runbooks, config)
+        enabled = gc.isenabled()
+        gc.disable()  # as lint() does: the node trees make collections slow and hold no cycles
+        try:
+            findings = lint_catalog(catalog, config).findings
+        finally:
+            if enabled:
+                gc.enable()
+        if any(f.severity == "error" for f in findings):
+            # Files read earlier lost their node trees (lint keeps only the documents); the report
+            # must carry exact positions, so read everything again for it.
+            self._files.clear()
+            findings, catalog = lint_folder(runbooks, config)
+            raise CatalogErrors([f for f in findings if f.severity == "error"])
+        return SiteSource(config, runbooks, catalog, review_interval or config.lint.review_interval)
+
+    def _catalog(self, folder: Path, config: Config) -> Catalog:
+        seen: dict[Path, tuple[tuple[int, int], Catalog]] = {}
+        for path in discover([folder]):
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            known = self._files.get(path)
+            seen[path] = known if known and known[0] == stamp else (stamp, load_catalog([path], config.lint.max_file_size))
+        self._files = seen
+        catalog = Catalog()
+        for _, one in seen.values():
+            catalog.sources.extend(one.sources)
+            catalog.documents.extend(one.documents)
+            catalog.findings.extend(one.findings)
+        return catalog
+
+    # ---- the pages -----------------------------------------------------------------------------
+
+    def pages(self, renderer: SiteRenderer) -> list[GeneratedPage]:
+        """Every generated page, rendering again only those whose inputs changed."""
+        catalogs = tuple(sorted((d.id, d.sha256) for d in renderer.catalog.documents if not isinstance(d, Runbook)))
+        facts = {r.id: (r.title, r.summary) for r in renderer.runbooks}
+        settings = (renderer.review_interval, renderer.today, renderer.edit_base, catalogs, _templates_stamp())
+        listing = (settings, tuple(_listed(r) for r in renderer.runbooks))
+        wanted: list[tuple[str, object, Callable[[], list[GeneratedPage]]]] = []
+        for doc in renderer.catalog.documents:
+            if isinstance(doc, Runbook):
+                inputs = (doc.path, doc.sha256, settings, tuple(facts.get(rid) for rid in doc.related))
+            else:  # the catalogs list runbooks (severity levels) and read each other
+                inputs = (doc.path, doc.sha256, listing)
+            wanted.append((f"doc:{doc.path}", inputs, lambda doc=doc: [renderer.document_page(doc)]))
+        for slug, (name, runbooks) in renderer.alerts.items():
+            inputs = (name, tuple((r.id, r.title, r.summary) for r in runbooks))
+            wanted.append((f"alert:{slug}", inputs, lambda slug=slug: [renderer.alert_page(slug)]))
+        wanted.append(("listings", listing, renderer.listing_pages))
+        pages: dict[str, tuple[object, list[GeneratedPage]]] = {}
+        for key, inputs, render in wanted:
+            known = self._pages.get(key)
+            pages[key] = known if known and known[0] == inputs else (inputs, render())
+        self._pages = pages
+        self._listing = listing
+        return [page for _, rendered in pages.values() for page in rendered]
+
+    def expand_markers(self, renderer: SiteRenderer, markdown: str, uri: str) -> str:
+        """`renderer.expand_markers`, again only when the page or the listed facts changed (call after `pages`)."""
+        inputs = (markdown, self._listing)
+        known = self._expanded.get(uri)
+        if not known or known[0] != inputs:
+            known = self._expanded[uri] = (inputs, renderer.expand_markers(markdown, uri))
+        return known[1]
+
+    def write(self, uri: str, text: str) -> Path:
+        """The page's file in the cache folder, written only when its text changed (MkDocs' dirty
+        build compares modification times)."""
+        path = self.cache_dir / uri
+        if self._written.get(uri) != text or not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            self._written[uri] = text
+        return path
+
+
+    def nav(self, renderer: SiteRenderer, handwritten: list[str]) -> list:
+        """`renderer.nav`, again only when the listed facts or the hand-written pages changed (after `pages`)."""
+        inputs = (self._listing, tuple(handwritten))
+        if not self._nav or self._nav[0] != inputs:
+            self._nav = (inputs, renderer.nav(handwritten))
+        return self._nav[1]
+
+    def theme_environment(self, env):
+        """The theme's Jinja environment of the previous build when its templates are unchanged, with this
+        build's filters and globals: MkDocs makes a new one per build and compiling Material's templates
+        again was a third of a rebuild. Template folders inside installed packages are not re-read."""
+        dirs = tuple(getattr(env.loader, "searchpath", ()))
+        key = (dirs, tuple(_folder_stamp(Path(d)) for d in dirs if not {"site-packages", "dist-packages"} & set(Path(d).parts)))
+        if self._theme and self._theme[0] == key:
+            cached = self._theme[1]
+            cached.filters.update(env.filters)
+            cached.tests.update(env.tests)
+            cached.globals.update(env.globals)
+            return cached
+        self._theme = (key, env)
+        return env
+
+
+def _folder_stamp(folder: Path) -> tuple:
+    return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
+
+
+def _templates_stamp() -> tuple:
+    """The templates' modification times: an edited template renders every page again."""
+    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in TEMPLATES_DIR.iterdir()))
+
+
+def _listed(runbook: Runbook) -> tuple:
+    """What the listing pages (runbooks, alerts, tags) and the catalogs show of a runbook."""
+    return (runbook.id, runbook.path, runbook.title, runbook.summary, runbook.service, runbook.severity,
+            runbook.owner, runbook.tags, runbook.alerts, runbook.last_reviewed, runbook.review_interval)

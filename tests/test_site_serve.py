@@ -1,0 +1,141 @@
+"""Instant reload: under `runbook serve` the plugin keeps its state across rebuilds, so a saved runbook
+rebuilds its own pages (and the listings that show what changed), not the whole site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from site_browser import CHROMIUM, chromium
+
+REPO = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-c", "from generator.cli import main; main()"]
+
+
+@pytest.fixture
+def project(tmp_path):
+    for name in ["runbooks", "docs", "site-overrides"]:
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    (tmp_path / "pyproject.toml").write_text('[tool.runbook]\nrunbooks = "runbooks"\n')
+    return tmp_path
+
+
+class Server:
+    """MkDocs' serve loop without the HTTP part: one config per rebuild, plugins kept, dirty builds."""
+
+    def __init__(self, project: Path, site: Path, monkeypatch):
+        from mkdocs.config import load_config
+
+        monkeypatch.chdir(project)
+        self.site = site
+        self.load = lambda: load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
+        config = self.load()
+        config.plugins.on_startup(command="serve", dirty=True)
+        self.plugins = config.plugins
+        self.build(config)
+
+    def build(self, config=None):
+        from mkdocs.commands.build import build
+
+        build(config or self.load(), dirty=True)
+
+    def mtimes(self) -> dict[str, int]:
+        return {p.relative_to(self.site).as_posix(): p.stat().st_mtime_ns for p in self.site.rglob("*.html")}
+
+    def close(self):
+        self.plugins.on_shutdown()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    time.sleep(0.01)  # a later modification time than the page built from the old text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_saved_runbook_rebuilds_its_pages_only(project, tmp_path, monkeypatch):
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        before = server.mtimes()
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Clear Redis cache", "title: Clear the Redis cache now")
+        server.build()
+        after = server.mtimes()
+        changed = {page for page in after if after[page] != before.get(page)}
+        assert "runbooks/redis-cache/index.html" in changed
+        assert "Clear the Redis cache now" in (tmp_path / "site/runbooks/redis-cache/index.html").read_text()
+        assert "runbooks/payment-service/index.html" not in changed
+        # The home page, 404 and the like are MkDocs' own; the runbook pages beyond this one stay as they were.
+        assert not {p for p in changed if p.startswith("runbooks/") and p != "runbooks/redis-cache/index.html"}, changed
+    finally:
+        server.close()
+
+
+def test_listings_update_when_a_listed_fact_changes(project, tmp_path, monkeypatch):
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
+        server.build()
+        assert "Redis cache and sessions" in (tmp_path / "site/runbooks/index.html").read_text()
+        assert "Redis cache and sessions" in (tmp_path / "site/alerts/redisdown/index.html").read_text()
+        # A runbook that lists it among its related runbooks shows the new title too.
+        assert "Redis cache and sessions" in (tmp_path / "site/runbooks/postgresql/index.html").read_text()
+    finally:
+        server.close()
+
+
+def test_an_error_saved_during_serve_is_reported_then_fixed(project, tmp_path, monkeypatch, caplog):
+    from mkdocs.exceptions import Abort
+
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        runbook = project / "runbooks/infrastructure/redis-cache.yaml"
+        good = runbook.read_text()
+        edit(runbook, "id: redis-cache", "id: Redis Cache")
+        with pytest.raises(Abort):
+            server.build()
+        assert "redis-cache.yaml:3:5: RB100 [error]" in caplog.text  # the exact position, as lint says
+        runbook.write_text(good.replace("title: Redis cache", "title: Redis cache fixed", 1))
+        server.build()
+        assert "Redis cache fixed" in (tmp_path / "site/runbooks/redis-cache/index.html").read_text()
+    finally:
+        server.close()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
+def test_runbook_serve_shows_a_saved_edit_in_the_browser(project):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    server = subprocess.Popen([*CLI, "serve", "-a", f"127.0.0.1:{port}"], cwd=project, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/runbooks/redis-cache/"
+        for _ in range(600):
+            assert server.poll() is None, server.stderr.read()
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        with chromium() as browser:
+            page = browser.new_page()
+            page.goto(url)
+            page.locator("article h3", has_text="Clear Redis cache").wait_for()
+            time.sleep(1)  # the watcher is running
+            edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Clear Redis cache", "title: Clear Redis cache LIVE")
+            # MkDocs' livereload reloads the page once the rebuild is done.
+            page.locator("article h3", has_text="Clear Redis cache LIVE").wait_for(timeout=120_000)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stderr.close()
