@@ -46,7 +46,7 @@ def run_lint(paths: list[Path], output_format: str, output: Path | None, fail_on
             click.echo(f"runbook lint: no runbooks changed against {base or 'the default branch'}", err=True)
             return 0
 
-    result = lint(paths, config, today, alert_rules)
+    result = lint(paths, config, today, alert_rules, cached=True)
     for note in result.notes:
         click.echo(f"runbook lint: {note}", err=True)
     name = reporters.pick(output_format)

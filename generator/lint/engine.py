@@ -124,7 +124,12 @@ def _intact_only(findings, ctx: LintContext):
             yield finding
 
 
-def lint(paths: list[Path], config: Config, today: dt.date | None = None, alert_rules: Sequence[Path] = ()) -> LintResult:
+def lint(paths: list[Path], config: Config, today: dt.date | None = None, alert_rules: Sequence[Path] = (),
+         cached: bool = False) -> LintResult:
+    """Lint the paths (default: the configured runbooks folder). `cached`: answer an unchanged repository
+    from the last run's findings (result_cache.py); the result then carries no catalog."""
+    if cached:
+        return _lint_cached(paths, config, today, alert_rules)
     # Every file's node tree stays alive for positions; with the cyclic garbage collector on, each
     # collection walks all of them again (lint of 1,000 files took 2.5 s instead of 1). Nothing here
     # builds reference cycles that need collecting during the run.
@@ -135,6 +140,28 @@ def lint(paths: list[Path], config: Config, today: dt.date | None = None, alert_
     finally:
         if enabled:
             gc.enable()
+
+
+def _lint_cached(paths: list[Path], config: Config, today: dt.date | None, alert_rules: Sequence[Path]) -> LintResult:
+    from . import result_cache
+    from .shellcheck import find_binary
+
+    check_config(config.lint)
+    files = discover(paths or [config.runbooks]) + (discover([config.runbooks]) if paths and config.runbooks.is_dir() else [])
+    if config.alert_rules or alert_rules:
+        from ..alerting.rules import rule_file_paths
+
+        files += rule_file_paths(config, list(alert_rules))
+    settings = repr((config, [str(p) for p in paths], [str(p) for p in alert_rules]))
+    cache_dir = config.root / ".runbook"
+    wanted = result_cache.key(files, settings, today or dt.date.today(), find_binary())
+    hit = result_cache.read(cache_dir, wanted)
+    if hit is not None:
+        findings, count, notes = hit
+        return LintResult(findings, count, notes=notes)
+    result = lint(paths, config, today, alert_rules)
+    result_cache.write(cache_dir, wanted, result.findings, result.files, result.notes)
+    return result
 
 
 def _lint(paths: list[Path], config: Config, today: dt.date | None, alert_rules: Sequence[Path] = ()) -> LintResult:
