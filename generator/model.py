@@ -7,6 +7,7 @@ from so that later checks can point at a line.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,7 +131,7 @@ class Runbook(Document):
     requires: tuple[str, ...] = ()
     target: tuple[Probe, ...] = ()
 
-    @property
+    @functools.cached_property  # asked at every step of a session: flattened once (the runbook is frozen)
     def steps(self) -> tuple[Step, ...]:
         return tuple(step for phase in self.phases for step in phase.steps)
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import UserError
 from .findings import Finding
 from .loading import Source, load_file
 from . import pointers
 from .model import Document, Runbook, build_document
-from .partial import PartialDocument, partial_document
 from .schema import check
 
 YAML_SUFFIXES = (".yaml", ".yml")
+
+if TYPE_CHECKING:
+    from .partial import PartialDocument
 
 
 class ResolveError(UserError):
@@ -55,7 +58,7 @@ class Catalog:
     sources: list[Source] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    partial: list[PartialDocument] = field(default_factory=list)
+    partial: list["PartialDocument"] = field(default_factory=list)  # partial.py, imported when one is needed
 
     @property
     def lintable(self) -> list[Document]:
@@ -112,6 +115,8 @@ def load_catalog(paths: list[Path], max_bytes: int | None = None) -> Catalog:
         if source.ok and not validation.findings:
             catalog.documents.append(build_document(source.data, source.path, source.sha256))
         elif validation.kind_known:
+            from .partial import partial_document  # only for an invalid document
+
             partial = partial_document(source.data, source.path, source.sha256, validation.errors, flagged)
             if partial is not None:
                 catalog.partial.append(partial)
