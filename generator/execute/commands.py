@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import signal
 import socket
+import sys
 from pathlib import Path
 
 import click
@@ -111,8 +113,17 @@ def _preflight(console: Console, rb, start: int, dry_run: bool, yes: bool) -> li
     raise UserError("stopped before the first step: install the missing program(s) or put them on PATH")
 
 
+def _ctrl_c_at_the_terminal() -> None:
+    """A process started as a background job of a script inherits Ctrl-C ignored (and Python then never
+    raises KeyboardInterrupt). At a terminal the operator's Ctrl-C must still stop a wait, a command or the
+    session, so it is turned back on there; without a terminal the inherited choice stands."""
+    if sys.stdin.isatty() and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool, allow_destructive: bool,
              from_step: str | None, resume: Path | None, transcript: Path | None, alert_source: str | None = None) -> int:
+    _ctrl_c_at_the_terminal()
     config = load_config()
     alert = None
     if alert_source is not None:  # a firing alert picks the runbook and fills the `label:` variables
