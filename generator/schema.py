@@ -16,6 +16,7 @@ import jsonschema_rs
 from . import pointers
 from .codes import RULES
 from .findings import Finding
+from .suggest import closest
 from .loading import Source
 
 SCHEMA_FILES = {
@@ -160,7 +161,4 @@ def _to_finding(source: Source, error) -> Finding:
 
 def closest_key(word: str, choices) -> str | None:
     """The allowed key an unknown one most likely misspells (`rnu` -> `run`), or None."""
-    import difflib
-
-    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    return closest(word, choices)

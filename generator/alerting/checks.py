@@ -7,12 +7,12 @@ is defined by some rule (checked only when rule files are configured).
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from ..codes import RULES
 from ..findings import Finding
 from ..model import Runbook
+from ..suggest import closest
 from .links import Site, resolve
 from .rules import AlertRule, RuleFiles
 
@@ -41,8 +41,8 @@ def check(ctx, rule_files: RuleFiles, site_url: str | None, docs_dir: Path | Non
         for index, name in enumerate(runbook.alerts):
             if name in names:
                 continue
-            close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.8)
-            hint = f"; did you mean {close[0]!r}?" if close else "; fix the name or remove it"
+            close = closest(name, names, cutoff=0.8)
+            hint = f"; did you mean {close!r}?" if close else "; fix the name or remove it"
             findings.append(ctx.finding(NO_RULE, runbook, f"/alerts/{index}",
                                         f"alert {name} is defined by no rule in the alert rule files{hint}"))
     return findings

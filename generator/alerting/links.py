@@ -7,12 +7,12 @@ The site is a set of pages (see generator.site.urls): `runbooks/<id>/`, `catalog
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..model import Document, Runbook
+from ..suggest import closest
 from ..site.urls import alert_slug, alert_uri, page_path, page_url, runbook_uri, step_anchor
 
 # Generated pages that are not documents (generator.site.pages writes them).
@@ -95,8 +95,8 @@ def resolve(site: Site, url: str) -> Resolution | None:
         runbook = target.runbooks[0]
         steps = {step_anchor(step.id) for step in runbook.steps}
         if anchor not in steps:
-            close = difflib.get_close_matches(anchor, sorted(steps), n=1, cutoff=0.6)
-            hint = f"; did you mean #{close[0]}?" if close else f"; its steps: {', '.join(s.id for s in runbook.steps)}"
+            close = closest(anchor, steps)
+            hint = f"; did you mean #{close}?" if close else f"; its steps: {', '.join(s.id for s in runbook.steps)}"
             return Resolution(None, f"runbook {runbook.id} has no step #{anchor}{hint}")
     for name, _value in parse_qsl(parts.query, keep_blank_values=True):
         if name.startswith("var.") and target.runbooks:
@@ -108,9 +108,9 @@ def resolve(site: Site, url: str) -> Resolution | None:
 
 
 def _suggest(path: str, site: Site) -> str:
-    close = difflib.get_close_matches(path, sorted(site.pages), n=1, cutoff=0.75)
+    close = closest(path, site.pages, cutoff=0.75)
     if close:
-        return f"; did you mean {site.url.rstrip('/')}/{close[0]}?"
+        return f"; did you mean {site.url.rstrip('/')}/{close}?"
     if path.startswith("alerts/"):
         return "; an alert page exists for each alert a runbook lists in `alerts`"
     return ""

@@ -6,6 +6,7 @@ import re
 
 from ...codes import RULES
 from ...model import Runbook
+from ...suggest import closest
 from ...shell import assigned, is_standard, placeholders, used_names, variable_hint
 
 UNDEFINED = RULES["RB301"]
@@ -76,7 +77,4 @@ def _close(name: str, candidates: set[str]) -> str | None:
     for candidate in candidates:
         if candidate == upper or re.sub("_", "", candidate) == re.sub("_", "", upper):
             return candidate
-    import difflib
-
-    matches = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.8)
-    return matches[0] if matches else None
+    return closest(name, candidates, cutoff=0.8)
