@@ -7,6 +7,7 @@ import os
 import re
 from pathlib import Path
 
+from . import clock
 from .config import ConfigError, load_config
 from .schema import SCHEMA_FILES, schema_dir
 
@@ -67,7 +68,7 @@ def new_runbook(runbook_id: str, service: str | None, owner: str | None, folder:
         schema_ref = schema.as_uri()
     text = TEMPLATE.format(
         schema=schema_ref.replace(os.sep, "/"), id=runbook_id, title=runbook_id.replace("-", " ").capitalize(),
-        service=service or runbook_id, owner=owner or "platform-team", today=(today or dt.date.today()).isoformat())
+        service=service or runbook_id, owner=owner or "platform-team", today=(today or clock.today()).isoformat())
     with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(text)
     return target

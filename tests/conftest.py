@@ -19,12 +19,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "from generator.cli import main; main()"]
+# The tool's clock (generator/clock.py) for every test, in this process and in every command a test starts: no
+# test depends on the day it runs. .ci/run also runs the suite with the machine's clock a year ahead (faketime).
+CLOCK = "2026-12-02T02:00:00Z"
+
+
+def pytest_configure(config):
+    os.environ["RUNBOOK_CLOCK"] = CLOCK
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
 def _env(extra: dict | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNBOOK_", "PYTEST_"))}
-    env.update({"NO_COLOR": "1", "TERM": "xterm", "PYTHONUNBUFFERED": "1"})
+    env.update({"NO_COLOR": "1", "TERM": "xterm", "PYTHONUNBUFFERED": "1", "RUNBOOK_CLOCK": CLOCK})
     env.pop("EDITOR", None)
     env.pop("VISUAL", None)
     env.update(extra or {})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Project
+from generator import clock
 from generator.config import LintConfig
 from generator.lint.context import LintContext
 from generator.lint.shellcheck import commands_of, find_binary
@@ -160,7 +160,7 @@ def test_when_and_target_commands_are_collected():
         """)
     source = load_text(text, "keys.yaml")
     runbook = build_document(source.data, source.path, source.sha256)
-    ctx = LintContext([runbook], {source.path: source}, LintConfig(), dt.date.today())
+    ctx = LintContext([runbook], {source.path: source}, LintConfig(), clock.today())
     assert [(c.pointer, c.text) for c in commands_of(ctx)] == [
         ("/steps/0/run", "echo a"), ("/steps/0/rollback", "echo b"), ("/steps/0/when", 'test -n "$X"'),
         ("/target/0/run", "kubectl config current-context")]

@@ -8,7 +8,6 @@ terminal); 130 interrupted with Ctrl-C at a prompt.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import os
 import signal
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from .. import clock
 from ..config import load_config
 from ..errors import UserError
 from ..project import ResolveError
@@ -41,7 +41,7 @@ def _who() -> tuple[str, str]:
 
 
 def _default_transcript(folder: Path, runbook_id: str) -> Path:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
     path = folder / f"{stamp}-{runbook_id}.jsonl"
     n = 2
     while path.exists():

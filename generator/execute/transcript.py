@@ -12,13 +12,13 @@ A session killed with `kill -9` can leave a half-written last line; readers tole
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import threading
 from pathlib import Path
 from typing import Any
 
+from .. import clock
 from ..errors import UserError
 from .redact import Redactor
 
@@ -30,7 +30,7 @@ class TranscriptError(UserError):
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return clock.stamp()
 
 
 def cap_output(text: str, cap: int = OUTPUT_CAP) -> tuple[str, bool]:

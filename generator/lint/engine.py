@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from .. import clock
 from ..config import Config, ConfigError, LintConfig
 from ..codes import RULES, did_you_mean
 from ..findings import Finding
@@ -154,7 +155,7 @@ def _lint_cached(paths: list[Path], config: Config, today: dt.date | None, alert
         files += rule_file_paths(config, list(alert_rules))
     settings = repr((config, [str(p) for p in paths], [str(p) for p in alert_rules]))
     cache_dir = config.root / ".runbook"
-    wanted = result_cache.key(files, settings, today or dt.date.today(), find_binary())
+    wanted = result_cache.key(files, settings, today or clock.today(), find_binary())
     hit = result_cache.read(cache_dir, wanted)
     if hit is not None:
         findings, count, notes = hit
@@ -196,7 +197,7 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
         documents=catalog.lintable,
         sources={source.path: source for source in catalog.sources},
         config=lint_config,
-        today=today or dt.date.today(),
+        today=today or clock.today(),
         reference_documents=list(reference_documents),
         damage={p.document.path: p.damage for p in catalog.partial},
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 
+from .. import clock
 from ..model import (Document, EscalationPolicy, Reference, Runbook, SeverityLevels, Templates,
                      duration_seconds)
 from ..project import Catalog
@@ -126,7 +127,7 @@ class SiteRenderer:
     catalog: Catalog
     root: Path  # the runbooks folder, to group runbooks by sub-folder in the navigation
     review_interval: str = "180d"
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
     # The repository address YAML paths are appended to for edit links (see `edit`); None: no links.
     edit_base: str | None = None
     project_root: Path | None = None
