@@ -196,9 +196,12 @@ def transcript_command(file, output_format):
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), metavar="OUT",
               help="Output: FILE.yaml, a folder, or - for standard output (default: ID.yaml in the current folder).")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--alert-rules", "alert_rules", multiple=True, type=click.Path(path_type=Path), metavar="PATH",
+              help="Prometheus rule files or folders whose runbook links name the imported files: those alerts are "
+                   "linked (repeatable; default: alert-rules in [tool.runbook]).")
 @handle_errors
-def import_command(source, out, force):
+def import_command(source, out, force, alert_rules):
     """Turn Markdown runbooks into runbooks in this format; report what needs a person."""
     from .importing.command import run_import
 
-    return run_import(source, out, force)
+    return run_import(source, out, force, list(alert_rules))

@@ -266,7 +266,9 @@ _TABLE = (
     "Files named by `alert-rules` in `[tool.runbook]` or `runbook lint --alert-rules` are Prometheus rule files "
     "(`groups:` of `{name, rules: [{alert, expr, labels, annotations}]}`) or Kubernetes `PrometheusRule` objects "
     "(the same under `spec.groups`; several YAML documents per file are fine, other kinds are skipped). "
-    "Every alerting rule has an `alert` name that is a valid metric name, an `expr`, and text labels and annotations."),
+    "Every alerting rule has an `alert` name (any text, as Prometheus allows), an `expr`, and labels and annotations "
+    "that map valid label names to single values. Rule files are read as Prometheus reads them: merge keys "
+    "(`<<: *defaults`) are merged and numbers are text; `promtool check rules` accepts what lint accepts."),
     Rule("RB802", "alert-without-runbook-url", "error", "An alerting rule has no `runbook_url` annotation.",
     "Whoever is paged by an alert needs the procedure one click away: give every alerting rule an annotation "
     "`runbook_url` that points at its runbook on the site (`runbook alerts --annotate` prints it, `--write` adds it). "
@@ -284,6 +286,17 @@ _TABLE = (
     "When alert rule files are configured (`alert-rules` in `[tool.runbook]` or `--alert-rules`), every name in a "
     "runbook's `alerts` should be an alerting rule in them: a renamed or deleted alert leaves the runbook unreachable "
     "from the pager. Fix the name (near names are suggested) or remove it."),
+    Rule("RB806", "import-alert-link-unresolved", "warning",
+         "An alert's runbook link points into the imported runbooks' site or repository but at none of the imported files.",
+         "`runbook import --alert-rules` links every alerting rule whose runbook link (`runbook-url-annotations`) names "
+         "an imported file: by repository path, repository blob address, published page or alert name. This link "
+         "leads to the same site or repository as links that did resolve, yet names no imported file (a page that was "
+         "not imported, a renamed file) or several. Import the missing page, or add the alert to a runbook's `alerts`."),
+    Rule("RB807", "import-alert-not-listable", "warning",
+         "An alert that links an imported file has a name a runbook's `alerts` cannot hold.",
+         "Prometheus allows any text as an alert name (`Elasticsearch ILM errors in production`), but a runbook lists "
+         "alerts by names of letters, digits and `_.:-`. The import leaves this alert out; rename the alert or link it "
+         "by hand."),
 
     # Inline suppressions (generator/lint/suppressions.py).
     Rule("RB901", "unused-suppression", "warning",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ class Config:
     lint: LintConfig = field(default_factory=LintConfig)
     alert_rules: tuple[str, ...] = ()  # globs of Prometheus rule files, relative to root
     site_url: str | None = None  # where the site is published (`site-url`, else mkdocs.yml's site_url)
+    # Rule annotations that hold an alert's runbook link, first found wins (GitLab writes `runbook`).
+    runbook_url_annotations: tuple[str, ...] = ("runbook_url",)
 
 
 CACHE_DIR = ".runbook"  # where `runbook build` writes its default mkdocs.yml; never a project root itself
@@ -84,7 +87,7 @@ def load_config(start: Path | None = None) -> Config:
     start = (start or Path.cwd()).resolve()
     root, pyproject, table = find_project(start)
     lint_table = table.get("lint", {})
-    known = {"runbooks", "transcripts", "site-dir", "lint", "alert-rules", "site-url"}
+    known = {"runbooks", "transcripts", "site-dir", "lint", "alert-rules", "site-url", "runbook-url-annotations"}
     _check_keys(pyproject, "tool.runbook", table, known)
     _check_keys(pyproject, "tool.runbook.lint", lint_table,
                 {"select", "ignore", "per-file-ignores", "severity", "destructive-patterns", "review-interval", "max-file-size",
@@ -111,6 +114,7 @@ def load_config(start: Path | None = None) -> Config:
         lint=lint,
         alert_rules=tuple(_str_list(pyproject, "alert-rules", table.get("alert-rules", []))),
         site_url=_str(pyproject, "site-url", table["site-url"]) if "site-url" in table else _mkdocs_site_url(root),
+        runbook_url_annotations=_annotation_names(pyproject, table.get("runbook-url-annotations", ["runbook_url"])),
     )
 
 
@@ -138,6 +142,16 @@ def _str_list(pyproject, key: str, value: Any) -> list[str]:
     return value
 
 
+def _annotation_names(pyproject, value: Any) -> tuple[str, ...]:
+    names = _str_list(pyproject, "runbook-url-annotations", value)
+    bad = [name for name in names if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", name)]
+    if not names or bad:
+        what = f"{bad[0]!r} is not an annotation name" if bad else "is empty"
+        raise ConfigError(f"{_where(pyproject, 'runbook-url-annotations')}: {what}; "
+                          'list the annotations that hold runbook links, such as ["runbook_url", "runbook"]')
+    return tuple(dict.fromkeys(names))
+
+
 def _table(pyproject, key: str, value: Any) -> dict:
     if not isinstance(value, dict):
         raise ConfigError(f"{_where(pyproject, key)} must be a table")
@@ -153,8 +167,6 @@ def _severity(pyproject, code: str, value: Any) -> str:
 
 def check_review_interval(value: Any, where: str) -> str:
     """A review interval such as "180d" or "26w"; `where` names the setting in the error."""
-    import re
-
     if not isinstance(value, str) or not re.fullmatch(r"[1-9][0-9]*(d|w)", value):
         raise ConfigError(f"{where} must be a number of days or weeks such as \"180d\", not {value!r}")
     return value

@@ -71,7 +71,8 @@ class Source:
         return (mark.line + 1, mark.column + 1)
 
 
-def load_file(path: str | os.PathLike, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
+def load_file(path: str | os.PathLike, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+              foreign: bool = False) -> Source:
     shown = display or str(path)
     source = Source(shown)
     p = Path(path)
@@ -96,10 +97,10 @@ def load_file(path: str | os.PathLike, display: str | None = None, max_bytes: in
             return source
         source.findings.append(source.finding(UNREADABLE, f"cannot read: {exc.strerror or exc}"))
         return source
-    return load_bytes(raw, shown, source)
+    return load_bytes(raw, shown, source, foreign)
 
 
-def load_bytes(raw: bytes, path: str, source: Source | None = None) -> Source:
+def load_bytes(raw: bytes, path: str, source: Source | None = None, foreign: bool = False) -> Source:
     source = source or Source(path)
     source.sha256 = hashlib.sha256(raw).hexdigest()
     nul = raw.find(b"\0")
@@ -114,10 +115,11 @@ def load_bytes(raw: bytes, path: str, source: Source | None = None) -> Source:
         column = exc.start - raw.rfind(b"\n", 0, exc.start)
         source.findings.append(source.finding(ENCODING, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; re-save the file as UTF-8", line, column))
         return source
-    return load_text(text, path, source)
+    return load_text(text, path, source, foreign)
 
 
-def load_text(text: str, path: str = "<string>", source: Source | None = None) -> Source:
+def load_text(text: str, path: str = "<string>", source: Source | None = None, foreign: bool = False) -> Source:
+    """`foreign`: read as another tool's file (merge keys merged, no YAML 1.1 findings; see yaml_data.build_data)."""
     source = source or Source(path)
     source.text = text
     if not source.sha256:
@@ -126,17 +128,18 @@ def load_text(text: str, path: str = "<string>", source: Source | None = None) -
     if root is None:
         return source
     source.root = root
-    source.data = build_data(source, root)
+    source.data = build_data(source, root, foreign)
     return source
 
 
-def load_stream(path: str | os.PathLike, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Source]:
+def load_stream(path: str | os.PathLike, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                foreign: bool = False) -> list[Source]:
     """Every YAML document of a file, for formats that allow several (Kubernetes manifests, rule files).
 
     Each document is a Source of its own sharing the file's text, with the same strict checks as
     `load_file`; positions are the file's lines. A file with one document gives one Source.
     """
-    first = load_file(path, display, max_bytes)
+    first = load_file(path, display, max_bytes, foreign)
     if not any(f.code == MULTI_DOC.code for f in first.findings):
         return [first]
     sources: list[Source] = []
@@ -146,5 +149,5 @@ def load_stream(path: str | os.PathLike, display: str | None = None, max_bytes: 
         if failure is not None:
             failure(source)
         elif root is not None:
-            source.data = build_data(source, root)
+            source.data = build_data(source, root, foreign)
     return sources

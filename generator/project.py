@@ -32,15 +32,16 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """YAML files under the given files and folders, sorted, each once; other paths are kept so the loader reports them."""
+def discover(paths: list[Path], suffixes: tuple[str, ...] = YAML_SUFFIXES) -> list[Path]:
+    """Files with these suffixes (YAML) under the given files and folders, sorted, each once; other paths are
+    kept so the loader reports them."""
     found: dict[Path, None] = {}
     for path in paths:
-        if path.is_dir() and path.suffix not in YAML_SUFFIXES:
+        if path.is_dir() and path.suffix not in suffixes:
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.endswith(YAML_SUFFIXES):
+                    if name.endswith(suffixes):
                         found.setdefault(Path(folder) / name)
         else:
             found.setdefault(path)

@@ -31,10 +31,18 @@ YAML11_NUMBER = RULES["RB007"]
 BARE_DATE = RULES["RB008"]
 
 
-def build_data(source, root) -> Any:
-    """The plain data of a mapping node; None when building had to stop (the finding is recorded)."""
+FOREIGN_ALIAS_BUDGET = 10_000  # rule files reuse `<<: *defaults` in every rule; still no bomb
+
+
+def build_data(source, root, foreign: bool = False) -> Any:
+    """The plain data of a mapping node; None when building had to stop (the finding is recorded).
+
+    `foreign`: a file that belongs to another tool (a Prometheus rule file) is read the way that tool's YAML
+    reader (go-yaml) reads it: merge keys (`<<: *defaults`) are merged, and YAML 1.1 look-alikes (`yes`,
+    `0777`, bare dates) are text without a finding. Duplicate keys, alias bombs and custom tags stay errors.
+    """
     try:
-        return _Builder(source).build(root, None, None, 0)
+        return _Builder(source, foreign).build(root, None, None, 0)
     except _Abort:
         return None
 
@@ -79,8 +87,10 @@ class _Builder:
     the alias bookkeeping.
     """
 
-    def __init__(self, source):
+    def __init__(self, source, foreign: bool = False):
         self.source = source
+        self.foreign = foreign
+        self.alias_budget = FOREIGN_ALIAS_BUDGET if foreign else ALIAS_BUDGET
         self.aliases = 0
         # An alias needs an anchor (`&name`) before it; `&&`, `2>&1` and `&>` in commands are not anchors.
         self.track = "&" in source.text and _has_anchor(source.text)
@@ -99,8 +109,8 @@ class _Builder:
                 if ident in self.in_progress:
                     self._add(ALIASES, "recursive alias: the value contains itself", node, path)
                     raise _Abort
-                if self.aliases > ALIAS_BUDGET:
-                    self._add(ALIASES, f"more than {ALIAS_BUDGET} alias uses (an alias bomb?); write the values out", node, path)
+                if self.aliases > self.alias_budget:
+                    self._add(ALIASES, f"more than {self.alias_budget} alias uses (an alias bomb?); write the values out", node, path)
                     raise _Abort
                 return self.built[ident]
         if depth > MAX_DEPTH:
@@ -134,6 +144,7 @@ class _Builder:
         first_line: dict[str, int] = {}
         build = self.build
         depth += 1
+        merged: list[dict] = []
         for key_node, value_node in node.value:
             if key_node.__class__ is not _SCALAR:
                 self._add(SYNTAX, "a mapping key must be plain text, not a list or mapping", key_node, path)
@@ -141,7 +152,10 @@ class _Builder:
             key, tag = key_node.value, key_node.tag
             if tag != _T_STR:
                 if tag == _T_MERGE:
-                    self._add(TAGS, "merge keys (`<<`) are not supported; write the keys out", key_node, path)
+                    if self.foreign:
+                        merged.extend(self._merge(value_node, path, depth))
+                    else:
+                        self._add(TAGS, "merge keys (`<<`) are not supported; write the keys out", key_node, path)
                     continue
                 if tag == _T_BOOL and _YAML11_BOOL_TEXT.match(key):
                     self._add(YAML11_BOOL, f"key {key!r} is a boolean in YAML 1.1; quote it", key_node, path)
@@ -155,7 +169,22 @@ class _Builder:
                 result[key] = value_node.value  # the common case, without a call
             else:
                 result[key] = build(value_node, (path, key), key, depth)
+        for mapping in merged:  # keys written in the mapping win over merged ones, earlier merges over later
+            for key, value in mapping.items():
+                result.setdefault(key, value)
         return result
+
+    def _merge(self, node, path, depth: int) -> list[dict]:
+        """The mappings a merge key brings in: one mapping, or a list of them (YAML's merge key type)."""
+        sources = node.value if node.__class__ is _SEQUENCE else [node]
+        mappings = []
+        for item in sources:
+            value = self.build(item, path, None, depth)
+            if not isinstance(value, dict):
+                self._add(SYNTAX, "a merge key (`<<`) takes a mapping or a list of mappings", item, path)
+                continue
+            mappings.append(value)
+        return mappings
 
     def _scalar(self, node, path, parent_key: str | None) -> Any:
         tag, text = node.tag, node.value
@@ -166,20 +195,26 @@ class _Builder:
         if tag == _T_BOOL:
             if text.lower() in ("true", "false"):
                 return text.lower() == "true"
+            if self.foreign:
+                return text
             self._add(YAML11_BOOL, f"unquoted {text!r} is a boolean in YAML 1.1 and text in YAML 1.2; write true/false or quote it", node, path)
             return text
         if tag == _T_INT:
             if _SEXAGESIMAL.match(text) or _OCTAL_LOOKING.match(text):
+                if self.foreign:
+                    return text
                 self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 number; quote it if it is text", node, path)
                 return text
             return _SAFE.construct_yaml_int(node)
         if tag == _T_FLOAT:
             if _SEXAGESIMAL.match(text):
+                if self.foreign:
+                    return text
                 self._add(YAML11_NUMBER, f"unquoted {text!r} is read as a YAML 1.1 sexagesimal number; quote it", node, path)
                 return text
             return _SAFE.construct_yaml_float(node)
         if tag == _T_TIMESTAMP:
-            if parent_key not in DATE_KEYS:
+            if parent_key not in DATE_KEYS and not self.foreign:
                 self._add(BARE_DATE, f"unquoted {text!r} is a date to YAML; quote it if text is meant", node, path)
             return text
         self._add(TAGS, f"tag {_short_tag(tag)!r} is not allowed; runbooks hold plain data", node, path)

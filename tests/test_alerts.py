@@ -173,9 +173,13 @@ def test_kubernetes_prometheusrule_with_several_documents(repo_copy):
 @pytest.mark.parametrize(("text", "code", "line", "message"), [
     pytest.param("rules: []\n", "RB801", 1, "not a Prometheus rule file", id="not-rules"),
     pytest.param("groups:\n  - name: a\n    rules:\n      - expr: up == 0\n", "RB801", 4, "a rule is a mapping with `alert`", id="no-alert"),
-    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: Bad-Name\n        expr: up\n", "RB801", 4, "not a valid metric name", id="bad-name"),
-    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels: {severity: 2}\n", "RB801", 6,
-                 "must map names to text", id="number-label"),
+    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: [A, B]\n        expr: up\n", "RB801", 4, "an alert name is text", id="list-name"),
+    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels: {severity: [2]}\n", "RB801", 6,
+                 "must be one value, not a list", id="list-label"),
+    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels: {team-name: x}\n", "RB801", 6,
+                 "not a valid label name", id="bad-label-name"),
+    pytest.param("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels: [x]\n", "RB801", 6,
+                 "must map names to values", id="labels-list"),
     pytest.param("groups:\n  - name: a\n    rules: [\n", "RB001", 4, "YAML syntax error", id="yaml-syntax"),
     pytest.param("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        expr: down\n", "RB003", 6,
                  "duplicate key 'expr'", id="duplicate-key"),
@@ -210,7 +214,7 @@ def test_configuration_mistakes_are_one_line_exit_2(repo_copy, tmp_path):
     assert "runbook-url-severity.critical must be error, warning, info or off" in result.stderr
     (repo_copy.root / "pyproject.toml").write_text('[tool.runbook]\nalert-rules = ["prometheus/*.yml"]\n', encoding="utf-8")
     result = repo_copy.run("lint")
-    assert result.returncode == 2 and "alert-rules: 'prometheus/*.yml' matches no YAML file" in result.stderr
+    assert result.returncode == 2 and "alert-rules: 'prometheus/*.yml' matches no rule file (*.yaml, *.yml, *.rules, *.alerts)" in result.stderr
     assert "Traceback" not in result.stderr
     (repo_copy.root / "pyproject.toml").write_text("[tool.runbook]\n", encoding="utf-8")
     result = repo_copy.run("lint", "--alert-rules", "nowhere.yaml")
@@ -374,10 +378,10 @@ def test_runbook_url_resolution(url, outcome):
 
 
 def test_alerts_reports_broken_rule_files_and_lists_as_json(repo_copy):
-    (repo_copy.root / "monitoring" / "broken.yaml").write_text("groups:\n  - name: x\n    rules:\n      - alert: Bad Name\n        expr: up\n")
+    (repo_copy.root / "monitoring" / "broken.yaml").write_text("groups:\n  - name: x\n    rules:\n      - alert: {Bad: Name}\n        expr: up\n")
     result = repo_copy.run("alerts", "--format", "json")
     assert result.returncode == 1
-    assert result.stderr == f"{Path('monitoring/broken.yaml')}:4:16: RB801 [error] alert name 'Bad Name' is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)\n"
+    assert result.stderr == f"{Path('monitoring/broken.yaml')}:4:16: RB801 [error] an alert name is text, and not empty\n"
     rows = json.loads(result.stdout)
     redis = next(row for row in rows if row["alert"] == "RedisDown")
     assert redis["runbooks"] == ["redis-cache"] and redis["severity"] == "critical"

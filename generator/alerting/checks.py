@@ -13,7 +13,7 @@ from ..codes import RULES
 from ..findings import Finding
 from ..model import Runbook
 from ..suggest import closest
-from .links import Site, resolve
+from .links import Site, is_repository_path, resolve
 from .rules import AlertRule, RuleFiles
 
 NO_URL = RULES["RB802"]
@@ -34,8 +34,9 @@ def check(ctx, rule_files: RuleFiles, site_url: str | None, docs_dir: Path | Non
     findings = list(rule_files.findings)
     known = [d for d in ctx.known if isinstance(d, Runbook)]
     site = Site(site_url, ctx.known, docs_dir) if site_url else None
+    names_hint = " or ".join(f"`{a}`" for a in rule_files.url_annotations)
     for rule in rule_files.rules:
-        findings.extend(_rule(rule, site, known, ctx.config.runbook_url_severity))
+        findings.extend(_rule(rule, site, known, ctx.config.runbook_url_severity, names_hint, rule_files.root))
     names = rule_files.names
     for runbook in ctx.runbooks:
         for index, name in enumerate(runbook.alerts):
@@ -48,7 +49,8 @@ def check(ctx, rule_files: RuleFiles, site_url: str | None, docs_dir: Path | Non
     return findings
 
 
-def _rule(rule: AlertRule, site: Site | None, known: list[Runbook], overrides) -> list[Finding]:
+def _rule(rule: AlertRule, site: Site | None, known: list[Runbook], overrides, names_hint: str = "`runbook_url`",
+          root: Path | None = None) -> list[Finding]:
     url = rule.runbook_url
     if not url:
         level = url_severity(rule, overrides)
@@ -58,23 +60,41 @@ def _rule(rule: AlertRule, site: Site | None, known: list[Runbook], overrides) -
         hint = (f"; runbook {handled[0]} handles it (`runbook alerts --annotate` prints the link)" if handled
                 else "; write a runbook for it and link it")
         return [Finding(rule.path, rule.line, rule.column, NO_URL.code, level,
-                        f"alert {rule.name} has no runbook_url annotation{hint}", f"{rule.pointer}/alert")]
+                        f"alert {rule.name} has no {names_hint} annotation{hint}", f"{rule.pointer}/alert")]
+    pointer = f"{rule.pointer}/annotations/{rule.link_annotation}"
+    line, column = rule.source.locate(pointer)
+    if root is not None and is_repository_path(url):
+        return _repository_path(rule, url, root, known, pointer, line, column)
     if site is None:
         return []
     resolution = resolve(site, url)
     if resolution is None:
         return []
-    pointer = f"{rule.pointer}/annotations/runbook_url"
-    line, column = rule.source.locate(pointer)
     if resolution.problem:
         return [Finding(rule.path, line, column, BROKEN_URL.code, BROKEN_URL.severity,
-                        f"runbook_url of alert {rule.name}: {resolution.problem}", pointer)]
+                        f"{rule.link_annotation} of alert {rule.name}: {resolution.problem}", pointer)]
     target = resolution.target
     if target.runbooks and not any(rule.name in r.alerts for r in target.runbooks):
         which = ", ".join(r.id for r in target.runbooks)
         handled = [r.id for r in known if rule.name in r.alerts]
         hint = f"; runbook {handled[0]} lists it" if handled else f"; add {rule.name} to the `alerts` of {which}"
         return [Finding(rule.path, line, column, NOT_LISTED.code, NOT_LISTED.severity,
-                        f"runbook_url of alert {rule.name} leads to {which}, which does not list {rule.name} in `alerts`{hint}",
+                        f"{rule.link_annotation} of alert {rule.name} leads to {which}, which does not list {rule.name} in `alerts`{hint}",
                         pointer)]
+    return []
+
+
+def _repository_path(rule: AlertRule, url: str, root: Path, known: list[Runbook], pointer: str,
+                     line: int, column: int) -> list[Finding]:
+    """A link such as GitLab's `runbook: docs/patroni/README.md`: a file of the project, resolved against its root."""
+    target = (root / url.split("#", 1)[0].lstrip("/")).resolve()
+    if not target.exists():
+        return [Finding(rule.path, line, column, BROKEN_URL.code, BROKEN_URL.severity,
+                        f"{rule.link_annotation} of alert {rule.name}: {url} names no file of the project "
+                        f"(resolved against {root})", pointer)]
+    runbooks = [r for r in known if Path(r.path).resolve() == target]
+    if runbooks and rule.name not in runbooks[0].alerts:
+        return [Finding(rule.path, line, column, NOT_LISTED.code, NOT_LISTED.severity,
+                        f"{rule.link_annotation} of alert {rule.name} leads to {runbooks[0].id}, which does not list "
+                        f"{rule.name} in `alerts`; add it there", pointer)]
     return []

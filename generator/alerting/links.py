@@ -1,6 +1,6 @@
 """What a `runbook_url` points at on the published site, computed with the site's own page addresses.
 
-The site is a set of pages (see generator.site.urls): `runbooks/<id>/`, `catalogs/<id>/`,
+The site is a set of pages (see generator.page_urls): `runbooks/<id>/`, `catalogs/<id>/`,
 `alerts/<slug>/` for every alert a runbook lists, the index pages and the hand-written pages in
 `docs/`. A link under `site-url` resolves when it names one of them (and, for `#step-...`, a step).
 """
@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..model import Document, Runbook
 from ..suggest import closest
-from ..site.urls import alert_slug, alert_uri, page_path, page_url, runbook_uri, step_anchor
+from ..page_urls import alert_slug, alert_uri, page_path, page_url, runbook_uri, step_anchor
 
 # Generated pages that are not documents (generator.site.pages writes them).
 FIXED_PAGES = ("runbooks/index.md", "alerts/index.md", "tags.md", "reference/format.md", "index.md")
@@ -107,6 +107,12 @@ def resolve(site: Site, url: str) -> Resolution | None:
     return Resolution(target)
 
 
+def is_repository_path(link: str) -> bool:
+    """A link without scheme or host (`docs/patroni/README.md`): a path in the repository, not an address."""
+    parts = urlsplit(link)
+    return not parts.scheme and not parts.netloc and bool(parts.path) and "{{" not in link and "{%" not in link
+
+
 def _suggest(path: str, site: Site) -> str:
     close = closest(path, site.pages, cutoff=0.75)
     if close:
@@ -136,4 +142,4 @@ def expected_url(site_url: str, name: str, runbooks: list[Runbook]) -> str | Non
     return page_url(site_url, uri, query=list(query.items()))
 
 
-__all__ = ["Site", "Target", "Resolution", "resolve", "alert_page_path", "alert_slug", "expected_url"]
+__all__ = ["Site", "Target", "Resolution", "resolve", "is_repository_path", "alert_page_path", "alert_slug", "expected_url"]

@@ -5,6 +5,12 @@
 
 A file may hold several YAML documents (Kubernetes manifests do); documents of other kinds are
 skipped. Recording rules (`record:`) are read past: only alerts link to runbooks.
+
+Rule files belong to Prometheus (and Thanos, Mimir), so they are read the way Prometheus reads them, not
+with the strict rules of our own documents: merge keys (`<<: *defaults`) are merged, an alert name is
+any label value (`Elasticsearch ILM errors in production`), label and annotation values may be numbers or
+booleans (their text is the value), an empty file or group holds no rules. `promtool check rules` is the
+peer: what it accepts gives no RB801 (tests/test_alert_rules_peer.py).
 """
 
 from __future__ import annotations
@@ -14,15 +20,22 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from ..config import Config, ConfigError
 from ..codes import RULES
 from ..findings import Finding
+from ..lint.positions import node_at
 from ..loading import DEFAULT_MAX_BYTES, Source, load_stream
 from ..project import YAML_SUFFIXES, discover, display_path
 
 RULE_FILE = RULES["RB801"]
+EMPTY_FILE = RULES["RB009"]
 
-_ALERT_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+# Rule files go by these names too (Prometheus 2 examples, kube-prometheus' mixins, GitLab's runbooks repository).
+RULE_SUFFIXES = YAML_SUFFIXES + (".rules", ".alerts")
+DEFAULT_URL_ANNOTATIONS = ("runbook_url",)
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -35,11 +48,15 @@ class AlertRule:
     labels: dict = field(compare=False, hash=False)
     annotations: dict = field(compare=False, hash=False)
     source: Source = field(compare=False, hash=False, repr=False)
+    expr: str = field(default="", compare=False, hash=False)
+    # The annotation that holds the runbook link (the first of `runbook-url-annotations` the rule has);
+    # None: the rule has none of them.
+    link_annotation: str | None = field(default=None, compare=False, hash=False)
 
     @property
     def runbook_url(self) -> str | None:
-        value = self.annotations.get("runbook_url")
-        return value if isinstance(value, str) else None
+        value = self.annotations.get(self.link_annotation) if self.link_annotation else None
+        return value if value else None
 
     @property
     def severity(self) -> str:
@@ -56,6 +73,8 @@ class RuleFiles:
     rules: list[AlertRule] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
+    url_annotations: tuple[str, ...] = DEFAULT_URL_ANNOTATIONS
+    root: Path | None = None  # the project, against which repository-relative links are resolved
 
     @property
     def names(self) -> set[str]:
@@ -67,23 +86,28 @@ def rule_file_paths(config: Config, given: list[Path] = ()) -> list[Path]:
     paths: list[Path] = []
     for pattern in config.alert_rules:
         matches = sorted(glob.glob(str(config.root / pattern), recursive=True))
-        files = [Path(m) for m in matches if Path(m).is_file() and m.endswith(YAML_SUFFIXES)]
+        files = discover([Path(m) for m in matches], RULE_SUFFIXES)
+        files = [f for f in files if f.is_file() and f.name.endswith(RULE_SUFFIXES)]
         if not files:
             raise ConfigError(f"{config.pyproject or 'pyproject.toml'}: [tool.runbook] alert-rules: {pattern!r} matches no "
-                              f"YAML file under {config.root}; fix the glob or remove it")
+                              f"rule file ({', '.join('*' + s for s in RULE_SUFFIXES)}) under {config.root}; fix the glob or remove it")
         paths.extend(files)
     for path in given:
         if not path.exists():
             raise ConfigError(f"--alert-rules {path}: no such file or folder")
-        paths.extend(discover([path]))
+        paths.extend(discover([path], RULE_SUFFIXES))
     return list(dict.fromkeys(p.resolve() for p in paths))
 
 
-def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> RuleFiles:
-    result = RuleFiles(files=len(paths))
+def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
+                    url_annotations: tuple[str, ...] = DEFAULT_URL_ANNOTATIONS, root: Path | None = None) -> RuleFiles:
+    """Every alerting rule of these files; `url_annotations` name the annotations that hold runbook links."""
+    result = RuleFiles(files=len(paths), url_annotations=tuple(url_annotations), root=root)
     for path in paths:
         shown = display_path(path)
-        for source in load_stream(path, shown, max_bytes):
+        for source in load_stream(path, shown, max_bytes, foreign=True):
+            # An empty or comment-only rule file holds no rules; Prometheus loads it.
+            source.findings = [f for f in source.findings if f.code != EMPTY_FILE.code]
             result.sources.append(source)
             result.findings.extend(source.findings)
             if source.ok and isinstance(source.data, dict):
@@ -102,18 +126,18 @@ def _document(source: Source, result: RuleFiles) -> None:
             _problem(source, result, "/spec" if isinstance(spec, dict) else "", "a PrometheusRule needs `spec.groups`, a list of rule groups")
             return
         groups, base = spec["groups"], "/spec/groups"
-    elif isinstance(data.get("groups"), list):
-        groups, base = data["groups"], "/groups"
+    elif isinstance(data.get("groups"), list) or ("groups" in data and data["groups"] is None):
+        groups, base = data["groups"] or [], "/groups"
     else:
         _problem(source, result, "", "not a Prometheus rule file: expected `groups:` (a list of rule groups) "
                                      "or a Kubernetes PrometheusRule with `spec.groups`")
         return
     for g, group in enumerate(groups):
         where = f"{base}/{g}"
-        if not isinstance(group, dict) or not isinstance(group.get("rules", []), list):
+        if not isinstance(group, dict) or not isinstance(group.get("rules") or [], list):
             _problem(source, result, where, "a rule group is a mapping with `name` and a list of `rules`")
             continue
-        for r, rule in enumerate(group.get("rules", [])):
+        for r, rule in enumerate(group.get("rules") or []):
             _rule(source, result, f"{where}/rules/{r}", rule)
 
 
@@ -123,21 +147,50 @@ def _rule(source: Source, result: RuleFiles, pointer: str, rule) -> None:
         return
     if "alert" not in rule:
         return
-    name = rule["alert"]
-    if not isinstance(name, str) or not _ALERT_NAME.match(name):
-        _problem(source, result, f"{pointer}/alert", f"alert name {name!r} is not a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)")
+    name = _text(source, f"{pointer}/alert", rule["alert"])
+    if name is None or not name:
+        _problem(source, result, f"{pointer}/alert", "an alert name is text, and not empty")
         return
-    if not isinstance(rule.get("expr"), (str, int, float)) or isinstance(rule.get("expr"), bool):
+    expr = _text(source, f"{pointer}/expr", rule.get("expr"))
+    if not expr:
         _problem(source, result, pointer, f"alert {name} has no `expr`")
     texts = {}
     for key in ("labels", "annotations"):
-        value = rule.get(key, {}) or {}
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            _problem(source, result, f"{pointer}/{key}", f"`{key}` of alert {name} must map names to text (quote numbers)")
-            value = {k: v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
-        texts[key] = value
+        value = rule.get(key) or {}
+        if not isinstance(value, dict):
+            _problem(source, result, f"{pointer}/{key}", f"`{key}` of alert {name} must map names to values")
+            value = {}
+        values = {}
+        for item, raw in value.items():
+            text = _text(source, f"{pointer}/{key}/{item}", raw)
+            if text is None:
+                _problem(source, result, f"{pointer}/{key}/{item}", f"`{key}.{item}` of alert {name} must be one value, not a list or mapping")
+            elif not _LABEL_NAME.match(str(item)):
+                _problem(source, result, f"{pointer}/{key}", f"{str(item)!r} in `{key}` of alert {name} is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)")
+            else:
+                values[str(item)] = text
+        texts[key] = values
+    link = next((a for a in result.url_annotations if texts["annotations"].get(a)), None)
     line, column = source.locate(f"{pointer}/alert")
-    result.rules.append(AlertRule(name, source.path, line, column, pointer, texts["labels"], texts["annotations"], source))
+    result.rules.append(AlertRule(name, source.path, line, column, pointer, texts["labels"], texts["annotations"], source,
+                                  expr or "", link))
+
+
+def _text(source: Source, pointer: str, value) -> str | None:
+    """A scalar as Prometheus reads it into a string: its text as written (`5`, `0.5`, `yes`), `""` for null;
+    None for a list or mapping."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return None
+    node = node_at(source, pointer)  # the text as written, not Python's spelling of the number
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(value, bool):  # merged in from an anchor: no node at this pointer
+        return "true" if value else "false"
+    return str(value)
 
 
 def _problem(source: Source, result: RuleFiles, pointer: str, message: str) -> None:

@@ -38,10 +38,15 @@ class _Job:
     target: Path | None  # None: standard output
 
 
-def run_import(source: Path, out: Path | None, force: bool) -> int:
+def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Path] = ()) -> int:
+    from ..alerting.import_links import links_for_import, summary
+
     jobs = _plan(source, out)
     _check_targets(jobs, force)
     config = load_config()
+    # Alerting rules whose runbook links name the files imported here (--alert-rules, or alert-rules in [tool.runbook]).
+    links, rule_problems = links_for_import(config, list(alert_rules), [job.markdown for job in jobs])
+    _print(rule_problems, True)
     patterns = tuple(config.lint.destructive_patterns)
     to_stdout = len(jobs) == 1 and jobs[0].target is None
     report_err = to_stdout  # keep standard output for the YAML
@@ -62,6 +67,8 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
         if result.data is None:
             failed.append((job, "; ".join(f.message for f in result.findings if f.severity == "error") or "not imported"))
             continue
+        if links is not None:
+            links.apply(job.markdown, result.data)
         shown_target = display_path(job.target) if job.target else f"{job.runbook_id}.yaml"
         try:
             yaml_text = dump(result.data, job.target, shown_target)
@@ -95,6 +102,10 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
                    f"{warnings} finding(s) need a person", err=report_err)
     if len(jobs) > 1:
         _summary(imported, failed, report_err)
+    if links is not None:
+        _print(links.findings, report_err)
+        for line in summary(links):
+            click.echo(line, err=report_err)
     return 1 if failed else 0
 
 

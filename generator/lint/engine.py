@@ -184,7 +184,8 @@ def _lint(paths: list[Path], config: Config, today: dt.date | None, alert_rules:
     if config.alert_rules or alert_rules:
         from ..alerting.rules import load_rule_files, rule_file_paths
 
-        rule_files = load_rule_files(rule_file_paths(config, list(alert_rules)), lint_config.max_file_size)
+        rule_files = load_rule_files(rule_file_paths(config, list(alert_rules)), lint_config.max_file_size,
+                                     config.runbook_url_annotations, config.root)
     return lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files, shellcheck=True)
 
 

@@ -1,0 +1,274 @@
+"""Alerts stay linked through a migration: which alerting rules already point at the Markdown files being
+imported, and what each imported runbook gets from them (`alerts`, and `label:` on its variables).
+
+A rule points at an imported file when its runbook link (the first of `runbook-url-annotations` it carries)
+is one of:
+
+- a repository-relative path (GitLab's `runbook: docs/patroni/README.md`) whose parts end the file's path;
+- a repository blob address ending in the file's path
+  (`https://github.com/openshift/runbooks/blob/master/alerts/cluster-etcd-operator/etcdNoLeader.md`);
+- a published page whose last part is the file's name, case-insensitively and without extension
+  (`https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping`; a README or index
+  page is published under its folder's name);
+
+and, for a rule whose link names none of the files, when the alert's name is a file's stem. Where several
+files fit a page address, the one whose folders also match the address wins; a tie is reported, not guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from ..codes import RULES
+from ..findings import Finding
+from .rules import AlertRule
+
+UNRESOLVED = RULES["RB806"]
+NOT_LISTABLE = RULES["RB807"]
+
+# What the runbook schema accepts in `alerts` (schemas/runbook.schema.json).
+_LISTABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
+_INDEX_STEMS = ("readme", "index", "_index")
+_PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+_URL_IN_TEMPLATE = re.compile(r"https?://[^\s{}\"'<>]+")
+_BY = re.compile(r"\bby\s*\(([^)]*)\)")
+_LABEL_REF = re.compile(r"\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)|\.Labels\.([a-zA-Z_][a-zA-Z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A runbook link taken apart: what kind of address it is and the path parts that name the file."""
+
+    kind: str  # path (repository-relative), blob (a file in a repository host), page (a published page)
+    parts: tuple[str, ...]
+    origin: str  # the site or repository it belongs to, to tell a broken link from one to elsewhere
+
+    @property
+    def page_name(self) -> str:
+        """The name a published page goes by: its last part without extension; an index page takes its folder's."""
+        parts = [p for p in self.parts if p]
+        while parts and _stem(parts[-1]).lower() in _INDEX_STEMS:
+            parts.pop()
+        return _stem(parts[-1]) if parts else ""
+
+
+def parse_link(link: str) -> Link | None:
+    """None for a link that names no file (empty, or templated beyond recovery)."""
+    link = link.strip()
+    if "{{" in link or "{%" in link:
+        found = _URL_IN_TEMPLATE.search(link)  # `{{ if ... }}https://.../x.md{{ end }}`: the address inside
+        if not found:
+            return None
+        link = found.group(0)
+    parts = urlsplit(link)
+    segments = tuple(unquote(p) for p in parts.path.split("/") if p and p != ".")
+    if not parts.scheme and not parts.netloc:
+        return Link("path", segments, "repository") if segments else None
+    if parts.scheme not in ("http", "https") or not segments:
+        return None
+    host = parts.netloc.lower()
+    if host == "raw.githubusercontent.com" and len(segments) > 3:  # owner/repo/ref/path
+        return Link("blob", segments[3:], f"{host}/{'/'.join(segments[:2])}")
+    for marker in ("blob", "tree", "raw", "src"):  # GitHub, GitLab (`/-/blob/`), Gitea, Bitbucket (`/src/`)
+        if marker in segments[2:-1]:
+            at = segments.index(marker, 2)
+            repo = "/".join(s for s in segments[:at] if s != "-")
+            return Link("blob", segments[at + 2:], f"{host}/{repo}")
+    return Link("page", segments, host)
+
+
+def _stem(name: str) -> str:
+    lower = name.lower()
+    for suffix in _PAGE_SUFFIXES:
+        if lower.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def page_key(name: str) -> str:
+    """Names compared across spellings: `KubePodCrashLooping`, `kubepodcrashlooping`, `kube-pod-crash-looping`."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def link_names_runbook(link: str, runbook_id: str) -> bool:
+    """Does an old runbook link lead to the page this runbook was imported from? (Its name is the runbook's id.)"""
+    parsed = parse_link(link)
+    return parsed is not None and bool(parsed.page_name) and page_key(parsed.page_name) == page_key(runbook_id)
+
+
+@dataclass(frozen=True)
+class _File:
+    path: Path
+    parts: tuple[str, ...]  # of the absolute path
+    page_name: str  # the stem, or the folder's name for README/index
+
+
+def carried_labels(rule: AlertRule) -> set[str]:
+    """The labels a firing alert of this rule carries: its own `labels`, the `by (...)` of its expression,
+    and the `$labels.x` its annotations use."""
+    labels = set(rule.labels)
+    for group in _BY.findall(rule.expr):
+        labels.update(name.strip() for name in group.split(",") if name.strip())
+    for value in rule.annotations.values():
+        for match in _LABEL_REF.finditer(value):
+            labels.add(match.group(1) or match.group(2))
+    labels.discard("severity")  # a routing label, not a value any command takes
+    return labels
+
+
+def _stands_for(variable: str, label: str) -> bool:
+    """NAMESPACE stands for `namespace`, POD_NAME for `pod`, CONTAINER_NAME for `container_name`."""
+    name, label = variable.lower(), label.lower()
+    return name == label or name.removesuffix("_name") == label.removesuffix("_name")
+
+
+@dataclass
+class AlertLinks:
+    """Rules matched to the files of one import; `apply` writes them into each runbook's data."""
+
+    rules: list[AlertRule]
+    files: list[Path]
+    by_file: dict[Path, list[tuple[AlertRule, str]]] = field(default_factory=dict)  # file -> (rule, how)
+    findings: list[Finding] = field(default_factory=list)
+    elsewhere: dict[str, int] = field(default_factory=dict)  # origin -> rules linking there (not imported)
+    linked: dict[str, str] = field(default_factory=dict)  # alert -> runbook id, filled by `apply`
+    rule_files: int = 0
+
+    def __post_init__(self) -> None:
+        known = [_file(path) for path in self.files]
+        by_name: dict[str, list[_File]] = {}
+        for item in known:
+            by_name.setdefault(item.page_name.lower(), []).append(item)
+        by_stem: dict[str, list[_File]] = {}
+        for item in known:
+            by_stem.setdefault(item.path.stem, []).append(item)
+        resolved_origins: set[str] = set()
+        unresolved: list[tuple[AlertRule, Link | None, str]] = []
+        for rule in self.rules:
+            link = parse_link(rule.runbook_url) if rule.runbook_url else None
+            target, why = _match(link, known, by_name) if link else (None, "")
+            how = link.kind if target else ""
+            if target is None:
+                named = by_stem.get(rule.name, [])
+                if len(named) == 1:
+                    target, how = named[0], "name"
+            if target is None:
+                if rule.runbook_url:
+                    unresolved.append((rule, link, why))
+                continue
+            if link is not None and how != "name":
+                resolved_origins.add(link.origin)
+            if not _LISTABLE.match(rule.name) or len(rule.name) > 200:
+                self.findings.append(_finding(rule, NOT_LISTABLE, f"alert {rule.name!r} links {target.path.name}, but a "
+                                              "runbook's `alerts` takes names of letters, digits and `_.:-`; link it by hand"))
+                continue
+            self.by_file.setdefault(target.path, []).append((rule, how))
+        for rule, link, why in unresolved:
+            if link is not None and link.origin in resolved_origins:
+                reason = why or "names none of the imported files"
+                self.findings.append(_finding(rule, UNRESOLVED, f"alert {rule.name}: {rule.runbook_url} {reason}"))
+            else:
+                origin = link.origin if link else "(no address)"
+                self.elsewhere[origin] = self.elsewhere.get(origin, 0) + 1
+
+    def apply(self, markdown: Path, data: dict) -> list[str]:
+        """Add the alerts that link `markdown` to the runbook `data` it was imported as, and `label:` to the
+        variables that stand for a label those alerts carry. Returns the alert names added."""
+        matched = self.by_file.get(markdown.resolve(), [])
+        if not matched:
+            return []
+        alerts = list(data.get("alerts", []))
+        for rule, _how in matched:
+            if rule.name not in alerts:
+                alerts.append(rule.name)
+            self.linked[rule.name] = data.get("id", "")
+        data["alerts"] = alerts
+        labels = set().union(*(carried_labels(rule) for rule, _ in matched))
+        for name, variable in (data.get("variables") or {}).items():
+            if isinstance(variable, dict) and "label" not in variable:
+                fitting = sorted(label for label in labels if _stands_for(name, label))
+                if fitting:
+                    variable["label"] = min(fitting, key=lambda label: (label.lower() != name.lower(), label))
+        return [rule.name for rule, _ in matched]
+
+
+def _file(path: Path) -> _File:
+    absolute = path.resolve()
+    stem = absolute.stem
+    name = absolute.parent.name if stem.lower() in _INDEX_STEMS else stem
+    return _File(absolute, absolute.parts, name)
+
+
+def _ends_with(whole: tuple[str, ...], tail: tuple[str, ...], fold: bool = False) -> bool:
+    if not tail or len(tail) > len(whole):
+        return False
+    end = whole[-len(tail):]
+    return end == tail or (fold and tuple(p.lower() for p in end) == tuple(p.lower() for p in tail))
+
+
+def _match(link: Link, known: list[_File], by_name: dict[str, list[_File]]) -> tuple[_File | None, str]:
+    """The imported file a link names, or (None, why not)."""
+    if link.kind in ("path", "blob"):
+        tail = link.parts
+        for fold in (False, True):  # the exact path first; a host that ignores case second
+            hits = [f for f in known if _ends_with(f.parts, tail, fold)]
+            if not hits and tail and not Path(tail[-1]).suffix:  # a folder: its README or index
+                hits = [f for f in known if f.page_name != f.path.stem and _ends_with(f.parts[:-1], tail, fold)]
+            if len(hits) == 1:
+                return hits[0], ""
+            if len(hits) > 1:
+                return None, f"fits {len(hits)} imported files ({', '.join(h.path.name for h in hits[:3])})"
+        return None, "names none of the imported files"
+    candidates = by_name.get(_stem(link.page_name).lower(), [])
+    if len(candidates) == 1:
+        return candidates[0], ""
+    if not candidates:
+        return None, "names none of the imported files"
+    # Several files of that name (`alertmanager/_index.md`, `node/_index.md`): the folders decide.
+    def agreement(item: _File) -> int:
+        folders = [p.lower() for p in item.parts[:-1]]
+        path = [p.lower() for p in link.parts[:-1]]
+        count = 0
+        while count < min(len(folders), len(path)) and folders[-1 - count] == path[-1 - count]:
+            count += 1
+        return count
+
+    scored = sorted(((agreement(c), c) for c in candidates), key=lambda pair: -pair[0])
+    if scored[0][0] > (scored[1][0] if len(scored) > 1 else -1):
+        return scored[0][1], ""
+    return None, f"fits {len(candidates)} imported files ({', '.join(c.path.name for _, c in scored[:3])})"
+
+
+def _finding(rule: AlertRule, code, message: str) -> Finding:
+    pointer = f"{rule.pointer}/annotations/{rule.link_annotation}" if rule.link_annotation else f"{rule.pointer}/alert"
+    line, column = rule.source.locate(pointer)
+    return Finding(rule.path, line, column, code.code, code.severity, message, pointer)
+
+
+def links_for_import(config, given: list[Path], markdown_files: list[Path]) -> tuple[AlertLinks | None, list[Finding]]:
+    """The rule files of `--alert-rules` (default: `alert-rules` in [tool.runbook]) matched to the files being
+    imported; None when there are no rule files. The second value: problems reading the rule files."""
+    from .rules import load_rule_files, rule_file_paths
+
+    if not given and not config.alert_rules:
+        return None, []
+    paths = rule_file_paths(config, given)
+    rule_files = load_rule_files(paths, config.lint.max_file_size, config.runbook_url_annotations, config.root)
+    links = AlertLinks(rule_files.rules, markdown_files, rule_files=len(paths))
+    return links, [f for f in rule_files.findings if f.severity == "error"]
+
+
+def summary(links: AlertLinks) -> list[str]:
+    """What the import says about the links: how many alerts it linked, and the links it could not resolve."""
+    runbooks = len(set(links.linked.values()))
+    lines = [f"linked {len(links.linked)} alert(s) to {runbooks} runbook(s) from "
+             f"{links.rule_files} rule file(s)"]
+    if links.findings:
+        lines.append(f"{len(links.findings)} alert link(s) could not be resolved (RB806, RB807 above)")
+    if links.elsewhere:
+        shown = ", ".join(f"{origin} ({count})" for origin, count in sorted(links.elsewhere.items(), key=lambda kv: -kv[1]))
+        lines.append(f"alerts linking elsewhere, left as they are: {shown}")
+    return lines
