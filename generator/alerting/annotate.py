@@ -14,6 +14,7 @@ import yaml
 
 from ..lint.positions import node_at
 from ..model import Runbook
+from .import_links import link_names_runbook
 from .links import Site, expected_url, resolve
 from .rules import AlertRule
 
@@ -24,21 +25,25 @@ class Annotation:
     current: str | None
     expected: str | None  # None: no runbook lists the alert
     # ok, missing (no link), broken (resolves to no page, or to a runbook that does not list the alert),
-    # elsewhere (a link off the site, left alone), unhandled (no runbook lists the alert)
+    # moved (the page the runbook was imported from, elsewhere), elsewhere (a link off the site, left alone),
+    # unhandled (no runbook lists the alert)
     status: str
+    annotation: str = "runbook_url"  # where a missing link is written
 
     @property
     def needs_write(self) -> bool:
-        return self.status in ("missing", "broken")
+        return self.status in ("missing", "broken", "moved")
 
 
-def annotations(rules: list[AlertRule], runbooks: list[Runbook], site_url: str, docs_dir: Path | None = None) -> list[Annotation]:
+def annotations(rules: list[AlertRule], runbooks: list[Runbook], site_url: str, docs_dir: Path | None = None,
+                annotation: str = "runbook_url") -> list[Annotation]:
+    """`annotation`: the name a missing link is written under (the first of `runbook-url-annotations`)."""
     site = Site(site_url, list(runbooks), docs_dir)
-    return [Annotation(rule, rule.runbook_url, expected, _status(site, rule, expected))
+    return [Annotation(rule, rule.runbook_url, expected, _status(site, rule, expected, runbooks), annotation)
             for rule in rules for expected in [expected_url(site_url, rule.name, runbooks)]]
 
 
-def _status(site: Site, rule: AlertRule, expected: str | None) -> str:
+def _status(site: Site, rule: AlertRule, expected: str | None, runbooks: list[Runbook]) -> str:
     current = rule.runbook_url
     if expected is None:
         return "unhandled"
@@ -48,6 +53,11 @@ def _status(site: Site, rule: AlertRule, expected: str | None) -> str:
         return "ok"
     resolution = resolve(site, current)
     if resolution is None:
+        # After `runbook import`, the old link still names the page the runbook was imported from
+        # (`.../kubernetes/kubepodcrashlooping`, `docs/patroni/README.md`): it moves to the new site.
+        listing = [r for r in runbooks if rule.name in r.alerts]
+        if any(link_names_runbook(current, r.id) for r in listing):
+            return "moved"
         return "elsewhere"
     if resolution.problem or not any(rule.name in r.alerts for r in resolution.target.runbooks):
         return "broken"
@@ -64,7 +74,8 @@ def edits_for(annotation: Annotation) -> tuple[int, int, str]:
     source = rule.source
     lines = _text(source.text).splitlines(keepends=True)
     value = json.dumps(annotation.expected)
-    url_node = node_at(source, f"{rule.pointer}/annotations/runbook_url")
+    name = annotation.annotation
+    url_node = node_at(source, f"{rule.pointer}/annotations/{rule.link_annotation}") if rule.link_annotation else None
     if url_node is not None:
         start = _offset(lines, url_node.start_mark.line, url_node.start_mark.column)
         end = _offset(lines, url_node.end_mark.line, url_node.end_mark.column)
@@ -73,17 +84,17 @@ def edits_for(annotation: Annotation) -> tuple[int, int, str]:
     if isinstance(annotations, yaml.MappingNode) and annotations.value:
         if annotations.flow_style:
             close = _offset(lines, annotations.end_mark.line, annotations.end_mark.column) - 1  # the `}`
-            return close, close, f", runbook_url: {value}"
+            return close, close, f", {name}: {value}"
         key = annotations.value[0][0]
-        return _after_line(lines, annotations.value[-1][1]), None, f"{' ' * key.start_mark.column}runbook_url: {value}\n"
+        return _after_line(lines, annotations.value[-1][1]), None, f"{' ' * key.start_mark.column}{name}: {value}\n"
     rule_node = node_at(source, rule.pointer)
     key = rule_node.value[0][0]
     indent = " " * key.start_mark.column
     if annotations is not None:  # `annotations:` with nothing (or `{}`) after it: replace the empty value
         start = _offset(lines, annotations.start_mark.line, annotations.start_mark.column)
         end = _offset(lines, annotations.end_mark.line, annotations.end_mark.column)
-        return start, end, f"\n{indent}  runbook_url: {value}"
-    return _after_line(lines, rule_node.value[-1][1]), None, f"{indent}annotations:\n{indent}  runbook_url: {value}\n"
+        return start, end, f"\n{indent}  {name}: {value}"
+    return _after_line(lines, rule_node.value[-1][1]), None, f"{indent}annotations:\n{indent}  {name}: {value}\n"
 
 
 def _after_line(lines: list[str], node) -> int:

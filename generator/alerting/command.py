@@ -22,7 +22,7 @@ def run_alerts(rule_paths: list[Path], annotate: bool, write: bool, output_forma
         raise ConfigError("no alert rule files: set alert-rules in [tool.runbook] (for example [\"monitoring/**/*.yaml\"]) "
                           "or pass --alert-rules PATH")
     catalog = load_catalog([config.runbooks], config.lint.max_file_size)
-    rule_files = load_rule_files(paths, config.lint.max_file_size)
+    rule_files = load_rule_files(paths, config.lint.max_file_size, config.runbook_url_annotations, config.root)
     problems = [f for f in rule_files.findings if f.severity == "error"]
     for finding in problems:
         click.echo(finding.line_text(), err=True)
@@ -58,7 +58,7 @@ def _listing(rules, runbooks, output_format: str) -> None:
 
 
 def _annotate(rules, runbooks, config, write: bool, output_format: str) -> int:
-    items = annotations(rules, runbooks, config.site_url, config.root / "docs")
+    items = annotations(rules, runbooks, config.site_url, config.root / "docs", config.runbook_url_annotations[0])
     if output_format == "json":
         click.echo(json.dumps([{"alert": a.rule.name, "rule": a.rule.location(), "status": a.status,
                                 "runbook_url": a.current, "expected": a.expected} for a in items], indent=2))
