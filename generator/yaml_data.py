@@ -157,7 +157,7 @@ class _Builder:
                     else:
                         self._add(TAGS, "merge keys (`<<`) are not supported; write the keys out", key_node, path)
                     continue
-                if tag == _T_BOOL and _YAML11_BOOL_TEXT.match(key):
+                if tag == _T_BOOL and _YAML11_BOOL_TEXT.match(key) and not self.foreign:
                     self._add(YAML11_BOOL, f"key {key!r} is a boolean in YAML 1.1; quote it", key_node, path)
                 elif tag not in _KEY_TAGS:
                     self._add(TAGS, f"tag {_short_tag(tag)!r} is not allowed on a key", key_node, path)

@@ -35,6 +35,8 @@ EMPTY_FILE = RULES["RB009"]
 # Rule files go by these names too (Prometheus 2 examples, kube-prometheus' mixins, GitLab's runbooks repository).
 RULE_SUFFIXES = YAML_SUFFIXES + (".rules", ".alerts")
 DEFAULT_URL_ANNOTATIONS = ("runbook_url",)
+# Prometheus reads rule files of any size; generated ones (SLO rules, mixins) outgrow a runbook's max-file-size.
+RULE_FILE_MAX_BYTES = 64 * 1024 * 1024
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
@@ -105,7 +107,7 @@ def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
     result = RuleFiles(files=len(paths), url_annotations=tuple(url_annotations), root=root)
     for path in paths:
         shown = display_path(path)
-        for source in load_stream(path, shown, max_bytes, foreign=True):
+        for source in load_stream(path, shown, max(max_bytes, RULE_FILE_MAX_BYTES), foreign=True):
             # An empty or comment-only rule file holds no rules; Prometheus loads it.
             source.findings = [f for f in source.findings if f.code != EMPTY_FILE.code]
             result.sources.append(source)
