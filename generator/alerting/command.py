@@ -69,9 +69,10 @@ def _annotate(rules, runbooks, config, write: bool, output_format: str) -> int:
                 click.echo(f"{where}: no runbook lists this alert; add it to a runbook's `alerts`")
             elif item.status in ("ok", "elsewhere"):
                 note = "" if item.status == "ok" else " (links off the site; left as it is)"
-                click.echo(f"{where}: runbook_url: {item.current}{note}")
+                click.echo(f"{where}: {item.rule.link_annotation}: {item.current}{note}")
             else:
-                click.echo(f"{where}: runbook_url: {json.dumps(item.expected)}  ({item.status}"
+                key = item.rule.link_annotation or item.annotation
+                click.echo(f"{where}: {key}: {json.dumps(item.expected)}  ({item.status}"
                            + (f", was {item.current}" if item.current else "") + ")")
     if not write:
         return 0

@@ -220,7 +220,7 @@ def _match(link: Link, known: list[_File], by_name: dict[str, list[_File]]) -> t
             if len(hits) == 1:
                 return hits[0], ""
             if len(hits) > 1:
-                return None, f"fits {len(hits)} imported files ({', '.join(h.path.name for h in hits[:3])})"
+                return None, f"fits {len(hits)} imported files ({', '.join(_short(h) for h in hits[:3])})"
         return None, "names none of the imported files"
     candidates = by_name.get(_stem(link.page_name).lower(), [])
     if len(candidates) == 1:
@@ -239,7 +239,11 @@ def _match(link: Link, known: list[_File], by_name: dict[str, list[_File]]) -> t
     scored = sorted(((agreement(c), c) for c in candidates), key=lambda pair: -pair[0])
     if scored[0][0] > (scored[1][0] if len(scored) > 1 else -1):
         return scored[0][1], ""
-    return None, f"fits {len(candidates)} imported files ({', '.join(c.path.name for _, c in scored[:3])})"
+    return None, f"fits {len(candidates)} imported files ({', '.join(_short(c) for _, c in scored[:3])})"
+
+
+def _short(item: _File) -> str:
+    return f"{item.path.parent.name}/{item.path.name}"
 
 
 def _finding(rule: AlertRule, code, message: str) -> Finding:
