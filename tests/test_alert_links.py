@@ -126,6 +126,17 @@ def test_links_that_resolve_to_no_file_are_reported_and_links_elsewhere_counted(
     assert links.elsewhere == {"wiki.example.com": 1}
 
 
+def test_a_runbook_annotation_not_configured_still_links_and_the_import_says_so(tmp_path):
+    src = write_sources(tmp_path)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    links = AlertLinks(load_rule_files([rules]).rules, sorted(src.rglob("*.md")))  # runbook_url only
+    assert linked_names(links)["PatroniDown"] == ("README.md", "path")
+    assert links.other_annotations == {"runbook"}
+    from generator.alerting.import_links import summary
+    assert any('annotation(s) "runbook": add them to runbook-url-annotations' in line for line in summary(links))
+
+
 def test_apply_adds_alerts_and_labels_to_the_variables_that_stand_for_them(links, tmp_path):
     markdown = tmp_path / "src" / "content" / "runbooks" / "kubernetes" / "KubePodCrashLooping.md"
     data = {"id": "kubepodcrashlooping", "alerts": ["Existing"], "variables": {

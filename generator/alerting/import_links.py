@@ -11,7 +11,9 @@ is one of:
   (`https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping`; a README or index
   page is published under its folder's name);
 
-and, for a rule whose link names none of the files, when the alert's name is a file's stem. Where several
+and, for a rule whose link names none of the files, when another annotation about runbooks (`runbook`,
+`playbook`: a team's own, not yet in `runbook-url-annotations`) names one, or else when the alert's name is a
+file's stem. Where several
 files fit a page address, the one whose folders also match the address wins; a tie is reported, not guessed.
 """
 
@@ -35,6 +37,7 @@ _INDEX_STEMS = ("readme", "index", "_index")
 _PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _URL_IN_TEMPLATE = re.compile(r"https?://[^\s{}\"'<>]+")
 _BY = re.compile(r"\bby\s*\(([^)]*)\)")
+_RUNBOOK_ANNOTATION = re.compile(r"runbook|playbook", re.IGNORECASE)
 _LABEL_REF = re.compile(r"\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)|\.Labels\.([a-zA-Z_][a-zA-Z0-9_]*)")
 
 
@@ -136,6 +139,7 @@ class AlertLinks:
     elsewhere: dict[str, int] = field(default_factory=dict)  # origin -> rules linking there (not imported)
     linked: dict[str, str] = field(default_factory=dict)  # alert -> runbook id, filled by `apply`
     rule_files: int = 0
+    other_annotations: set[str] = field(default_factory=set)  # annotations outside runbook-url-annotations that linked
 
     def __post_init__(self) -> None:
         known = [_file(path) for path in self.files]
@@ -151,6 +155,16 @@ class AlertLinks:
             link = parse_link(rule.runbook_url) if rule.runbook_url else None
             target, why = _match(link, known, by_name) if link else (None, "")
             how = link.kind if target else ""
+            if target is None:
+                # A team's own annotation for runbooks (GitLab's `runbook`) not yet in runbook-url-annotations:
+                # the link is still the team's word on which page handles the alert.
+                for name, value in rule.annotations.items():
+                    other = parse_link(value) if name != rule.link_annotation and _RUNBOOK_ANNOTATION.search(name) else None
+                    found = _match(other, known, by_name)[0] if other else None
+                    if found is not None:
+                        target, how, link = found, other.kind, other
+                        self.other_annotations.add(name)
+                        break
             if target is None:
                 named = by_stem.get(rule.name, [])
                 if len(named) == 1:
@@ -270,6 +284,10 @@ def summary(links: AlertLinks) -> list[str]:
     runbooks = len(set(links.linked.values()))
     lines = [f"linked {len(links.linked)} alert(s) to {runbooks} runbook(s) from "
              f"{links.rule_files} rule file(s)"]
+    if links.other_annotations:
+        names = ", ".join(f'"{name}"' for name in sorted(links.other_annotations))
+        lines.append(f"some alerts were linked through the annotation(s) {names}: add them to runbook-url-annotations in "
+                     "[tool.runbook] so that lint and `runbook alerts` read those links too")
     if links.findings:
         lines.append(f"{len(links.findings)} alert link(s) could not be resolved (RB806, RB807 above)")
     if links.elsewhere:
