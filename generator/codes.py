@@ -294,9 +294,9 @@ _TABLE = (
          "not imported, a renamed file) or several. Import the missing page, or add the alert to a runbook's `alerts`."),
     Rule("RB807", "import-alert-not-listable", "warning",
          "An alert that links an imported file has a name a runbook's `alerts` cannot hold.",
-         "Prometheus allows any text as an alert name (`Elasticsearch ILM errors in production`), but a runbook lists "
-         "alerts by names of letters, digits and `_.:-`. The import leaves this alert out; rename the alert or link it "
-         "by hand."),
+         "Prometheus allows any label value as an alert name; a runbook's `alerts` takes any text on one line, up to 200 "
+         "characters, without spaces at either end. The import leaves this alert out; rename the alert or link it by "
+         "hand."),
 
     # Inline suppressions (generator/lint/suppressions.py).
     Rule("RB901", "unused-suppression", "warning",

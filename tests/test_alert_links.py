@@ -58,7 +58,7 @@ groups:
           runbook_url: https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubegone
       - alert: RedisDown
         expr: redis_up == 0
-      - alert: Patroni is down in production
+      - alert: "Patroni is down "
         expr: pg_up == 0
         annotations:
           runbook: docs/patroni/README.md
@@ -74,6 +74,15 @@ groups:
         expr: vector(1)
         annotations:
           runbook_url: https://wiki.example.com/display/OPS/WikiOnly
+      - alert: Elasticsearch ILM errors in production
+        expr: vector(1)
+        labels: {type: patroni}
+        annotations:
+          runbook: docs/{{ $labels.type }}/README.md
+      - alert: ByType
+        expr: sum by (type) (up) == 0
+        annotations:
+          runbook: docs/{{ $labels.type }}/README.md
 """
 
 
@@ -107,6 +116,7 @@ def test_each_kind_of_link_finds_its_file(links):
         "KubePodCrashLooping": ("KubePodCrashLooping.md", "page"),
         "RedisDown": ("RedisDown.md", "name"),
         "SameInB": ("Same.md", "page"),
+        "Elasticsearch ILM errors in production": ("README.md", "path"),  # the rule's own label fills the template
     }
     same_in_b = next(path for path, matched in links.by_file.items() if matched[0][0].name == "SameInB")
     assert same_in_b.parent.name == "b"
@@ -121,9 +131,9 @@ def test_links_that_resolve_to_no_file_are_reported_and_links_elsewhere_counted(
         # pages.example.org resolved SameInB, so the ambiguous link into it is reported, not guessed
         (32, "alert SameAnywhere: https://pages.example.org/x/same fits 2 imported files (a/Same.md, b/Same.md)"),
     ]
-    assert messages["RB807"] == [(28, "alert 'Patroni is down in production' links README.md, but a runbook's `alerts` takes "
-                                      "names of letters, digits and `_.:-`; link it by hand")]
-    assert links.elsewhere == {"wiki.example.com": 1}
+    assert messages["RB807"] == [(28, "alert 'Patroni is down ' links README.md, but a runbook's `alerts` takes names of one "
+                                      "line, up to 200 characters, without spaces at either end; link it by hand")]
+    assert links.elsewhere == {"wiki.example.com": 1, "(templated)": 1}  # ByType: known only when it fires
 
 
 def test_a_runbook_annotation_not_configured_still_links_and_the_import_says_so(tmp_path):
@@ -168,6 +178,13 @@ def test_parse_link(link, kind, parts, page):
     assert (parsed.kind, parsed.parts, parsed.page_name) == (kind, parts, page)
 
 
+def test_the_names_the_import_lists_are_the_names_the_schema_takes():
+    from generator.alerting.import_links import LISTABLE_PATTERN
+
+    schema = json.loads((REPO / "schemas" / "runbook.schema.json").read_text(encoding="utf-8"))
+    assert schema["properties"]["alerts"]["items"]["pattern"] == LISTABLE_PATTERN
+
+
 def test_links_that_name_no_file():
     assert parse_link("https://x.example/{{ $labels.runbook }}") is None
     assert parse_link("mailto:oncall@example.com") is None
@@ -208,16 +225,16 @@ def test_import_links_the_alerts_and_reports(tmp_path):
     result = project.run("import", "src", "-o", "runbooks", "--alert-rules", "monitoring/rules.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout + result.stderr
-    assert "linked 5 alert(s) to 5 runbook(s) from 1 rule file(s)" in out
+    assert "linked 6 alert(s) to 5 runbook(s) from 1 rule file(s)" in out
     assert "3 alert link(s) could not be resolved (RB806, RB807 above)" in out
     assert f"{Path('monitoring/rules.yaml')}:22:24: RB806 [warning] alert KubeGone: " in out
-    assert "alerts linking elsewhere, left as they are: wiki.example.com (1)" in out
+    assert "alerts linking elsewhere, left as they are: wiki.example.com (1), (templated) (1)" in out
     data = yaml.safe_load((project.root / "runbooks/content/runbooks/kubernetes/kubepodcrashlooping.yaml").read_text())
     assert data["alerts"] == ["KubePodCrashLooping"]
     assert {name: v.get("label") for name, v in data["variables"].items()} == {
         "NAMESPACE": "namespace", "POD_NAME": "pod", "CONTAINER": "container", "CLUSTER": "cluster", "SEVERITY": None}
     patroni = yaml.safe_load((project.root / "runbooks/docs/patroni/patroni.yaml").read_text())
-    assert patroni["alerts"] == ["PatroniDown"]
+    assert patroni["alerts"] == ["PatroniDown", "Elasticsearch ILM errors in production"]
     lint = project.run("lint", "--format", "json", "--alert-rules", "monitoring/rules.yaml")
     codes = {f["code"] for f in json.loads(lint.stdout)["findings"]}
     assert not codes & {"RB801", "RB804", "RB805"}, lint.stdout

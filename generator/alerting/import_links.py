@@ -31,8 +31,10 @@ from .rules import AlertRule
 UNRESOLVED = RULES["RB806"]
 NOT_LISTABLE = RULES["RB807"]
 
-# What the runbook schema accepts in `alerts` (schemas/runbook.schema.json).
-_LISTABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
+# What the runbook schema accepts in `alerts` (schemas/runbook.schema.json; tests/test_alert_links.py compares them).
+LISTABLE_PATTERN = r"^\S(.*\S)?$"
+_LISTABLE = re.compile(LISTABLE_PATTERN)
+_LABEL_TEMPLATE = re.compile(r"\{\{-?\s*(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)\s*-?\}\}")
 _INDEX_STEMS = ("readme", "index", "_index")
 _PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 _URL_IN_TEMPLATE = re.compile(r"https?://[^\s{}\"'<>]+")
@@ -152,14 +154,14 @@ class AlertLinks:
         resolved_origins: set[str] = set()
         unresolved: list[tuple[AlertRule, Link | None, str]] = []
         for rule in self.rules:
-            link = parse_link(rule.runbook_url) if rule.runbook_url else None
+            link = parse_link(_filled(rule.runbook_url, rule)) if rule.runbook_url else None
             target, why = _match(link, known, by_name) if link else (None, "")
             how = link.kind if target else ""
             if target is None:
                 # A team's own annotation for runbooks (GitLab's `runbook`) not yet in runbook-url-annotations:
                 # the link is still the team's word on which page handles the alert.
                 for name, value in rule.annotations.items():
-                    other = parse_link(value) if name != rule.link_annotation and _RUNBOOK_ANNOTATION.search(name) else None
+                    other = parse_link(_filled(value, rule)) if name != rule.link_annotation and _RUNBOOK_ANNOTATION.search(name) else None
                     found = _match(other, known, by_name)[0] if other else None
                     if found is not None:
                         target, how, link = found, other.kind, other
@@ -177,7 +179,8 @@ class AlertLinks:
                 resolved_origins.add(link.origin)
             if not _LISTABLE.match(rule.name) or len(rule.name) > 200:
                 self.findings.append(_finding(rule, NOT_LISTABLE, f"alert {rule.name!r} links {target.path.name}, but a "
-                                              "runbook's `alerts` takes names of letters, digits and `_.:-`; link it by hand"))
+                                              "runbook's `alerts` takes names of one line, up to 200 characters, without "
+                                              "spaces at either end; link it by hand"))
                 continue
             self.by_file.setdefault(target.path, []).append((rule, how))
         for rule, link, why in unresolved:
@@ -185,7 +188,7 @@ class AlertLinks:
                 reason = why or "names none of the imported files"
                 self.findings.append(_finding(rule, UNRESOLVED, f"alert {rule.name}: {rule.runbook_url} {reason}"))
             else:
-                origin = link.origin if link else "(no address)"
+                origin = link.origin if link else "(templated)" if "{{" in rule.runbook_url else "(no address)"
                 self.elsewhere[origin] = self.elsewhere.get(origin, 0) + 1
 
     def apply(self, markdown: Path, data: dict) -> list[str]:
@@ -207,6 +210,14 @@ class AlertLinks:
                 if fitting:
                     variable["label"] = min(fitting, key=lambda label: (label.lower() != name.lower(), label))
         return [rule.name for rule, _ in matched]
+
+
+def _filled(link: str, rule: AlertRule) -> str:
+    """`docs/{{ $labels.type }}/README.md` with the rule's own `type: patroni` label is `docs/patroni/README.md`;
+    a label the rule does not set stays a template (known only when the alert fires)."""
+    if "{{" not in link:
+        return link
+    return _LABEL_TEMPLATE.sub(lambda m: rule.labels.get(m.group(1), m.group(0)), link)
 
 
 def _file(path: Path) -> _File:
