@@ -14,7 +14,7 @@ import yaml
 
 from ..lint.positions import node_at
 from ..model import Runbook
-from .import_links import link_names_runbook
+from .import_links import filled, link_names_runbook
 from .links import Site, expected_url, resolve
 from .rules import AlertRule
 
@@ -56,7 +56,7 @@ def _status(site: Site, rule: AlertRule, expected: str | None, runbooks: list[Ru
         # After `runbook import`, the old link still names the page the runbook was imported from
         # (`.../kubernetes/kubepodcrashlooping`, `docs/patroni/README.md`): it moves to the new site.
         listing = [r for r in runbooks if rule.name in r.alerts]
-        if any(link_names_runbook(current, r.id) for r in listing):
+        if any(link_names_runbook(filled(current, rule), r.id) for r in listing):
             return "moved"
         return "elsewhere"
     if resolution.problem or not any(rule.name in r.alerts for r in resolution.target.runbooks):

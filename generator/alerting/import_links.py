@@ -154,14 +154,16 @@ class AlertLinks:
         resolved_origins: set[str] = set()
         unresolved: list[tuple[AlertRule, Link | None, str]] = []
         for rule in self.rules:
-            link = parse_link(_filled(rule.runbook_url, rule)) if rule.runbook_url else None
+            link = parse_link(filled(rule.runbook_url, rule)) if rule.runbook_url else None
             target, why = _match(link, known, by_name) if link else (None, "")
             how = link.kind if target else ""
             if target is None:
                 # A team's own annotation for runbooks (GitLab's `runbook`) not yet in runbook-url-annotations:
                 # the link is still the team's word on which page handles the alert.
                 for name, value in rule.annotations.items():
-                    other = parse_link(_filled(value, rule)) if name != rule.link_annotation and _RUNBOOK_ANNOTATION.search(name) else None
+                    if name == rule.link_annotation or not _RUNBOOK_ANNOTATION.search(name):
+                        continue
+                    other = parse_link(filled(value, rule))
                     found = _match(other, known, by_name)[0] if other else None
                     if found is not None:
                         target, how, link = found, other.kind, other
@@ -212,7 +214,7 @@ class AlertLinks:
         return [rule.name for rule, _ in matched]
 
 
-def _filled(link: str, rule: AlertRule) -> str:
+def filled(link: str, rule: AlertRule) -> str:
     """`docs/{{ $labels.type }}/README.md` with the rule's own `type: patroni` label is `docs/patroni/README.md`;
     a label the rule does not set stays a template (known only when the alert fires)."""
     if "{{" not in link:
