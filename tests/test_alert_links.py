@@ -147,6 +147,17 @@ def test_a_runbook_annotation_not_configured_still_links_and_the_import_says_so(
     assert any('annotation(s) "runbook": add them to runbook-url-annotations' in line for line in summary(links))
 
 
+def test_a_linked_file_that_did_not_import_is_reported(links, tmp_path):
+    from generator.alerting.import_links import report
+
+    links.apply(tmp_path / "src" / "runbooks" / "RedisDown.md", {"id": "redisdown"})
+    missed = [f.message for f in report(links) if "was not imported" in f.message]
+    assert "alert RedisDown: RedisDown names RedisDown.md, which was not imported (see above); link it once the file imports" not in missed
+    assert ("alert etcdNoLeader: https://github.com/openshift/runbooks/blob/master/alerts/cluster-etcd-operator/etcdNoLeader.md "
+            "names etcdNoLeader.md, which was not imported (see above); link it once the file imports") in missed
+    assert len(missed) == 5  # every linked rule but RedisDown's
+
+
 def test_apply_adds_alerts_and_labels_to_the_variables_that_stand_for_them(links, tmp_path):
     markdown = tmp_path / "src" / "content" / "runbooks" / "kubernetes" / "KubePodCrashLooping.md"
     data = {"id": "kubepodcrashlooping", "alerts": ["Existing"], "variables": {

@@ -142,6 +142,7 @@ class AlertLinks:
     linked: dict[str, str] = field(default_factory=dict)  # alert -> runbook id, filled by `apply`
     rule_files: int = 0
     other_annotations: set[str] = field(default_factory=set)  # annotations outside runbook-url-annotations that linked
+    applied: set[Path] = field(default_factory=set)  # the linked files that were imported
 
     def __post_init__(self) -> None:
         known = [_file(path) for path in self.files]
@@ -199,6 +200,7 @@ class AlertLinks:
         matched = self.by_file.get(markdown.resolve(), [])
         if not matched:
             return []
+        self.applied.add(markdown.resolve())
         alerts = list(data.get("alerts", []))
         for rule, _how in matched:
             if rule.name not in alerts:
@@ -220,6 +222,15 @@ def filled(link: str, rule: AlertRule) -> str:
     if "{{" not in link:
         return link
     return _LABEL_TEMPLATE.sub(lambda m: rule.labels.get(m.group(1), m.group(0)), link)
+
+
+def report(links: AlertLinks) -> list[Finding]:
+    """The findings to show after the import: links that resolved to nothing, and links to files that matched
+    but were not imported (the file failed), whose alerts are therefore not linked."""
+    missed = [_finding(rule, UNRESOLVED, f"alert {rule.name}: {rule.runbook_url or rule.name} names {path.name}, "
+                                         "which was not imported (see above); link it once the file imports")
+              for path, matched in links.by_file.items() if path not in links.applied for rule, _how in matched]
+    return links.findings + missed
 
 
 def _file(path: Path) -> _File:
@@ -301,8 +312,9 @@ def summary(links: AlertLinks) -> list[str]:
         names = ", ".join(f'"{name}"' for name in sorted(links.other_annotations))
         lines.append(f"some alerts were linked through the annotation(s) {names}: add them to runbook-url-annotations in "
                      "[tool.runbook] so that lint and `runbook alerts` read those links too")
-    if links.findings:
-        lines.append(f"{len(links.findings)} alert link(s) could not be resolved (RB806, RB807 above)")
+    unresolved = len(report(links))
+    if unresolved:
+        lines.append(f"{unresolved} alert link(s) could not be resolved (RB806, RB807 above)")
     if links.elsewhere:
         shown = ", ".join(f"{origin} ({count})" for origin, count in sorted(links.elsewhere.items(), key=lambda kv: -kv[1]))
         lines.append(f"alerts linking elsewhere, left as they are: {shown}")

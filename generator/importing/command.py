@@ -39,7 +39,7 @@ class _Job:
 
 
 def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Path] = ()) -> int:
-    from ..alerting.import_links import links_for_import, summary
+    from ..alerting.import_links import links_for_import, report, summary
 
     jobs = _plan(source, out)
     _check_targets(jobs, force)
@@ -103,7 +103,7 @@ def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Pa
     if len(jobs) > 1:
         _summary(imported, failed, report_err)
     if links is not None:
-        _print(links.findings, report_err)
+        _print(report(links), report_err)
         for line in summary(links):
             click.echo(line, err=report_err)
     return 1 if failed else 0
