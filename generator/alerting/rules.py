@@ -31,6 +31,7 @@ from ..project import YAML_SUFFIXES, discover, display_path
 
 RULE_FILE = RULES["RB801"]
 EMPTY_FILE = RULES["RB009"]
+NOT_MAPPING = RULES["RB011"]
 
 # Rule files go by these names too (Prometheus 2 examples, kube-prometheus' mixins, GitLab's runbooks repository).
 RULE_SUFFIXES = YAML_SUFFIXES + (".rules", ".alerts")
@@ -108,8 +109,9 @@ def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
     for path in paths:
         shown = display_path(path)
         for source in load_stream(path, shown, max(max_bytes, RULE_FILE_MAX_BYTES), foreign=True):
-            # An empty or comment-only rule file holds no rules; Prometheus loads it.
-            source.findings = [f for f in source.findings if f.code != EMPTY_FILE.code]
+            # An empty, comment-only or `null` rule file holds no rules; Prometheus loads it.
+            source.findings = [f for f in source.findings
+                               if f.code != EMPTY_FILE.code and not (f.code == NOT_MAPPING.code and _null_document(source))]
             result.sources.append(source)
             result.findings.extend(source.findings)
             if source.ok and isinstance(source.data, dict):
@@ -117,8 +119,19 @@ def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
     return result
 
 
+def _null_document(source: Source) -> bool:
+    """A file that is one `null` (or `~`) document, as jsonnet writes an empty rule set."""
+    try:
+        node = yaml.compose(source.text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return False
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
 def _document(source: Source, result: RuleFiles) -> None:
     data = source.data
+    if not data:
+        return  # `{}`: no groups, which Prometheus loads as no rules
     kind = data.get("kind")
     if kind is not None and "groups" not in data:
         if kind != "PrometheusRule":
