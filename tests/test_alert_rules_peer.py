@@ -81,6 +81,8 @@ def test_a_folder_counts_rules_and_alerts_files_and_every_class_reads_as_prometh
     assert rules["DiskFull"].runbook_url == "https://runbooks.example.com/disk"
     assert rules["DiskReadOnly"].expr.startswith("node_filesystem_avail_bytes /")
     assert rules["DiskReadOnly"].annotations["summary"] == "filesystem {{ $labels.mountpoint }} is read-only"
+    assert rules["DiskAlmostFullAgain"].labels == rules["DiskAlmostFull"].labels
+    assert rules["DiskAlmostFullAgain"].expr == rules["DiskAlmostFull"].expr
     assert rules["AppDown"].labels == {"severity": "critical", "tier": "2"}
     # numbers and YAML 1.1 words are their text, as Prometheus reads them into strings
     assert rules["503"].labels == {"priority": "1", "ratio": "0.25", "mode": "0750", "page": "yes", "enabled": "true",
