@@ -145,35 +145,11 @@ class AlertLinks:
     applied: set[Path] = field(default_factory=set)  # the linked files that were imported
 
     def __post_init__(self) -> None:
-        known = [_file(path) for path in self.files]
-        by_name: dict[str, list[_File]] = {}
-        for item in known:
-            by_name.setdefault(item.page_name.lower(), []).append(item)
-        by_stem: dict[str, list[_File]] = {}
-        for item in known:
-            by_stem.setdefault(item.path.stem, []).append(item)
+        files = _Files([_file(path) for path in self.files])
         resolved_origins: set[str] = set()
         unresolved: list[tuple[AlertRule, Link | None, str]] = []
         for rule in self.rules:
-            link = parse_link(filled(rule.runbook_url, rule)) if rule.runbook_url else None
-            target, why = _match(link, known, by_name) if link else (None, "")
-            how = link.kind if target else ""
-            if target is None:
-                # A team's own annotation for runbooks (GitLab's `runbook`) not yet in runbook-url-annotations:
-                # the link is still the team's word on which page handles the alert.
-                for name, value in rule.annotations.items():
-                    if name == rule.link_annotation or not _RUNBOOK_ANNOTATION.search(name):
-                        continue
-                    other = parse_link(filled(value, rule))
-                    found = _match(other, known, by_name)[0] if other else None
-                    if found is not None:
-                        target, how, link = found, other.kind, other
-                        self.other_annotations.add(name)
-                        break
-            if target is None:
-                named = by_stem.get(rule.name, [])
-                if len(named) == 1:
-                    target, how = named[0], "name"
+            target, how, link, why = self._target(rule, files)
             if target is None:
                 if rule.runbook_url:
                     unresolved.append((rule, link, why))
@@ -186,6 +162,7 @@ class AlertLinks:
                                               "spaces at either end; link it by hand"))
                 continue
             self.by_file.setdefault(target.path, []).append((rule, how))
+        # A link into a site or repository that other links resolved into is broken; one elsewhere is only counted.
         for rule, link, why in unresolved:
             if link is not None and link.origin in resolved_origins:
                 reason = why or "names none of the imported files"
@@ -193,6 +170,27 @@ class AlertLinks:
             else:
                 origin = link.origin if link else "(templated)" if "{{" in rule.runbook_url else "(no address)"
                 self.elsewhere[origin] = self.elsewhere.get(origin, 0) + 1
+
+    def _target(self, rule: AlertRule, files: "_Files") -> tuple[_File | None, str, Link | None, str]:
+        """(file, how, the link that named it, why none did) for one rule."""
+        link = parse_link(filled(rule.runbook_url, rule)) if rule.runbook_url else None
+        target, why = files.match(link) if link else (None, "")
+        if target is not None:
+            return target, link.kind, link, ""
+        # A team's own annotation for runbooks (GitLab's `runbook`) not yet in runbook-url-annotations:
+        # the link is still the team's word on which page handles the alert.
+        for name, value in rule.annotations.items():
+            if name == rule.link_annotation or not _RUNBOOK_ANNOTATION.search(name):
+                continue
+            other = parse_link(filled(value, rule))
+            found = files.match(other)[0] if other else None
+            if found is not None:
+                self.other_annotations.add(name)
+                return found, other.kind, other, ""
+        named = files.by_stem.get(rule.name, [])
+        if len(named) == 1:
+            return named[0], "name", None, ""
+        return None, "", link, why
 
     def apply(self, markdown: Path, data: dict) -> list[str]:
         """Add the alerts that link `markdown` to the runbook `data` it was imported as, and `label:` to the
@@ -247,37 +245,60 @@ def _ends_with(whole: tuple[str, ...], tail: tuple[str, ...], fold: bool = False
     return end == tail or (fold and tuple(p.lower() for p in end) == tuple(p.lower() for p in tail))
 
 
-def _match(link: Link, known: list[_File], by_name: dict[str, list[_File]]) -> tuple[_File | None, str]:
-    """The imported file a link names, or (None, why not)."""
-    if link.kind in ("path", "blob"):
-        tail = link.parts
+class _Files:
+    """The imported files, indexed by the names links end in, so each link looks at a few candidates."""
+
+    def __init__(self, files: list[_File]):
+        self.by_name: dict[str, list[_File]] = {}  # file name, lower case: `readme.md`
+        self.by_folder: dict[str, list[_File]] = {}  # README/index files by their folder's name, lower case
+        self.by_page: dict[str, list[_File]] = {}  # published page name, lower case: `kubepodcrashlooping`
+        self.by_stem: dict[str, list[_File]] = {}  # exact stem, for alert names
+        for item in files:
+            self.by_name.setdefault(item.path.name.lower(), []).append(item)
+            if item.page_name != item.path.stem:
+                self.by_folder.setdefault(item.page_name.lower(), []).append(item)
+            self.by_page.setdefault(item.page_name.lower(), []).append(item)
+            self.by_stem.setdefault(item.path.stem, []).append(item)
+
+    def match(self, link: Link) -> tuple[_File | None, str]:
+        """The imported file a link names, or (None, why not)."""
+        if link.kind in ("path", "blob"):
+            return self._path(link.parts)
+        return self._page(link)
+
+    def _path(self, tail: tuple[str, ...]) -> tuple[_File | None, str]:
+        if not tail:
+            return None, "names none of the imported files"
         for fold in (False, True):  # the exact path first; a host that ignores case second
-            hits = [f for f in known if _ends_with(f.parts, tail, fold)]
-            if not hits and tail and not Path(tail[-1]).suffix:  # a folder: its README or index
-                hits = [f for f in known if f.page_name != f.path.stem and _ends_with(f.parts[:-1], tail, fold)]
+            hits = [f for f in self.by_name.get(tail[-1].lower(), []) if _ends_with(f.parts, tail, fold)]
+            if not hits and not Path(tail[-1]).suffix:  # a folder: its README or index
+                hits = [f for f in self.by_folder.get(tail[-1].lower(), []) if _ends_with(f.parts[:-1], tail, fold)]
             if len(hits) == 1:
                 return hits[0], ""
             if len(hits) > 1:
                 return None, f"fits {len(hits)} imported files ({', '.join(_short(h) for h in hits[:3])})"
         return None, "names none of the imported files"
-    candidates = by_name.get(_stem(link.page_name).lower(), [])
-    if len(candidates) == 1:
-        return candidates[0], ""
-    if not candidates:
-        return None, "names none of the imported files"
-    # Several files of that name (`alertmanager/_index.md`, `node/_index.md`): the folders decide.
-    def agreement(item: _File) -> int:
-        folders = [p.lower() for p in item.parts[:-1]]
-        path = [p.lower() for p in link.parts[:-1]]
-        count = 0
-        while count < min(len(folders), len(path)) and folders[-1 - count] == path[-1 - count]:
-            count += 1
-        return count
 
-    scored = sorted(((agreement(c), c) for c in candidates), key=lambda pair: -pair[0])
-    if scored[0][0] > (scored[1][0] if len(scored) > 1 else -1):
-        return scored[0][1], ""
-    return None, f"fits {len(candidates)} imported files ({', '.join(_short(c) for _, c in scored[:3])})"
+    def _page(self, link: Link) -> tuple[_File | None, str]:
+        candidates = self.by_page.get(link.page_name.lower(), [])
+        if len(candidates) == 1:
+            return candidates[0], ""
+        if not candidates:
+            return None, "names none of the imported files"
+
+        # Several files of that name (`alertmanager/_index.md`, `node/_index.md`): the folders decide.
+        def agreement(item: _File) -> int:
+            folders = [p.lower() for p in item.parts[:-1]]
+            path = [p.lower() for p in link.parts[:-1]]
+            count = 0
+            while count < min(len(folders), len(path)) and folders[-1 - count] == path[-1 - count]:
+                count += 1
+            return count
+
+        scored = sorted(((agreement(c), c) for c in candidates), key=lambda pair: -pair[0])
+        if scored[0][0] > scored[1][0]:
+            return scored[0][1], ""
+        return None, f"fits {len(candidates)} imported files ({', '.join(_short(c) for _, c in scored[:3])})"
 
 
 def _short(item: _File) -> str:
