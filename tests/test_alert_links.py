@@ -418,3 +418,11 @@ def test_migration_figures_on_the_shared_corpus():
     for row in figures.values():
         assert row["alerts_pointing_at_imported_pages"] >= 50, row
         assert row["share"] >= 0.95, row
+
+
+def test_the_new_codes_are_explained(tmp_path):
+    project = Project(tmp_path)
+    for code, name in (("RB806", "import-alert-link-unresolved"), ("RB807", "import-alert-not-listable")):
+        result = project.run("lint", "--explain", code)
+        assert result.returncode == 0 and result.stdout.startswith(f"{code} {name} [warning]"), result.stdout
+    assert "RB806" in project.run("lint", "--rules").stdout
