@@ -183,7 +183,7 @@ def test_kubernetes_prometheusrule_with_several_documents(repo_copy):
     pytest.param("groups:\n  - name: a\n    rules: [\n", "RB001", 4, "YAML syntax error", id="yaml-syntax"),
     pytest.param("groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        expr: down\n", "RB003", 6,
                  "duplicate key 'expr'", id="duplicate-key"),
-    pytest.param("kind: PrometheusRule\nspec: {}\n", "RB801", 2, "needs `spec.groups`", id="prometheusrule-without-groups"),
+    pytest.param("kind: PrometheusRule\nspec: {groups: some}\n", "RB801", 2, "needs `spec.groups`", id="prometheusrule-groups-not-a-list"),
 ])
 def test_broken_rule_files(project, text, code, line, message):
     (project.root / "rules.yaml").write_text(text, encoding="utf-8")

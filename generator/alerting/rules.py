@@ -137,6 +137,8 @@ def _document(source: Source, result: RuleFiles) -> None:
         if kind != "PrometheusRule":
             return  # another Kubernetes object in the same manifest
         spec = data.get("spec")
+        if spec is None or (isinstance(spec, dict) and spec.get("groups") is None):
+            return  # `groups` is optional in the PrometheusRule resource: no groups, no rules
         if not isinstance(spec, dict) or not isinstance(spec.get("groups"), list):
             _problem(source, result, "/spec" if isinstance(spec, dict) else "", "a PrometheusRule needs `spec.groups`, a list of rule groups")
             return
