@@ -108,14 +108,14 @@ def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
     result = RuleFiles(files=len(paths), url_annotations=tuple(url_annotations), root=root)
     for path in paths:
         shown = display_path(path)
-        for source in load_stream(path, shown, max(max_bytes, RULE_FILE_MAX_BYTES), foreign=True):
+        for index, source in enumerate(load_stream(path, shown, max(max_bytes, RULE_FILE_MAX_BYTES), foreign=True)):
             # An empty, comment-only or `null` rule file holds no rules; Prometheus loads it.
             source.findings = [f for f in source.findings
                                if f.code != EMPTY_FILE.code and not (f.code == NOT_MAPPING.code and _null_document(source))]
             result.sources.append(source)
             result.findings.extend(source.findings)
             if source.ok and isinstance(source.data, dict):
-                _document(source, result)
+                _document(source, result, first=index == 0)
     return result
 
 
@@ -128,10 +128,12 @@ def _null_document(source: Source) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
-def _document(source: Source, result: RuleFiles) -> None:
+def _document(source: Source, result: RuleFiles, first: bool = True) -> None:
     data = source.data
     if not data:
         return  # `{}`: no groups, which Prometheus loads as no rules
+    if not first and "kind" not in data and "groups" not in data:
+        return  # Prometheus reads a rule file's first document only; a later one that is no rule file is not its business
     kind = data.get("kind")
     if kind is not None and "groups" not in data:
         if kind != "PrometheusRule":
