@@ -122,6 +122,35 @@ def test_each_kind_of_link_finds_its_file(links):
     assert same_in_b.parent.name == "b"
 
 
+def test_files_imported_away_from_the_links_layout_and_kebab_case_pages(tmp_path):
+    flat = tmp_path / "flat"
+    for name in ("etcdNoLeader.md", "KubePodCrashLooping.md", "README.md"):
+        (flat / name).parent.mkdir(parents=True, exist_ok=True)
+        (flat / name).write_text("# x\n", encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(textwrap.dedent("""\
+        groups:
+          - name: g
+            rules:
+              - alert: EtcdNoLeader
+                expr: vector(1)
+                annotations:
+                  runbook_url: https://github.com/openshift/runbooks/blob/master/alerts/cluster-etcd-operator/etcdNoLeader.md
+              - alert: PodsCrash
+                expr: vector(1)
+                annotations:
+                  runbook_url: https://docs.example.org/runbooks/kube-pod-crash-looping/
+              - alert: SomeReadme
+                expr: vector(1)
+                annotations:
+                  runbook_url: https://github.com/other/repo/blob/main/docs/README.md
+        """), encoding="utf-8")
+    links = AlertLinks(load_rule_files([rules]).rules, sorted(flat.glob("*.md")))
+    assert linked_names(links) == {"EtcdNoLeader": ("etcdNoLeader.md", "blob"), "PodsCrash": ("KubePodCrashLooping.md", "page")}
+    # a README names nothing by itself: the folder `docs` is not the folder `flat`
+    assert links.elsewhere == {"github.com/other/repo": 1}
+
+
 def test_links_that_resolve_to_no_file_are_reported_and_links_elsewhere_counted(links):
     messages = {f.code: [] for f in links.findings}
     for finding in links.findings:

@@ -252,12 +252,14 @@ class _Files:
         self.by_name: dict[str, list[_File]] = {}  # file name, lower case: `readme.md`
         self.by_folder: dict[str, list[_File]] = {}  # README/index files by their folder's name, lower case
         self.by_page: dict[str, list[_File]] = {}  # published page name, lower case: `kubepodcrashlooping`
+        self.by_key: dict[str, list[_File]] = {}  # the same without separators: `kube-pod-crash-looping` finds it too
         self.by_stem: dict[str, list[_File]] = {}  # exact stem, for alert names
         for item in files:
             self.by_name.setdefault(item.path.name.lower(), []).append(item)
             if item.page_name != item.path.stem:
                 self.by_folder.setdefault(item.page_name.lower(), []).append(item)
             self.by_page.setdefault(item.page_name.lower(), []).append(item)
+            self.by_key.setdefault(page_key(item.page_name), []).append(item)
             self.by_stem.setdefault(item.path.stem, []).append(item)
 
     def match(self, link: Link) -> tuple[_File | None, str]:
@@ -277,28 +279,38 @@ class _Files:
                 return hits[0], ""
             if len(hits) > 1:
                 return None, f"fits {len(hits)} imported files ({', '.join(_short(h) for h in hits[:3])})"
-        return None, "names none of the imported files"
+        # The files were imported from elsewhere than the link's repository layout (a copy, a sub-folder): the
+        # file of that name whose folders agree most with the link's, when one agrees more than the others.
+        # A README names nothing by itself: its folder has to agree.
+        index = _stem(tail[-1]).lower() in _INDEX_STEMS
+        return self._best(self.by_name.get(tail[-1].lower(), []), tail, minimum=1 if index else 0)
 
-    def _page(self, link: Link) -> tuple[_File | None, str]:
-        candidates = self.by_page.get(link.page_name.lower(), [])
-        if len(candidates) == 1:
-            return candidates[0], ""
+    def _best(self, candidates: list[_File], parts: tuple[str, ...], minimum: int = 0) -> tuple[_File | None, str]:
+        """The candidate whose trailing folders agree most with the link's (at least `minimum` of them)."""
         if not candidates:
             return None, "names none of the imported files"
+        if len(candidates) == 1 and not minimum:
+            return candidates[0], ""
 
-        # Several files of that name (`alertmanager/_index.md`, `node/_index.md`): the folders decide.
-        def agreement(item: _File) -> int:
+        def agreement(item: _File) -> int:  # trailing folders the file and the link share
             folders = [p.lower() for p in item.parts[:-1]]
-            path = [p.lower() for p in link.parts[:-1]]
+            path = [p.lower() for p in parts[:-1]]
             count = 0
             while count < min(len(folders), len(path)) and folders[-1 - count] == path[-1 - count]:
                 count += 1
             return count
 
         scored = sorted(((agreement(c), c) for c in candidates), key=lambda pair: -pair[0])
-        if scored[0][0] > scored[1][0]:
+        if scored[0][0] < minimum:
+            return None, "names none of the imported files"
+        if len(scored) == 1 or scored[0][0] > scored[1][0]:
             return scored[0][1], ""
         return None, f"fits {len(candidates)} imported files ({', '.join(_short(c) for _, c in scored[:3])})"
+
+    def _page(self, link: Link) -> tuple[_File | None, str]:
+        # Several files of that name (`alertmanager/_index.md`, `node/_index.md`): the folders decide.
+        candidates = self.by_page.get(link.page_name.lower()) or self.by_key.get(page_key(link.page_name), [])
+        return self._best(candidates, link.parts)
 
 
 def _short(item: _File) -> str:
