@@ -78,7 +78,7 @@ _TABLE = (
     Rule("RB101", "unknown-kind", "error",
          "The document has no known `kind`.",
          "Every document starts with `kind:` naming its schema: runbook, severity-levels, escalation-policy, "
-         "templates, reference."),
+         "templates, reference, runbook-test."),
 
     # Lint: ids and references between documents (generator/lint/rules/ids.py).
     Rule("RB201", "duplicate-id", "error",
