@@ -71,7 +71,9 @@ def _invalid_test_sources(catalog: Catalog) -> list[tuple[str, str | None, str]]
     out = []
     for source in catalog.sources:
         data = source.data if isinstance(source.data, dict) else {}
-        if source.path in loaded or data.get("kind") != "runbook-test":
+        # A file whose YAML does not parse has no `kind`: its text tells whether it meant to be a scenario file.
+        meant = data.get("kind") == "runbook-test" if data else "runbook-test" in source.text
+        if source.path in loaded or not meant:
             continue
         errors = [f for f in catalog.findings if f.path == source.path and f.severity == "error"]
         if errors:
