@@ -51,8 +51,8 @@ class Script:
     def enter(self, key: str) -> None:
         self.current = key
         changes = self.scenario.target_changes.get(key)
-        if changes:  # what the probes print from just before this step on
-            self.probe_values.update(changes)
+        if changes:  # what the probes print from just before this step on (lint reports unknown names)
+            self.probe_values.update({name: value for name, value in changes.items() if name in self.probe_values})
 
     def took(self, branch: str) -> None:
         self.branches.append((self.current or "", branch))
