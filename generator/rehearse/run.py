@@ -81,7 +81,8 @@ def run_scenario(test: RunbookTest, scenario: Scenario, runbook: Runbook,
             return run
     secrets = [values[v.name] for v in runbook.variables if v.secret and values.get(v.name)]
     steps = step_keys(runbook)
-    script = Script(scenario, runbook, _known_names(runbook), steps)
+    # A pure `when` may read the runbook's variables, its captures and whatever the scenario sets.
+    script = Script(scenario, runbook, _known_names(runbook) | scenario.variables.keys(), steps)
     recorder = Recorder(script)
     out = io.StringIO()
     console = Console(out=out, inp=io.StringIO())
