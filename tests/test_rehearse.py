@@ -462,3 +462,37 @@ def test_pure_when_tests_agree_with_bash(values):
 def test_other_when_tests_are_not_pure(command, why):
     with pytest.raises(NotPure, match=re.escape(why)):
         evaluate(command, {"X": "a"}, {"X"})
+
+
+# -- lint ------------------------------------------------------------------------------------------------------------
+
+
+def test_lint_points_at_scenario_mistakes_even_in_an_invalid_file(shop):
+    project, _ = shop
+    scenarios(project, """\
+  - name: broken
+    results:
+      check: {exit: "x", outptu: 1}
+      chek: {}
+    answers: {check: maybe}
+  - name: fine
+    expect: {ran: [chekc], outcome: done}
+""")
+    result = project.run("lint", "runbooks/shop.test.yaml")
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith("runbooks/")]
+    assert lines == [
+        "runbooks/shop.test.yaml:6:21: RB100 [error] 'x' is not a whole number at /scenarios/0/results/check/exit",
+        "runbooks/shop.test.yaml:6:26: RB100 [error] unknown property 'outptu'; did you mean 'output'? at "
+        "/scenarios/0/results/check/outptu",
+        "runbooks/shop.test.yaml:7:7: RB651 [error] runbook shop has no step 'chek'; did you mean 'check'?",
+        "runbooks/shop.test.yaml:8:22: RB100 [error] 'maybe' is not one of ['yes', 'skip', 'quit'] at "
+        "/scenarios/0/answers/check",
+        "runbooks/shop.test.yaml:10:20: RB651 [error] runbook shop has no step 'chekc'; did you mean 'check'?",
+        "runbooks/shop.test.yaml:10:37: RB100 [error] 'done' is not one of ['completed', 'failed', 'aborted'] at "
+        "/scenarios/1/expect/outcome",
+    ]
+    test = project.run("test")
+    assert test.returncode == 2
+    assert ("runbooks/shop.test.yaml:6:21: RB100 'x' is not a whole number at /scenarios/0/results/check/exit (and 3 "
+            "more; `runbook lint runbooks/shop.test.yaml` lists them)") in test.stdout

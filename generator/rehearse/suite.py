@@ -75,7 +75,7 @@ def _invalid_test_sources(catalog: Catalog) -> list[tuple[str, str | None, str]]
         meant = data.get("kind") == "runbook-test" if data else "runbook-test" in source.text
         if source.path in loaded or not meant:
             continue
-        errors = [f for f in catalog.findings if f.path == source.path and f.severity == "error"]
+        errors = sorted(f for f in catalog.findings if f.path == source.path and f.severity == "error")
         if errors:
             named = data.get("runbook") if isinstance(data.get("runbook"), str) else None
             first = errors[0]
