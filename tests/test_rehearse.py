@@ -496,3 +496,13 @@ def test_lint_points_at_scenario_mistakes_even_in_an_invalid_file(shop):
     assert test.returncode == 2
     assert ("runbooks/shop.test.yaml:6:21: RB100 'x' is not a whole number at /scenarios/0/results/check/exit (and 3 "
             "more; `runbook lint runbooks/shop.test.yaml` lists them)") in test.stdout
+
+
+def test_the_run_shows_the_scenario_files_lint_findings(shop):
+    project, marks = shop
+    scenarios(project, HAPPY.format(marks=marks).replace("      notify: {output: sent}\n",
+                                                         "      notify: {output: sent}\n      notfy: {}\n"))
+    result = project.run("test")
+    assert result.returncode == 0, result.stdout  # lint decides on them; the scenario itself passed
+    assert "1 lint finding(s) in the scenario files (`runbook lint` reports them too):" in result.stdout
+    assert "RB651 [error] runbook shop has no step 'notfy'; did you mean 'notify'?" in result.stdout

@@ -31,6 +31,7 @@ def run_test(names: list[str], output_format: str, output: Path | None, coverage
     if not tests and not errors:
         raise UserError(f"no scenario files (kind: runbook-test) under {config.runbooks}; write one, for example "
                         f"runbooks/NAME.test.yaml with `kind: runbook-test` and `runbook: NAME`")
+    notes = _lint_notes(catalog, tests, config)
     started = time.monotonic()
     suite = run_tests(catalog, tests)
     suite.errors = errors + suite.errors
@@ -44,7 +45,7 @@ def run_test(names: list[str], output_format: str, output: Path | None, coverage
         text = report.junit(suite, locate, seconds)
     else:
         colour = output is None and _colour()
-        text = report.text(suite, locate, seconds, colour)
+        text = report.text(suite, locate, seconds, colour, notes)
     if coverage:
         tested = {run.test.runbook for run in suite.runs}
         text_coverage = report.coverage_text(measure(suite.runs, [r for r in catalog.runbooks if r.id in tested]))
@@ -65,6 +66,18 @@ def run_test(names: list[str], output_format: str, output: Path | None, coverage
     if suite.errors:
         return 2
     return 0 if all(run.passed for run in suite.runs) else 1
+
+
+def _lint_notes(catalog, tests, config) -> list[str]:
+    """The scenario files' lint findings (RB65x: a misspelt step, a result never asked for), shown with the run
+    so a scenario that passes for the wrong reason is noticed; `runbook lint` is what fails on them."""
+    from .. import clock
+    from ..lint.context import LintContext
+    from ..lint.rules import scenarios as scenario_rules
+
+    context = LintContext(documents=list(tests), sources={s.path: s for s in catalog.sources}, config=config.lint,
+                          today=clock.today(), reference_documents=catalog.runbooks)
+    return [f.line_text() for f in sorted(scenario_rules.check(context)) if f.code != "RB650"]  # RB650: an error below
 
 
 def _within(path: Path, folder: Path) -> bool:

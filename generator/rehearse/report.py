@@ -46,11 +46,15 @@ def _test_id(run: ScenarioRun) -> str:
     return f"{run.test.path}::{run.scenario.name}"
 
 
-def text(suite: Suite, locate: Locate, seconds: float, colour: bool = False) -> str:
+def text(suite: Suite, locate: Locate, seconds: float, colour: bool = False, notes: list[str] = ()) -> str:
+    """`notes`: the scenario files' lint findings, listed after the header (they do not change the exit code)."""
     def paint(word: str, code: str) -> str:
         return f"\033[{code}m{word}\033[0m" if colour else word
 
     out = [f"runbook test: {len(suite.runs)} scenario(s) in {suite.files} file(s)"]
+    if notes:
+        out.append(f"{len(notes)} lint finding(s) in the scenario files (`runbook lint` reports them too):")
+        out += [f"  {note}" for note in notes]
     for run in suite.runs:
         out.append(f"{_test_id(run)} {paint('PASSED', '32') if run.passed else paint('FAILED', '31;1')}")
     failed = [run for run in suite.runs if not run.passed]
