@@ -506,3 +506,68 @@ def test_the_run_shows_the_scenario_files_lint_findings(shop):
     assert result.returncode == 0, result.stdout  # lint decides on them; the scenario itself passed
     assert "1 lint finding(s) in the scenario files (`runbook lint` reports them too):" in result.stdout
     assert "RB651 [error] runbook shop has no step 'notfy'; did you mean 'notify'?" in result.stdout
+
+
+PAYMENT = """\
+    kind: runbook
+    id: payment-service
+    title: Payment service
+    summary: S
+    owner: payments-team
+    service: payment-service
+    target:
+      - {name: kube context, run: kubectl config current-context}
+      - {name: namespace, run: kubectl get namespace "$NAMESPACE" -o name}
+    variables:
+      NAMESPACE: {description: Namespace, default: production}
+    steps:
+      - {id: check-health, title: Health, run: curl -fsS http://payment-service/health, on_failure: continue}
+      - {id: restart, title: Restart, run: kubectl rollout restart deployment/payment-service, risk: mutating}
+      - id: wait-for-rollout
+        title: Wait
+        run: kubectl rollout status deployment/payment-service --timeout=60s
+        expect: {output: successfully rolled out}
+        retry: {attempts: 5, interval: 5}
+      - {id: current-replicas, title: Replicas, run: kubectl get deployment payment-service, capture: CURRENT_REPLICAS}
+      - {id: scale, title: Scale, run: kubectl scale deployment/payment-service --replicas=5, risk: mutating,
+         when: '[ -n "$CURRENT_REPLICAS" ]'}
+"""
+
+# The issue's example, as written there.
+ISSUE_EXAMPLE = """\
+kind: runbook-test
+runbook: payment-service
+scenarios:
+  - name: pods crash, a restart brings them back
+    variables: {NAMESPACE: production}
+    target: {kube context: prod-eu, namespace: production}
+    results:
+      check-health: {exit: 7, output: "curl: (7) Failed to connect to payment-service port 80"}
+      restart: {}
+      wait-for-rollout:
+        - {exit: 1, output: Waiting for deployment "payment-service" rollout to finish}
+        - {output: deployment "payment-service" successfully rolled out}
+      current-replicas: {output: "3"}
+    answers: {default: yes, scale: skip}
+    expect:
+      outcome: completed
+      ran: [check-health, restart, wait-for-rollout, current-replicas]
+      skipped: [scale]
+      attempts: {wait-for-rollout: 2}
+      variables: {CURRENT_REPLICAS: "3"}
+"""
+
+
+def test_the_issue_example_passes_as_written_and_names_a_missing_result(project):
+    project.runbook(textwrap.dedent(PAYMENT))
+    path = project.root / "runbooks" / "payment-service.test.yaml"
+    path.write_text(ISSUE_EXAMPLE, encoding="utf-8")
+    assert project.run("lint").returncode == 0
+    result = project.run("test", "payment-service")
+    assert result.returncode == 0, result.stdout
+    assert "payment-service.test.yaml::pods crash, a restart brings them back PASSED" in result.stdout
+    path.write_text(ISSUE_EXAMPLE.replace("{default: yes, scale: skip}", "{default: yes}"), encoding="utf-8")
+    result = project.run("test", "runbooks/payment-service.test.yaml")
+    assert result.returncode == 1
+    assert ("runbooks/payment-service.test.yaml:7: scenario 'pods crash, a restart brings them back': step scale would "
+            "run; give it a result") in result.stdout
