@@ -180,6 +180,20 @@ def alerts_command(alert_rules, annotate, write, output_format):
     return run_alerts(list(alert_rules), annotate, write, output_format)
 
 
+@main.command("test")
+@click.argument("names", nargs=-1, metavar="[RUNBOOK|PATH]...")
+@click.option("--format", "output_format", type=click.Choice(["text", "junit"]), default="text", show_default=True,
+              help="text: a line per scenario and a summary; junit: JUnit XML for CI test reports.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
+@click.option("--coverage", is_flag=True, help="Also list, per runbook, the steps and branches no scenario exercised.")
+@handle_errors
+def test_command(names, output_format, output, coverage):
+    """Rehearse runbooks: run their scenarios (kind: runbook-test) through the executor, starting no process."""
+    from .rehearse.command import run_test
+
+    return run_test(list(names), output_format, output, coverage)
+
+
 @main.command("transcript")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)

@@ -78,7 +78,7 @@ _TABLE = (
     Rule("RB101", "unknown-kind", "error",
          "The document has no known `kind`.",
          "Every document starts with `kind:` naming its schema: runbook, severity-levels, escalation-policy, "
-         "templates, reference."),
+         "templates, reference, runbook-test."),
 
     # Lint: ids and references between documents (generator/lint/rules/ids.py).
     Rule("RB201", "duplicate-id", "error",
@@ -207,6 +207,49 @@ _TABLE = (
          "A declared placeholder does not appear in the template body.",
          "A placeholder under `placeholders` that the body never uses as `{{NAME}}` is a leftover or a typo. Remove"
          " it or use it."),
+
+    # Scenario files, `kind: runbook-test` (generator/lint/rules/scenarios.py), run by `runbook test`.
+    Rule("RB650", "scenario-unknown-runbook", "error", "A scenario file names a runbook that does not exist.",
+         "`runbook:` of a `kind: runbook-test` file is the id of the runbook its scenarios rehearse; a renamed or "
+         "deleted runbook leaves the scenarios testing nothing. Fix the id (near ids are suggested) or delete the file."),
+    Rule("RB651", "scenario-unknown-step", "error", "A scenario names a step the runbook does not have.",
+         "Keys of `results`, `rollbacks`, `conditions`, `answers` and `target_changes`, and the steps in `expect` "
+         "(`ran`, `skipped`, `attempts`, `stopped_at`), are step keys of the runbook as the session names them: a "
+         "step's id, or `caller-step/called-step` for a step run through `uses`. A misspelt key would be silently "
+         "ignored and the scenario would test something else. Fix the key (near keys are suggested)."),
+    Rule("RB652", "scenario-result-without-run", "error", "A scenario gives a result for a step that has no `run`.",
+         "`results.STEP` is what the step's `run` command prints and exits with. A manual step (a checklist or "
+         "template only) runs no command, so its result would never be used: remove it, or answer the step in "
+         "`answers` instead."),
+    Rule("RB653", "scenario-rollback-without-rollback", "error",
+         "A scenario gives a rollback result for a step that has no `rollback`.",
+         "`rollbacks.STEP` is what the step's `rollback` command prints and exits with when the operator runs it "
+         "after the step failed. The step has no `rollback`, so the result would never be used."),
+    Rule("RB654", "scenario-too-many-results", "error", "A scenario gives more results than the step can run.",
+         "A list under `results.STEP` gives one result per attempt; a step runs at most `retry.attempts` times "
+         "(once without `retry`), plus one more round each time the operator answers `yes` (retry) after a "
+         "failure in `answers.STEP`. The extra results would never be used, which usually means the scenario "
+         "expects a retry the runbook does not make."),
+    Rule("RB655", "scenario-condition-without-when", "error", "A scenario decides a condition for a step without `when`.",
+         "`conditions.STEP: true|false` decides the step's `when` test. The step has none, so the value would "
+         "never be used: remove it, or add the `when` to the runbook."),
+    Rule("RB656", "scenario-unknown-probe", "error", "A scenario names a target probe the runbook does not have.",
+         "Keys of `target` and of each `target_changes.STEP` are the `name`s of the runbook's `target` probes "
+         "(`kube context`, `namespace`). Fix the name (near names are suggested)."),
+    Rule("RB657", "scenario-target-change-unseen", "warning",
+         "A scenario changes the target before a step that is not destructive.",
+         "The session probes the target again only before a destructive step, so a change given in "
+         "`target_changes` for another step is not seen there (it shows at the next destructive step). Move it to "
+         "the destructive step it is meant to stop."),
+    Rule("RB658", "scenario-unknown-variable", "error",
+         "A scenario sets or expects a variable the runbook neither declares nor captures.",
+         "`variables` sets the runbook's declared variables; `expect.variables` may also name a step's `capture`. "
+         "Any other name would be ignored. Fix the name (near names are suggested)."),
+    Rule("RB659", "scenario-duplicate-name", "error", "Two scenarios of a file have the same name.",
+         "Reports and JUnit name a scenario by its file and name, so each name must be unique in its file."),
+    Rule("RB660", "scenario-invalid-value", "error", "A scenario gives a variable a value the runbook refuses.",
+         "The value does not match the variable's `pattern` or is not one of its `choices`; `runbook exec` would "
+         "refuse it, so the scenario rehearses a session that cannot happen. Give a value the runbook accepts."),
 
     # `runbook import` (generator/importing/): what the importer guessed or left for a person.
     Rule("RB701", "import-needs-review", "warning",

@@ -238,8 +238,57 @@ class Reference(Document):
     sections: tuple[ReferenceSection, ...] = ()
 
 
+@dataclass(frozen=True)
+class ScriptedResult:
+    """What a command prints and exits with, in a scenario (`runbook test` starts no process)."""
+
+    exit: int = 0
+    output: str = ""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A scenario's `expect`: None for a key not given (not checked)."""
+
+    outcome: str | None = None
+    ran: tuple[str, ...] | None = None
+    skipped: tuple[str, ...] | None = None
+    attempts: dict | None = None  # step -> runs
+    variables: dict | None = None  # name -> value, None for "not set"
+    stopped_at: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """One rehearsed session. Step-keyed mappings use the session's step keys (`id`, `caller/called`)."""
+
+    name: str
+    pointer: str
+    variables: dict = field(default_factory=dict)
+    target: dict = field(default_factory=dict)
+    target_changes: dict = field(default_factory=dict)  # step -> {probe: value}
+    results: dict = field(default_factory=dict)  # step -> tuple[ScriptedResult, ...]; one entry: every attempt
+    rollbacks: dict = field(default_factory=dict)  # step -> tuple[ScriptedResult, ...]
+    conditions: dict = field(default_factory=dict)  # step -> bool
+    answers: dict = field(default_factory=dict)  # step -> tuple of "yes"|"skip"|"quit"
+    default_answer: str = "yes"
+    expect: Expectation = field(default_factory=Expectation)
+    per_attempt: frozenset = frozenset()  # steps whose `results` is a list (one per attempt), not one for all
+
+
+@dataclass(frozen=True, eq=False)
+class RunbookTest(Document):
+    """A `runbook-test` document: scenarios for one runbook. Its id is the file name's stem
+    (`payment-service.test`); the file names the runbook it tests."""
+
+    runbook: str = ""
+    scenarios: tuple[Scenario, ...] = ()
+
+
 def build_document(data: dict[str, Any], path: str, sha256: str) -> Document:
     """Turn schema-valid data into its model object."""
+    if data["kind"] == "runbook-test":
+        return _runbook_test(data, path, sha256)
     base = dict(kind=data["kind"], id=data["id"], title=data["title"], path=path, sha256=sha256,
                 description=data.get("description", ""))
     builder = _BUILDERS[data["kind"]]
@@ -312,6 +361,52 @@ def _reference(data: dict, base: dict) -> Reference:
     return Reference(**base, sections=tuple(
         ReferenceSection(s["id"], s["title"], tuple(ReferenceItem(i["name"], i["description"], i.get("target")) for i in s["items"]))
         for s in data["sections"]))
+
+
+def _text(value) -> str:
+    """A scenario's value as the shell would see it: numbers are their text."""
+    return value if isinstance(value, str) else str(value)
+
+
+def _results(value) -> tuple[ScriptedResult, ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(ScriptedResult(item.get("exit", 0), _text(item.get("output", ""))) for item in items)
+
+
+def _answers(value) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _scenario(data: dict, pointer: str) -> Scenario:
+    expect = data.get("expect", {})
+    answers = {step: _answers(answer) for step, answer in data.get("answers", {}).items()}
+    default = answers.pop("default", ("yes",))[0]
+    return Scenario(
+        name=data["name"], pointer=pointer,
+        variables={name: _text(value) for name, value in data.get("variables", {}).items()},
+        target={name: _text(value) for name, value in data.get("target", {}).items()},
+        target_changes={step: {name: _text(value) for name, value in changes.items()}
+                        for step, changes in data.get("target_changes", {}).items()},
+        results={step: _results(value) for step, value in data.get("results", {}).items()},
+        rollbacks={step: _results(value) for step, value in data.get("rollbacks", {}).items()},
+        conditions=dict(data.get("conditions", {})),
+        answers=answers, default_answer=default,
+        per_attempt=frozenset(step for step, value in data.get("results", {}).items() if isinstance(value, list)),
+        expect=Expectation(
+            outcome=expect.get("outcome"),
+            ran=tuple(expect["ran"]) if "ran" in expect else None,
+            skipped=tuple(expect["skipped"]) if "skipped" in expect else None,
+            attempts=dict(expect["attempts"]) if "attempts" in expect else None,
+            variables={name: None if value is None else _text(value) for name, value in expect["variables"].items()}
+            if "variables" in expect else None,
+            stopped_at=expect.get("stopped_at")))
+
+
+def _runbook_test(data: dict, path: str, sha256: str) -> RunbookTest:
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return RunbookTest(kind="runbook-test", id=stem, title=f"Scenarios of {data['runbook']}", path=path, sha256=sha256,
+                       description=data.get("description", ""), runbook=data["runbook"],
+                       scenarios=tuple(_scenario(s, f"/scenarios/{i}") for i, s in enumerate(data["scenarios"])))
 
 
 _BUILDERS = {

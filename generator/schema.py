@@ -25,6 +25,7 @@ SCHEMA_FILES = {
     "escalation-policy": "escalation-policy.schema.json",
     "templates": "templates.schema.json",
     "reference": "reference.schema.json",
+    "runbook-test": "runbook-test.schema.json",
 }
 
 SCHEMA = RULES["RB100"]

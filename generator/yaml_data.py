@@ -18,6 +18,9 @@ from .yaml_nodes import MAX_DEPTH, SYNTAX, TAG, TOO_DEEP
 
 ALIAS_BUDGET = 20  # enough for real reuse; a "billion laughs" file needs far more
 DATE_KEYS = frozenset({"last_reviewed"})  # keys where a bare YYYY-MM-DD is what is meant
+# Mappings whose values are words where an unquoted `yes` means the word (a scenario's `answers`: yes, skip,
+# quit); the text is kept and both YAML versions' readers agree on what the author meant.
+WORD_MAPPINGS = frozenset({"answers"})
 
 _YAML11_BOOL_TEXT = re.compile(r"^(yes|no|on|off|y|n)$", re.IGNORECASE)
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
@@ -45,6 +48,17 @@ def build_data(source, root, foreign: bool = False) -> Any:
         return _Builder(source, foreign).build(root, None, None, 0)
     except _Abort:
         return None
+
+
+def _in_word_mapping(path) -> bool:
+    """The value is in `answers: {step: yes}`, or a list item of one (`answers: {step: [yes, skip]}`)."""
+    for _ in range(2):
+        if path is None or path[0] is None:
+            return False
+        path = path[0]
+        if path[1] in WORD_MAPPINGS:
+            return True
+    return False
 
 
 def _short_tag(tag: str) -> str:
@@ -195,7 +209,7 @@ class _Builder:
         if tag == _T_BOOL:
             if text.lower() in ("true", "false"):
                 return text.lower() == "true"
-            if self.foreign:
+            if self.foreign or _in_word_mapping(path):
                 return text
             self._add(YAML11_BOOL, f"unquoted {text!r} is a boolean in YAML 1.1 and text in YAML 1.2; write true/false or quote it", node, path)
             return text

@@ -11,7 +11,6 @@ line), so a session that is killed keeps everything up to its last finished step
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from ..model import Runbook, Step, Template
@@ -54,7 +53,9 @@ class Session:
     def __init__(self, runbook: Runbook, templates: dict[str, Template], console: Console, values: dict[str, str],
                  secrets: list[str], options: Options, start: int, writer: TranscriptWriter | None,
                  later: frozenset[str] = frozenset(), target: dict[str, str] | None = None,
-                 next_attempt: dict[str, int] | None = None):
+                 next_attempt: dict[str, int] | None = None, shell=Shell, dialogue=Dialogue):
+        """`shell` and `dialogue` build what runs commands and what asks the operator: bash and the terminal
+        for `runbook exec`, a scenario's scripted results and answers for `runbook test` (one engine)."""
         self.runbook = runbook
         self.templates = templates
         self.console = console
@@ -65,8 +66,8 @@ class Session:
         self.writer = writer
         self.counts = Counts()
         self.later = set(later)  # variables not asked yet: asked before the first command that uses them
-        self.shell = Shell(console, self.values, self.secrets)  # shares the values and secrets
-        self.dialogue = Dialogue(runbook, console)
+        self.shell = shell(console, self.values, self.secrets)  # shares the values and secrets
+        self.dialogue = dialogue(runbook, console)
         self.target = dict(target or {})  # the probes' values when the session started
         self.next_attempt = dict(next_attempt or {})  # step id -> attempt to continue from (--resume)
 
@@ -214,7 +215,7 @@ class Session:
         """Probe the target again before a destructive step; stop when a value changed since the start.
         `shown`: print the values (before the prompt); after the confirmation only a change is shown."""
         c = self.console
-        now = targets.probe(self.runbook, self.shell.env(), self.secrets)
+        now = self.shell.probe(self.runbook)
         changed = targets.changes(self.target, now)
         self.writer.write("target-check", step=step.id, target=now, changed=changed or None,
                           moment="before the prompt" if shown else "after the confirmation")
@@ -317,7 +318,7 @@ class Session:
         """Sleep until the next attempt; False when the operator pressed Ctrl-C to stop waiting."""
         self.console.say(f"  Next attempt ({next_attempt}/{attempts}) in {seconds}s; Ctrl-C stops waiting.", "dim")
         try:
-            time.sleep(seconds)
+            self.shell.wait(seconds)
             return True
         except KeyboardInterrupt:
             self.console.write("\n")
@@ -354,7 +355,7 @@ class Session:
         display.show_command(self.console, step.rollback)
         self._ask_variables(step, step.rollback)
         self.writer.durable()
-        result = self.shell.run(step.rollback, step.timeout)
+        result = self.shell.rollback(step.rollback, step.timeout)
         ok = result.status == "exited" and result.exit_code == 0
         c.say(f"  rollback {'succeeded' if ok else 'failed'} (exit {result.exit_code})", "green" if ok else "red")
         output, cut = cap_output(self.shell.redactor().text(result.output))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import re
 import signal
+import time
 
-from ..model import Step
-from . import runner
+from ..model import Runbook, Step
+from . import runner, target as targets
 from .prompts import Console
 from .redact import Redactor
 
@@ -66,6 +67,19 @@ class Shell:
 
     def on_terminal(self, command: str, timeout: int | None) -> runner.Result:
         return runner.run_on_terminal(command, self.env(), timeout)
+
+    def rollback(self, command: str, timeout: int | None) -> runner.Result:
+        """A step's rollback command, run like any command (a scripted shell answers it from `rollbacks`)."""
+        return self.run(command, timeout)
+
+    def probe(self, runbook: Runbook) -> dict[str, str]:
+        """The runbook's `target` probes, run now: name -> value."""
+        return targets.probe(runbook, self.env(), self.secrets)
+
+    @staticmethod
+    def wait(seconds: float) -> None:
+        """The pause between two attempts of a `retry` (Ctrl-C raises KeyboardInterrupt here)."""
+        time.sleep(seconds)
 
 
 def judge(step: Step, result: runner.Result) -> tuple[str, str]:

@@ -96,7 +96,7 @@ class LiveSite:
         settings = (renderer.review_interval, renderer.today, renderer.edit_base, catalogs, _templates_stamp())
         listing = (settings, tuple(_listed(r) for r in renderer.runbooks))
         wanted: list[tuple[str, object, Callable[[], list[GeneratedPage]]]] = []
-        for doc in renderer.catalog.documents:
+        for doc in renderer.published:
             if isinstance(doc, Runbook):
                 inputs = (doc.path, doc.sha256, settings, tuple(facts.get(rid) for rid in doc.related))
             else:  # the catalogs list runbooks (severity levels) and read each other

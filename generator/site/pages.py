@@ -138,6 +138,11 @@ class SiteRenderer:
     def runbooks(self) -> list[Runbook]:
         return sorted(self.catalog.runbooks, key=lambda r: (r.service or "~", r.id))
 
+    @property
+    def published(self) -> list[Document]:
+        """The documents that have a page; scenario files (kind runbook-test) test runbooks, they are not content."""
+        return [d for d in self.catalog.documents if d.kind in _KIND_TEMPLATE]
+
     @cached_property
     def severity_levels(self) -> SeverityLevels | None:
         return next((d for d in self.catalog.documents if isinstance(d, SeverityLevels)), None)
@@ -206,7 +211,7 @@ class SiteRenderer:
             base=base, site=self, link=self.link, review=self.review, severity_label=self.severity_label, **context)
 
     def pages(self) -> list[GeneratedPage]:
-        return [*(self.document_page(doc) for doc in self.catalog.documents),
+        return [*(self.document_page(doc) for doc in self.published),
                 *(self.alert_page(slug) for slug in self.alerts), *self.listing_pages()]
 
     def document_page(self, doc: Document) -> GeneratedPage:
@@ -244,7 +249,7 @@ class SiteRenderer:
             else:
                 runbooks_nav.extend(groups[folder])
         catalogs = [runbook_uri(d) for d in sorted(
-            (d for d in self.catalog.documents if not isinstance(d, Runbook)),
+            (d for d in self.published if not isinstance(d, Runbook)),
             key=lambda d: (list(SCHEMA_FILES).index(d.kind), d.id))]
         nav: list = []
         if "index.md" in handwritten:

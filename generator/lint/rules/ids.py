@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from ...codes import RULES
-from ...model import Runbook, SeverityLevels, Templates
+from ...model import Runbook, RunbookTest, SeverityLevels, Templates
 
 DUPLICATE_ID = RULES["RB201"]
 ID_NOT_STEM = RULES["RB202"]
@@ -29,6 +29,8 @@ def check(ctx):
 def _documents(ctx):
     first: dict[str, str] = {}
     for doc in ctx.documents:
+        if isinstance(doc, RunbookTest):
+            continue  # named by its file (`payment-service.test`), referred to by nothing: no id to check
         if doc.id in first:
             yield ctx.finding(DUPLICATE_ID, doc, "/id", f"id {doc.id!r} is also used by {first[doc.id]}; ids must be unique")
         else:
@@ -38,6 +40,8 @@ def _documents(ctx):
             yield ctx.finding(ID_NOT_STEM, doc, "/id", f"id {doc.id!r} differs from the file name {stem!r}; rename the file or the id")
     # A duplicate between a linted file and the runbooks folder matters too (a new file copied from an old one).
     for doc in ctx.documents:
+        if isinstance(doc, RunbookTest):
+            continue
         for other in ctx.reference_documents:
             if other.id == doc.id and other.path != doc.path and other.kind == doc.kind:
                 yield ctx.finding(DUPLICATE_ID, doc, "/id", f"id {doc.id!r} is also used by {other.path}; ids must be unique")
