@@ -1,0 +1,127 @@
+"""Drills and runs reach the built site: a drill of the shipped Redis runbook against a real redis-server shows on
+its page, and a secret that went through a real run appears nowhere in the built site."""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+REPO = Path(__file__).resolve().parent.parent
+PROMPT = r"\[DRILL\] Run this step\? \[(Y|y)/s/e/q/\?\] "
+
+MKDOCS = """\
+site_name: Drill test
+theme:
+  name: material
+  custom_dir: site-overrides
+markdown_extensions: [admonition, attr_list, md_in_html, tables, pymdownx.superfences]
+plugins: [search, tags, runbooks]
+"""
+
+
+def _site_project(root: Path, shipped_runbooks: bool) -> None:
+    shutil.copytree(REPO / "site-overrides", root / "site-overrides")
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "index.md").write_text("# Runbooks\n")
+    (root / "mkdocs.yml").write_text(MKDOCS)
+    if shipped_runbooks:
+        shutil.rmtree(root / "runbooks")
+        shutil.copytree(REPO / "runbooks", root / "runbooks")
+
+
+def _build(project, site: Path) -> None:
+    result = project.run("build", "--strict", "--site-dir", str(site), timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _panel(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    start = text.index('<div class="admonition info rb-freshness">')
+    return text[start:text.index("</div>", start)]
+
+
+def test_a_drill_against_a_real_redis_shows_on_the_built_page(project, tmp_path, redis_server):
+    _site_project(project.root, shipped_runbooks=True)
+    host, port = redis_server["host"], str(redis_server["port"])
+    cli = ["redis-cli", "-h", host, "-p", port]
+    subprocess.run([*cli, "SET", "drill:key", "1"], check=True, capture_output=True)
+    child = project.spawn("exec", "redis-cache", "--drill", "--var", f"REDIS_HOST={host}", "--var", f"REDIS_PORT={port}")
+    child.expect("DRILL: a rehearsal")
+    child.expect(PROMPT)
+    child.sendline("y")  # ping
+    child.expect("PONG")
+    child.expect(PROMPT)
+    child.sendline("y")  # info
+    child.expect(PROMPT)
+    child.sendline("y")  # dbsize
+    child.expect(r"\[DRILL\] Type redis to run this destructive step")
+    child.sendline("redis")  # FLUSHALL, for real
+    child.expect(r"\[DRILL\] Type redis to run")  # restart: kubectl, skipped
+    child.sendline("s")
+    child.expect(PROMPT)  # wait-for-restart: kubectl, skipped
+    child.sendline("s")
+    child.expect(PROMPT)  # verify
+    child.sendline("y")
+    for _ in range(3):
+        child.expect(r"\[DRILL\] \[ \] .*done\? \[y/n/s/q\] ")
+        child.sendline("y")
+    child.expect("Drill completed.")
+    type(project).finish(child, 0)
+    assert subprocess.run([*cli, "DBSIZE"], capture_output=True, text=True).stdout.strip() == "0"
+
+    site = tmp_path / "site"
+    _build(project, site)
+    panel = _panel(site / "runbooks" / "redis-cache" / "index.html")
+    assert '<strong>Last drill:</strong> 2026-12-02 <span class="rb-badge rb-badge--fresh">completed</span>' in panel
+    assert "<strong>Last run:</strong> none recorded" in panel
+    assert "<strong>Failed steps:</strong> none in the last 1 run(s) and drill(s)" in panel
+    # Another runbook's page knows nothing of it.
+    assert "<strong>Last drill:</strong> none recorded" in _panel(site / "runbooks" / "postgresql" / "index.html")
+
+
+SECRET_RUNBOOK = """
+    kind: runbook
+    id: token-check
+    title: Token check
+    summary: Calls the API with a token.
+    owner: platform-team
+    variables:
+      API_TOKEN: {description: API token, secret: true, required: true}
+      REGION: {description: Region, default: eu-west-1}
+    steps:
+      - id: call
+        title: Call the API
+        run: 'echo "calling $REGION with $API_TOKEN"; echo "denied for $API_TOKEN" >&2; exit 5'
+        on_failure: continue
+      - id: log
+        title: Log the token's fingerprint
+        run: 'printf "%s" "$API_TOKEN" | sha256sum'
+    """
+
+
+def test_a_secret_that_went_through_a_real_run_is_nowhere_in_the_built_site(project, tmp_path):
+    _site_project(project.root, shipped_runbooks=False)
+    project.runbook(SECRET_RUNBOOK)
+    secret = "tok-9f8e7d6c5b4a-SECRET"
+    result = project.run("exec", "token-check", "--yes", env={"API_TOKEN": secret})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "calling eu-west-1 with ***" in result.stdout  # the command really got the value, and it was masked
+    transcript = next((project.root / "transcripts").glob("*-token-check.jsonl"))
+    assert secret not in transcript.read_text() and "denied for ***" in transcript.read_text()
+
+    site = tmp_path / "site"
+    _build(project, site)
+    # The run reached the page: its failed step is listed there.
+    panel = _panel(site / "runbooks" / "token-check" / "index.html")
+    assert '<a href="#step-call"><code>call</code></a> (1×, last on 2026-12-02)' in panel
+    needles = {secret.encode(), html.escape(secret).encode(), secret.encode("utf-16-le")}
+    files = [p for p in site.rglob("*") if p.is_file()]
+    assert len(files) > 20  # the whole site: pages, search index, sitemap, assets
+    leaked = [str(p.relative_to(site)) for p in files for n in needles if n in p.read_bytes()]
+    assert leaked == []
