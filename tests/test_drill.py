@@ -158,3 +158,31 @@ def test_drill_usage_mistakes_are_one_line_and_exit_2(project, tmp_path, args, m
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_the_monthly_incident_response_simulation_is_a_drill_command_that_runs(project, tmp_path):
+    """The training catalog's monthly simulation names a command; it starts a drill of the shipped runbook."""
+    import shlex
+    from pathlib import Path
+
+    import yaml
+
+    repo = Path(__file__).resolve().parent.parent
+    catalog = yaml.safe_load((repo / "runbooks" / "catalogs" / "training-and-preparedness.yaml").read_text())
+    item = next(i for s in catalog["sections"] for i in s["items"] if i["name"] == "Incident response simulation")
+    assert item["target"] == "Monthly"
+    command = re.search(r"`(runbook exec [^`]+)`", item["description"]).group(1)
+    assert command in (repo / "README.md").read_text()
+    transcript = tmp_path / "simulation.jsonl"
+    child = project.spawn(*shlex.split(command)[1:], "--transcript", str(transcript), cwd=repo)
+    child.expect("DRILL: a rehearsal")
+    child.expect("== Phase: Detection and alerting ==")
+    child.expect(r"\[DRILL\] \[ \] Monitoring systems: Prometheus, Grafana, DataDog  done\? \[y/n/s/q\] ")
+    child.sendline("y")
+    child.expect(r"\[DRILL\] \[ \] Health checks: service health endpoints  done\? ")
+    child.sendline("q")
+    child.expect("Drill aborted: the operator quit at step automated-detection.")
+    type(project).finish(child, 1)
+    start = project.events(transcript)[0]
+    assert start["drill"] is True and start["runbook"] == "incident-response"
+    assert start["variables"]["NAMESPACE"] == "staging"
