@@ -325,9 +325,11 @@ def _page(folder: Path, history=None, coverage=None) -> str:
 
 
 def _panel(markdown: str) -> str:
-    start = markdown.index('!!! info rb-freshness "Runs and drills"')
-    end = markdown.index("\n## ", start)
-    return markdown[start:end]
+    start = markdown.index('<div class="admonition info rb-freshness" data-search-exclude>')
+    end = markdown.index("</div>", start)
+    panel = markdown[start:end]
+    assert "\n\n" not in panel  # one raw HTML block
+    return panel
 
 
 def test_panel_shows_last_run_last_drill_and_recent_failed_steps(project, tmp_path, monkeypatch):
@@ -342,25 +344,25 @@ def test_panel_shows_last_run_last_drill_and_recent_failed_steps(project, tmp_pa
     record(folder, monkeypatch, "2026-11-12T10:00:00Z", steps={"note": "interrupted"}, end="aborted")
     record(folder, monkeypatch, "2026-11-30T10:00:00Z", runbook="other", steps={"look": "failed"}, end="failed")
     panel = _panel(_page(project.root / "runbooks", read_history(folder)))
-    assert '**Last run:** 2026-11-12 <span class="rb-badge rb-badge--stale">aborted</span>' in panel
-    assert ('**Last drill:** 2026-11-09 <span class="rb-badge rb-badge--stale">completed with failed steps</span>'
-            in panel)
-    assert ("**Failed in the last 5 run(s) and drill(s):** [<code>look</code>](#step-look) (2×, last on 2026-11-09), "
-            "<code>gone</code> (1×, last on 2026-11-01, no longer a step), [<code>note</code>](#step-note) "
-            "(1×, last on 2026-11-12)") in panel
-    assert "`runbook exec tick --drill`" in panel and "Scenarios" not in panel
+    assert '<strong>Last run:</strong> 2026-11-12 <span class="rb-badge rb-badge--stale">aborted</span>' in panel
+    assert ('<strong>Last drill:</strong> 2026-11-09 <span class="rb-badge rb-badge--stale">completed with failed '
+            'steps</span>') in panel
+    assert ('<strong>Failed in the last 5 run(s) and drill(s):</strong> <a href="#step-look"><code>look</code></a> '
+            '(2×, last on 2026-11-09), <code>gone</code> (1×, last on 2026-11-01, no longer a step), '
+            '<a href="#step-note"><code>note</code></a> (1×, last on 2026-11-12)') in panel
+    assert "<code>runbook exec tick --drill</code>" in panel and "Scenarios" not in panel
 
 
 def test_panel_without_runs_says_so_and_a_clean_history_says_no_failures(project, tmp_path, monkeypatch):
     project.runbook(GOOD)
     folder = tmp_path / "t"
     panel = _panel(_page(project.root / "runbooks", read_history(folder)))
-    assert "**Last run:** none recorded" in panel and "**Last drill:** none recorded" in panel
+    assert "<strong>Last run:</strong> none recorded" in panel and "<strong>Last drill:</strong> none recorded" in panel
     assert "Failed" not in panel
     record(folder, monkeypatch, "2026-11-10T10:00:00Z", steps={"look": "succeeded"}, drill=True)
     panel = _panel(_page(project.root / "runbooks", read_history(folder)))
-    assert '**Last drill:** 2026-11-10 <span class="rb-badge rb-badge--fresh">completed</span>' in panel
-    assert "**Failed steps:** none in the last 1 run(s) and drill(s)" in panel
+    assert '<strong>Last drill:</strong> 2026-11-10 <span class="rb-badge rb-badge--fresh">completed</span>' in panel
+    assert "<strong>Failed steps:</strong> none in the last 1 run(s) and drill(s)" in panel
 
 
 def test_scenario_coverage_hook(project, tmp_path):
@@ -368,10 +370,11 @@ def test_scenario_coverage_hook(project, tmp_path):
     project.runbook(GOOD)
     runbooks = project.root / "runbooks"
     with_history = _panel(_page(runbooks, read_history(tmp_path / "none"), {"tick": ScenarioCoverage(3, 1, 2)}))
-    assert "**Scenarios:** 3 scenario(s) run 1 of 2 steps (50%): `runbook test tick`" in with_history
+    assert ("<strong>Scenarios:</strong> 3 scenario(s) run 1 of 2 steps (50%): <code>runbook test tick</code>"
+            in with_history)
     # Coverage alone (no history read): the panel has the scenario line and says nothing about runs.
     alone = _panel(_page(runbooks, None, {"tick": ScenarioCoverage(1, 2, 2)}))
-    assert "**Scenarios:** 1 scenario(s) run 2 of 2 steps (100%)" in alone and "Last run" not in alone
+    assert "<strong>Scenarios:</strong> 1 scenario(s) run 2 of 2 steps (100%)" in alone and "Last run" not in alone
     # Neither: no panel at all; another runbook's numbers are not this one's.
     assert "rb-freshness" not in _page(runbooks, None, {"other": ScenarioCoverage(1, 1, 1)})
 
@@ -381,7 +384,7 @@ def test_panel_escapes_what_a_transcript_says(project, tmp_path, monkeypatch):
     folder = tmp_path / "t"
     record(folder, monkeypatch, "2026-11-10T10:00:00Z", steps={"<script>x</script>": "failed"}, end="failed")
     panel = _panel(_page(project.root / "runbooks", read_history(folder)))
-    assert "<script>" not in panel and "&#60;script&#62;" in panel
+    assert "<script>" not in panel and "<code>&lt;script&gt;x&lt;/script&gt;</code>" in panel
 
 
 def test_runbook_pages_change_under_serve_when_a_run_is_recorded(project, tmp_path, monkeypatch):
@@ -396,8 +399,8 @@ def test_runbook_pages_change_under_serve_when_a_run_is_recorded(project, tmp_pa
             renderer = SiteRenderer(source.catalog, source.folder, source.review_interval, history=source.history)
             return next(p.markdown for p in live.pages(renderer) if p.uri.endswith("tick.md"))
 
-        assert "**Last run:** none recorded" in page()
+        assert "<strong>Last run:</strong> none recorded" in page()
         record(project.root / "transcripts", monkeypatch, "2026-11-10T10:00:00Z", steps={"look": "succeeded"})
-        assert "**Last run:** 2026-11-10" in page()
+        assert "<strong>Last run:</strong> 2026-11-10" in page()
     finally:
         live.close()
