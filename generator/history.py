@@ -29,7 +29,6 @@ _PREFIXES = tuple(f'{{"event": "{name}"'.encode() for name in _WANTED)
 _ANY_EVENT = b'{"event": "'
 _NOT_A_TRANSCRIPT = "not a runbook transcript (it does not start with a session-start event)"
 
-KINDS = ("run", "drill")
 OUTCOMES = ("completed", "failed", "aborted", "unfinished")
 
 
