@@ -156,14 +156,17 @@ def render_command(out_dir):
               help="Where to write the transcript (default: a timestamped file in the transcripts folder).")
 @click.option("--alert", "alert_source", metavar="FILE|-",
               help="An Alertmanager webhook payload or one alert (JSON): picks the runbook by alertname, fills `label:` variables.")
+@click.option("--drill", is_flag=True,
+              help="A rehearsal: run the commands for real (point the variables at staging); every prompt says DRILL "
+                   "and the transcript is recorded as a drill (`runbook history`).")
 @handle_errors
-def exec_command(runbook, variables, dry_run, yes, allow_destructive, from_step, resume, transcript, alert_source):
+def exec_command(runbook, variables, dry_run, yes, allow_destructive, from_step, resume, transcript, alert_source, drill):
     """Run a runbook step by step, asking before each command (RUNBOOK: id, service, alert or path)."""
     from .execute.commands import run_exec
 
     return run_exec(runbook=runbook, variables=list(variables), dry_run=dry_run, yes=yes,
                     allow_destructive=allow_destructive, from_step=from_step, resume=resume, transcript=transcript,
-                    alert_source=alert_source)
+                    alert_source=alert_source, drill=drill)
 
 
 @main.command("alerts")
@@ -203,6 +206,19 @@ def transcript_command(file, output_format):
     from .execute.commands import run_transcript
 
     return run_transcript(file, output_format)
+
+
+@main.command("history")
+@click.argument("runbook", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--kind", type=click.Choice(["run", "drill"]), help="Only runs, or only drills.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Only the N most recent.")
+@handle_errors
+def history_command(runbook, output_format, kind, limit):
+    """List the runs and drills recorded in the transcripts folder, newest first (RUNBOOK: id, service, alert or path)."""
+    from .history_command import run_history
+
+    return run_history(runbook, output_format, kind, limit)
 
 
 @main.command("import")

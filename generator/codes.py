@@ -198,6 +198,16 @@ _TABLE = (
          "site and in the terminal; raw HTML is dropped in the terminal, can break the page layout and may carry "
          "script. Write Markdown instead; put `<placeholders>` in backticks."),
 
+    # Lint: freshness from real runs (generator/lint/rules/freshness.py).
+    Rule("RB503", "drill-overdue", "warning",
+         "No successful run or drill of the runbook within the drill interval.",
+         "A runbook that has not run for months may no longer work: a command moved, a name changed, a "
+         "permission went. The runs and drills recorded in the transcripts folder (`transcripts` in "
+         "`[tool.runbook]`) count when they completed with no step failing; `runbook history RUNBOOK` lists them. "
+         "Rehearse it against staging with `runbook exec RUNBOOK --drill`. The check is off until "
+         "`drill-interval` is set in `[tool.runbook.lint]` (for example \"90d\"); `runbook lint --today "
+         "YYYY-MM-DD` makes runs reproducible."),
+
     # Lint: message templates (generator/lint/rules/templates.py).
     Rule("RB601", "undeclared-placeholder", "error",
          "A template body uses a `{{NAME}}` that `placeholders` does not declare.",

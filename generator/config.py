@@ -29,6 +29,7 @@ class LintConfig:
     severity: tuple[tuple[str, str], ...] = ()
     destructive_patterns: tuple[str, ...] = ()
     review_interval: str = "180d"
+    drill_interval: str | None = None  # RB503: a successful run or drill is due within it; None: not checked
     max_file_size: int = DEFAULT_MAX_BYTES
     # Alert rule label `severity` -> finding severity for an alert without runbook_url ("*": any other).
     runbook_url_severity: tuple[tuple[str, str], ...] = ()
@@ -91,7 +92,7 @@ def load_config(start: Path | None = None) -> Config:
     _check_keys(pyproject, "tool.runbook", table, known)
     _check_keys(pyproject, "tool.runbook.lint", lint_table,
                 {"select", "ignore", "per-file-ignores", "severity", "destructive-patterns", "review-interval", "max-file-size",
-                 "runbook-url-severity"})
+                 "runbook-url-severity", "drill-interval"})
     lint = LintConfig(
         select=tuple(_str_list(pyproject, "lint.select", lint_table.get("select", []))),
         ignore=tuple(_str_list(pyproject, "lint.ignore", lint_table.get("ignore", []))),
@@ -101,6 +102,8 @@ def load_config(start: Path | None = None) -> Config:
                        for code, value in _table(pyproject, "lint.severity", lint_table.get("severity", {})).items()),
         destructive_patterns=tuple(_str_list(pyproject, "lint.destructive-patterns", lint_table.get("destructive-patterns", []))),
         review_interval=_duration(pyproject, lint_table.get("review-interval", "180d")),
+        drill_interval=(check_review_interval(lint_table["drill-interval"], _where(pyproject, "lint.drill-interval"))
+                        if "drill-interval" in lint_table else None),
         max_file_size=_positive_int(pyproject, "lint.max-file-size", lint_table.get("max-file-size", DEFAULT_MAX_BYTES)),
         runbook_url_severity=tuple((label, _severity(pyproject, f"runbook-url-severity.{label}", value)) for label, value in
                                    _table(pyproject, "lint.runbook-url-severity", lint_table.get("runbook-url-severity", {})).items()),

@@ -121,8 +121,26 @@ def _ctrl_c_at_the_terminal() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _resumed_drill(start: dict, drill: bool, resume: Path) -> bool:
+    """A resumed session stays what it started as: a drill goes on as a drill, a real run cannot become one."""
+    if start.get("drill") is True:
+        return True
+    if drill:
+        raise UserError(f"{resume} records a real run, not a drill; resume it without --drill, or start a new "
+                        f"drill (runbook exec RUNBOOK --drill)")
+    return False
+
+
+def _announce_drill(console: Console) -> None:
+    """The session header says DRILL before anything runs, and every prompt says it again (prompt_label)."""
+    console.prompt_label = "[DRILL] "
+    console.say("DRILL: a rehearsal that runs every command for real. Point the variables at staging, not "
+                "production; the transcript is recorded as a drill (`runbook history` lists it).", "magenta", "bold")
+
+
 def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool, allow_destructive: bool,
-             from_step: str | None, resume: Path | None, transcript: Path | None, alert_source: str | None = None) -> int:
+             from_step: str | None, resume: Path | None, transcript: Path | None, alert_source: str | None = None,
+             drill: bool = False) -> int:
     _ctrl_c_at_the_terminal()
     config = load_config()
     alert = None
@@ -137,6 +155,9 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         raise UserError("--resume appends to the transcript it continues; drop --transcript")
     if resume and dry_run:
         raise UserError("--resume and --dry-run do not go together")
+    if drill and dry_run:
+        raise UserError("--drill runs the commands for real and records the drill; --dry-run runs nothing. "
+                        "Drop one of them (rehearse against staging with --drill)")
     if allow_destructive and not yes:
         raise UserError("--allow-destructive only applies with --yes; without --yes every destructive step asks you "
                         "to type its confirmation name")
@@ -168,6 +189,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
             if events[0].get("runbook") != rb.id:
                 raise UserError(f"{resume} records runbook {events[0].get('runbook')!r}, not {rb.id!r}")
             start, known, changed = _resume_state(events, rb)
+            drill = _resumed_drill(events[0], drill, resume)
         if from_step is not None:
             ids = [s.id for s in steps]
             if from_step not in ids:
@@ -175,6 +197,8 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
             start = ids.index(from_step)
         if transcript and transcript.exists() and transcript.stat().st_size:
             raise UserError(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
+        if drill:
+            _announce_drill(console)
         display.header(console, rb)
         if alert is not None:
             from .alert import show as show_alert
@@ -214,7 +238,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         if resume:
             drop_partial_line(resume)
         writer = TranscriptWriter(path, Redactor(secrets))
-        common = dict(runbook=rb.id, sha256=rb.sha256, user=user, host=host, variables=masked)
+        common = dict(runbook=rb.id, sha256=rb.sha256, user=user, host=host, variables=masked, drill=drill)
         if resume:
             if changed:
                 console.warn(f"Warning: {rb.path} changed since this session started (sha256 differs); "
@@ -240,7 +264,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         if attempt:
             next_attempt[steps[start].id] = attempt
     session = Session(rb, display.template_index(resolved.catalog.documents), console, values, secrets,
-                      Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive), start, writer, later,
+                      Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive, drill=drill), start, writer, later,
                       target=baseline, next_attempt=next_attempt)
     try:
         code = session.run()

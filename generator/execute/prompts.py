@@ -26,6 +26,7 @@ class Console:
         self.inp = inp or sys.stdin
         self.redactor = Redactor()
         self.color = wanted(self.out)
+        self.prompt_label = ""  # put before every question (`runbook exec --drill`: "[DRILL] ")
 
     @property
     def interactive(self) -> bool:
@@ -51,7 +52,7 @@ class Console:
 
     def ask(self, prompt: str) -> str:
         """One line from the operator. EOF means they are gone: Quit."""
-        self.out.write(self.redactor.text(prompt))
+        self.out.write(self._labelled(self.redactor.text(prompt)))
         self.out.flush()
         line = self.inp.readline()
         if not line:
@@ -59,9 +60,16 @@ class Console:
             raise Quit()
         return line.rstrip("\r\n")
 
+    def _labelled(self, prompt: str) -> str:
+        """The label goes after the indentation, where the eye reads the question."""
+        if not self.prompt_label:
+            return prompt
+        body = prompt.lstrip(" ")
+        return prompt[:len(prompt) - len(body)] + self.style(self.prompt_label, "magenta", "bold") + body
+
     def ask_secret(self, prompt: str) -> str:
         """Read without echo, from the terminal itself."""
         try:
-            return getpass.getpass(prompt, stream=self.out)
+            return getpass.getpass(self._labelled(prompt), stream=self.out)
         except EOFError:
             raise Quit() from None

@@ -30,6 +30,7 @@ class Options:
     dry_run: bool = False
     yes: bool = False
     allow_destructive: bool = False
+    drill: bool = False  # a rehearsal (`--drill`): recorded as such, and said so at the end
 
 
 @dataclass
@@ -108,7 +109,7 @@ class Session:
                           steps_run=self.counts.run, steps_skipped=self.counts.skipped, steps_failed=self.counts.failed)
         style = {"completed": ("green", "bold"), "aborted": ("yellow", "bold"), "failed": ("red", "bold")}[outcome.status]
         reason = f": {outcome.reason}" if outcome.reason else ""
-        c.say(f"\nSession {outcome.status}{reason}.", *style)
+        c.say(f"\n{'Drill' if self.options.drill else 'Session'} {outcome.status}{reason}.", *style)
         c.say(f"{self.counts.run} step(s) run, {self.counts.skipped} skipped, {self.counts.failed} failed.")
         if outcome.status != "completed":
             c.say(f"Continue later with: runbook exec {self.runbook.id} --resume {self.writer.path}", "bold")

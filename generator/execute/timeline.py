@@ -118,7 +118,8 @@ def build(events: list[dict]) -> dict:
         kind = event["event"]
         who = f"{event.get('user', '?')}@{event.get('host', '?')}"
         if kind == "session-start":
-            row(event, "", f"Session started by {who}: runbook {event.get('runbook')}{_target(event)}", "")
+            what = "Drill" if start.get("drill") is True else "Session"
+            row(event, "", f"{what} started by {who}: runbook {event.get('runbook')}{_target(event)}", "")
         elif kind == "session-resume":
             close_open(event)
             changed = " (the runbook changed since the session started)" if event.get("runbook_changed") else ""
@@ -163,6 +164,7 @@ def build(events: list[dict]) -> dict:
         "steps_failed": sum(1 for e in final.values() if e.get("status") in FAILED),
     }
     return {"runbook": start.get("runbook"), "title": start.get("title"), "sha256": start.get("sha256"),
+            "kind": "drill" if start.get("drill") is True else "run",
             "status": status or "unfinished", "started": events[0]["time"], "ended": events[-1]["time"],
             "rows": rows, "totals": totals}
 
@@ -174,9 +176,10 @@ def _cell(text: str) -> str:
 def to_markdown(timeline: dict) -> str:
     start = _time(timeline["started"])
     day = start.date()
-    out = [f"## Timeline", "",
-           f"Runbook `{timeline['runbook']}` ({timeline.get('title') or ''}), {day.isoformat()}, times in UTC; "
-           f"session {timeline['status']}.", "",
+    drill = timeline.get("kind") == "drill"  # a rehearsal: its timeline must never pass for an incident's
+    out = ["## Drill timeline" if drill else "## Timeline", "",
+           f"{'Drill of runbook' if drill else 'Runbook'} `{timeline['runbook']}` ({timeline.get('title') or ''}), "
+           f"{day.isoformat()}, times in UTC; {'drill' if drill else 'session'} {timeline['status']}.", "",
            "| Time | Step | Action | Result |", "|------|------|--------|--------|"]
     for r in timeline["rows"]:
         moment = _time(r["time"])

@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 from ..config import LintConfig
 from ..findings import Finding, Rule
+from ..history import RunHistory
 from ..loading import Source
 from ..model import Document, EscalationPolicy, Runbook, SeverityLevels, Templates
 from ..partial import Damage
@@ -34,6 +35,8 @@ class LintContext:
     reference_documents: list[Document] = field(default_factory=list)
     # Display path -> where a partial document (partial.py) is not what the author wrote.
     damage: dict[str, Damage] = field(default_factory=dict)
+    # The runs and drills in the transcripts folder, when `drill-interval` asks for them (RB503).
+    history: RunHistory | None = None
 
     def finding(self, rule: Rule, document: Document, pointer: str, message: str, key: bool = False,
                 offset: int | None = None) -> Finding:

@@ -19,6 +19,7 @@ from .. import clock
 from ..config import Config, ConfigError, LintConfig
 from ..codes import RULES, did_you_mean
 from ..findings import Finding
+from ..history import RunHistory
 from ..model import Document
 from ..project import Catalog, discover, load_catalog
 from . import suppressions
@@ -126,9 +127,10 @@ def _intact_only(findings, ctx: LintContext):
 
 
 def lint(paths: list[Path], config: Config, today: dt.date | None = None, alert_rules: Sequence[Path] = (),
-         cached: bool = False) -> LintResult:
+         cached: bool = False, history: RunHistory | None = None) -> LintResult:
     """Lint the paths (default: the configured runbooks folder). `cached`: answer an unchanged repository
-    from the last run's findings (result_cache.py); the result then carries no catalog."""
+    from the last run's findings (result_cache.py); the result then carries no catalog. `history`: the run
+    history when the caller has read it already (the site); else it is read when `drill-interval` is set."""
     if cached:
         return _lint_cached(paths, config, today, alert_rules)
     # Every file's node tree stays alive for positions; with the cyclic garbage collector on, each
@@ -137,7 +139,7 @@ def lint(paths: list[Path], config: Config, today: dt.date | None = None, alert_
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _lint(paths, config, today, alert_rules)
+        return _lint(paths, config, today, alert_rules, history)
     finally:
         if enabled:
             gc.enable()
@@ -154,6 +156,10 @@ def _lint_cached(paths: list[Path], config: Config, today: dt.date | None, alert
 
         files += rule_file_paths(config, list(alert_rules))
     settings = repr((config, [str(p) for p in paths], [str(p) for p in alert_rules]))
+    if config.lint.drill_interval:  # RB503 reads the transcripts: a new run or drill changes the answer
+        from ..history import history_stamp
+
+        settings += history_stamp(config.transcripts)
     cache_dir = config.root / ".runbook"
     wanted = result_cache.key(files, settings, today or clock.today(), find_binary())
     hit = result_cache.read(cache_dir, wanted)
@@ -165,7 +171,8 @@ def _lint_cached(paths: list[Path], config: Config, today: dt.date | None, alert
     return result
 
 
-def _lint(paths: list[Path], config: Config, today: dt.date | None, alert_rules: Sequence[Path] = ()) -> LintResult:
+def _lint(paths: list[Path], config: Config, today: dt.date | None, alert_rules: Sequence[Path] = (),
+          history: RunHistory | None = None) -> LintResult:
     lint_config = config.lint
     check_config(lint_config)
     if not paths and not config.runbooks.is_dir():
@@ -186,13 +193,21 @@ def _lint(paths: list[Path], config: Config, today: dt.date | None, alert_rules:
 
         rule_files = load_rule_files(rule_file_paths(config, list(alert_rules)), lint_config.max_file_size,
                                      config.runbook_url_annotations, config.root)
-    return lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files, shellcheck=True)
+    if history is None and lint_config.drill_interval:
+        from ..history import read_history
+
+        history = read_history(config.transcripts)
+    return lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files, shellcheck=True,
+                        history=history)
 
 
 def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
-                 reference_documents: Sequence[Document] = (), rule_files=None, shellcheck: bool = False) -> LintResult:
+                 reference_documents: Sequence[Document] = (), rule_files=None, shellcheck: bool = False,
+                 history: RunHistory | None = None) -> LintResult:
     """Run the rules on documents already loaded (call `check_config` first); `reference_documents`
-    are the others that references may point at. The executor uses this for the one runbook it runs."""
+    are the others that references may point at. The executor uses this for the one runbook it runs.
+    `history`: the recorded runs and drills, for RB503 (without it the drill interval is not checked: the
+    executor must never refuse to run, or drill, a runbook because it was not drilled)."""
     lint_config = config.lint
     ctx = LintContext(
         documents=catalog.lintable,
@@ -201,6 +216,7 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
         today=today or clock.today(),
         reference_documents=list(reference_documents),
         damage={p.document.path: p.damage for p in catalog.partial},
+        history=history,
     )
     findings = list(catalog.findings)
     for family in FAMILIES:
@@ -214,6 +230,9 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
         texts.update({s.path: s.text for s in rule_files.sources if s.text})
         files += rule_files.files
     notes = []
+    if history is not None and history.unreadable and lint_config.drill_interval:
+        notes.append(f"{len(history.unreadable)} file(s) in the transcripts folder could not be read and count as no "
+                     f"run or drill for RB503; `runbook history` names them")
     if shellcheck:  # ShellCheck on every command (lint only: exec checks a runbook without starting it)
         from . import shellcheck as shellcheck_checks
 

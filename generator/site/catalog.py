@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..config import Config, load_config
 from ..findings import Finding
+from ..history import RunHistory, read_history
 from ..project import Catalog, load_catalog
 
 
@@ -24,15 +25,16 @@ class SiteSource:
     folder: Path
     catalog: Catalog
     review_interval: str
+    history: RunHistory | None = None  # the transcripts folder's runs and drills, read once per build
 
 
-def lint_folder(folder: Path, config: Config) -> tuple[list[Finding], Catalog]:
+def lint_folder(folder: Path, config: Config, history: RunHistory | None = None) -> tuple[list[Finding], Catalog]:
     """What `runbook lint` reports for the folder (load, schema and rule findings after the project's
     settings), and the catalog it read, so the pages are made from the same documents."""
     from ..lint.engine import lint
 
     same = folder.resolve() == config.runbooks.resolve()
-    result = lint([] if same else [folder], config)
+    result = lint([] if same else [folder], config, history=history)
     catalog = result.catalog if result.catalog is not None else load_catalog([folder], config.lint.max_file_size)
     return result.findings, catalog
 
@@ -45,8 +47,9 @@ def load_site_source(start: Path, folder: str | None = None, review_interval: st
     """
     config = load_config(start)
     runbooks = (start / folder).resolve() if folder else config.runbooks
-    findings, catalog = lint_folder(runbooks, config)
+    history = read_history(config.transcripts)
+    findings, catalog = lint_folder(runbooks, config, history)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise CatalogErrors(errors)
-    return SiteSource(config, runbooks, catalog, review_interval or config.lint.review_interval)
+    return SiteSource(config, runbooks, catalog, review_interval or config.lint.review_interval, history)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config, ConfigError, load_config
+from ..history import read_history
 from ..model import Runbook
 from ..project import Catalog, discover, load_catalog
 from .catalog import CatalogErrors, SiteSource, lint_folder
@@ -57,10 +58,11 @@ class LiveSite:
             raise ConfigError(f"the runbooks folder {runbooks} does not exist; create it or set [tool.runbook] runbooks")
         check_config(config.lint)
         catalog = self._catalog(runbooks, config)
+        history = read_history(config.transcripts)  # runs and drills since the last rebuild count at once
         enabled = gc.isenabled()
         gc.disable()  # as lint() does: the node trees make collections slow and hold no cycles
         try:
-            findings = lint_catalog(catalog, config).findings
+            findings = lint_catalog(catalog, config, history=history).findings
         finally:
             if enabled:
                 gc.enable()
@@ -68,9 +70,9 @@ class LiveSite:
             # Files read earlier lost their node trees (lint keeps only the documents); the report
             # must carry exact positions, so read everything again for it.
             self._files.clear()
-            findings, catalog = lint_folder(runbooks, config)
+            findings, catalog = lint_folder(runbooks, config, history)
             raise CatalogErrors([f for f in findings if f.severity == "error"])
-        return SiteSource(config, runbooks, catalog, review_interval or config.lint.review_interval)
+        return SiteSource(config, runbooks, catalog, review_interval or config.lint.review_interval, history)
 
     def _catalog(self, folder: Path, config: Config) -> Catalog:
         seen: dict[Path, tuple[tuple[int, int], Catalog]] = {}
@@ -98,7 +100,8 @@ class LiveSite:
         wanted: list[tuple[str, object, Callable[[], list[GeneratedPage]]]] = []
         for doc in renderer.published:
             if isinstance(doc, Runbook):
-                inputs = (doc.path, doc.sha256, settings, tuple(facts.get(rid) for rid in doc.related))
+                inputs = (doc.path, doc.sha256, settings, tuple(facts.get(rid) for rid in doc.related),
+                          renderer.freshness(doc))
             else:  # the catalogs list runbooks (severity levels) and read each other
                 inputs = (doc.path, doc.sha256, listing)
             wanted.append((f"doc:{doc.path}", inputs, lambda doc=doc: [renderer.document_page(doc)]))

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +26,9 @@ from ..model import (Document, EscalationPolicy, Reference, Runbook, SeverityLev
                      duration_seconds)
 from ..project import Catalog
 from ..schema import SCHEMA_FILES, load_schema
+from ..history import RunHistory
 from . import markup, search_terms
+from .freshness import Freshness, ScenarioCoverage, runbook_freshness
 from .urls import alert_slug, alert_uri, runbook_uri  # noqa: F401  (one definition of the pages' addresses)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -131,6 +134,12 @@ class SiteRenderer:
     # The repository address YAML paths are appended to for edit links (see `edit`); None: no links.
     edit_base: str | None = None
     project_root: Path | None = None
+    # The runs and drills of the transcripts folder (generator.history), for each runbook page's "Runs and
+    # drills" panel; None: no panel about runs (the panel still shows scenario coverage when given).
+    history: RunHistory | None = None
+    # Hook for `runbook test --coverage`: runbook id -> ScenarioCoverage(scenarios, covered_steps, total_steps),
+    # shown in the same panel.
+    scenario_coverage: Mapping[str, ScenarioCoverage] = field(default_factory=dict)
 
     # ---- lookups -------------------------------------------------------------------------------
 
@@ -167,6 +176,10 @@ class SiteRenderer:
     def review(self, runbook: Runbook) -> Review:
         interval = duration_seconds(runbook.review_interval or self.review_interval) // 86400
         return Review(runbook.last_reviewed, interval, self.today)
+
+    def freshness(self, runbook: Runbook) -> Freshness | None:
+        """The "Runs and drills" panel's facts for a runbook page (template `_freshness.md.j2`)."""
+        return runbook_freshness(runbook, self.history, self.scenario_coverage.get(runbook.id))
 
     def edit_link(self, source: str) -> str | None:
         from .edit import edit_url
