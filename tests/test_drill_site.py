@@ -84,3 +84,27 @@ def test_a_secret_that_went_through_a_real_run_is_nowhere_in_the_built_site(proj
     assert len(files) > 20  # the whole site: pages, search index, sitemap, assets
     leaked = [str(p.relative_to(site)) for p in files for n in needles if n in p.read_bytes()]
     assert leaked == []
+
+
+def test_the_page_says_how_its_scenario_files_test_it(project, tmp_path):
+    """`runbook test`'s step coverage on the built page: one scenario that runs one of the two steps."""
+    _site_project(project.root, shipped_runbooks=False)
+    project.runbook("""
+        kind: runbook
+        id: tick
+        title: Tick
+        summary: Checks and restarts.
+        owner: platform-team
+        steps:
+          - {id: check, title: Check, run: 'true'}
+          - {id: restart, title: Restart, run: 'true', risk: mutating}
+        """)
+    (project.root / "runbooks" / "tick.test.yaml").write_text(
+        "kind: runbook-test\nrunbook: tick\nscenarios:\n"
+        "  - name: the check passes and the operator skips the restart\n"
+        "    results: {check: {}}\n"
+        "    answers: {restart: skip}\n")
+    site = tmp_path / "site"
+    _build(project, site)
+    panel = html.unescape(_panel(site / "runbooks" / "tick" / "index.html"))
+    assert "1 scenario(s) run 1 of 2 steps (50%)" in panel, panel

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..config import Config, load_config
 from ..findings import Finding
 from ..history import RunHistory, read_history
 from ..project import Catalog, load_catalog
+from .freshness import ScenarioCoverage
 
 
 class CatalogErrors(Exception):
@@ -26,6 +28,18 @@ class SiteSource:
     catalog: Catalog
     review_interval: str
     history: RunHistory | None = None  # the transcripts folder's runs and drills, read once per build
+
+    @cached_property
+    def scenario_coverage(self) -> dict[str, ScenarioCoverage]:
+        """Runbook id -> how its scenario files test it, for the runs-and-drills panel. The scenarios run
+        with scripted results (nothing is started), once per build; a project without scenario files pays nothing."""
+        from ..model import RunbookTest
+
+        if not any(isinstance(d, RunbookTest) for d in self.catalog.documents):
+            return {}
+        from ..rehearse.coverage import coverage_of
+
+        return {rid: ScenarioCoverage(*numbers) for rid, numbers in coverage_of(self.catalog).items() if numbers[0]}
 
 
 def lint_folder(folder: Path, config: Config, history: RunHistory | None = None) -> tuple[list[Finding], Catalog]:

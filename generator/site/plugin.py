@@ -102,7 +102,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.folder = source.folder
         base = edit_base(config.repo_url, config.edit_uri, Path(config.docs_dir), self.project_root, self.config.edit_uri)
         self.renderer = SiteRenderer(source.catalog, source.folder, source.review_interval,
-                                     edit_base=base, project_root=self.project_root, history=source.history)
+                                     edit_base=base, project_root=self.project_root, history=source.history,
+                                     scenario_coverage=source.scenario_coverage)
         return config
 
     def on_files(self, files: Files, config) -> Files:

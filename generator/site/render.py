@@ -61,7 +61,7 @@ def render_project(config_file: Path, out_dir: Path) -> int:
     mk_config = mkdocs_load_config(config_file=str(config_file))
     base = edit_base(mk_config.repo_url, mk_config.edit_uri, Path(mk_config.docs_dir), root, options.get("edit_uri"))
     renderer = SiteRenderer(source.catalog, source.folder, source.review_interval, edit_base=base, project_root=root,
-                            history=source.history)
+                            history=source.history, scenario_coverage=source.scenario_coverage)
 
     docs_in = root / settings.get("docs_dir", "docs")
     docs_out = out_dir / "docs"
