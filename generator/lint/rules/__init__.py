@@ -5,6 +5,6 @@ The codes themselves are listed in generator/codes.py.
 
 from __future__ import annotations
 
-from . import content, execution, ids, safety, templates, variables
+from . import calls, content, execution, ids, safety, templates, variables
 
-FAMILIES = (ids, variables, safety, content, templates, execution)
+FAMILIES = (ids, variables, safety, content, templates, execution, calls)
