@@ -14,7 +14,7 @@ from site_browser import CHROMIUM, build_site, chromium, search, serve
 
 REPO = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
 
 HOSTILE = 'say "hi" $(touch PWNED) `touch PWNED`'
 
@@ -35,6 +35,7 @@ def _restart_call(page):
     return page.locator("#step-restart ~ details").first
 
 
+@needs_chromium
 def test_the_called_runbook_is_linked_and_its_steps_are_collapsed(site):
     base, context = site
     page = context.new_page()
@@ -51,16 +52,17 @@ def test_the_called_runbook_is_linked_and_its_steps_are_collapsed(site):
     assert details.get_attribute("open") is not None
     assert called.is_visible() and called.inner_text() == "9.1. Restart the service"
     commands = details.locator("div.rb-cmd")
-    assert commands.count() == 3  # the export line and the two called commands
-    assert "kubectl rollout restart deployment/\"$SERVICE\"" in commands.nth(1).inner_text()
-    commands.nth(1).hover()
-    assert commands.nth(1).locator("button[data-clipboard-target]").count() == 1  # Material's copy button
+    assert commands.count() == 2  # the two called commands (no export line: the values keep their names)
+    assert "kubectl rollout restart deployment/\"$SERVICE\"" in commands.nth(0).inner_text()
+    commands.nth(0).hover()
+    assert commands.nth(0).locator("button[data-clipboard-target]").count() == 1  # Material's copy button
     assert "restart/wait-for-rollout" in details.inner_text()  # the called step's address
     page.locator("#step-restart ~ p.rb-uses a").first.click()
     page.wait_for_url("**/runbooks/service-restart/")
     assert page.locator("h1").inner_text().startswith("Service restart (rolling)")
 
 
+@needs_chromium
 def test_the_risk_of_a_call_is_the_highest_inside(site):
     base, context = site
     page = context.new_page()
@@ -71,6 +73,7 @@ def test_the_risk_of_a_call_is_the_highest_inside(site):
         "#step-rollback-deployment ~ p.rb-uses").first.inner_text()
 
 
+@needs_chromium
 def test_the_variables_form_fills_the_called_commands(site, tmp_path):
     base, context = site
     page = context.new_page()
@@ -81,7 +84,7 @@ def test_the_variables_form_fills_the_called_commands(site, tmp_path):
     page.check(".rb-vars__fill-box")
     details = _restart_call(page)
     details.locator("summary").click()
-    block = details.locator("div.rb-cmd").nth(1)
+    block = details.locator("div.rb-cmd").nth(0)
     block.hover()
     block.locator("button[data-clipboard-target]").click()
     copied = page.evaluate("() => navigator.clipboard.readText()")
@@ -94,6 +97,7 @@ def test_the_variables_form_fills_the_called_commands(site, tmp_path):
     assert not (tmp_path / "PWNED").exists()
 
 
+@needs_chromium
 def test_called_values_are_scoped_through_each_call(site):
     """`with` maps a called runbook's variables to the caller's values or to literal text, level by level."""
     base, context = site
@@ -111,6 +115,7 @@ def test_called_values_are_scoped_through_each_call(site):
     assert scoped == [{"NAME": "shop", "WHY": "bad release"}, {"NAME": "shop", "WHY": "bad release"}]
 
 
+@needs_chromium
 def test_search_finds_a_called_step_under_the_caller(site):
     base, context = site
     page = context.new_page()
@@ -119,3 +124,60 @@ def test_search_finds_a_called_step_under_the_caller(site):
     # The restart is written once, in service-restart; the payment service's restart step calls it, and its
     # section holds the called command, so the caller is found too.
     assert "runbooks/payment-service/#step-restart" in found, found
+
+
+def test_a_call_page_in_markdown(project):
+    """`runbook render` (no browser): the export line of literal and renamed values, the variables the call does
+    not pass, a `#STEP` call, and a call nested in a called runbook."""
+    project.runbook("""
+        kind: runbook
+        id: undo
+        title: Undo
+        summary: S.
+        owner: team-a
+        variables:
+          DEPLOYMENT: {description: Deployment}
+          REASON: {description: Why}
+          TICKET: {description: Change ticket}
+        steps:
+          - {id: undo, title: Undo it, run: 'echo "$DEPLOYMENT $REASON $TICKET"'}
+          - {id: look, title: Look, run: 'echo "$DEPLOYMENT"'}
+        """)
+    project.runbook("""
+        kind: runbook
+        id: middle
+        title: Middle
+        summary: S.
+        owner: team-a
+        variables:
+          NAME: {description: Name}
+        steps:
+          - {id: peek, title: Peek, uses: 'undo#look', with: {DEPLOYMENT: "$NAME"}}
+        """)
+    project.runbook("""
+        kind: runbook
+        id: caller
+        title: Caller
+        summary: S.
+        owner: team-a
+        variables:
+          SERVICE: {description: Service, default: shop}
+        steps:
+          - id: roll-back
+            title: Roll back
+            uses: undo
+            with: {DEPLOYMENT: "$SERVICE", REASON: "it's bad"}
+          - {id: deep, title: Deep, uses: middle, with: {NAME: "${SERVICE}"}}
+        """)
+    result = project.run("render", "out")
+    assert result.returncode == 0, result.stderr
+    page = (project.root / "out" / "docs" / "runbooks" / "caller.md").read_text()
+    assert "**Calls** the 2 steps of [Undo](undo.md) (<code>undo</code>)" in page
+    assert "    export DEPLOYMENT=\"$SERVICE\" REASON='it'\"'\"'s bad'" in page
+    assert "The called steps also read <code>TICKET</code> (Change ticket)" in page
+    assert "**1.2. Look**" in page and "step id <code>roll-back/look</code>" in page
+    # A call inside a call: nested one level deeper, numbered and addressed through both.
+    assert "        **2.1.1. Look**" in page and "step id <code>deep/peek/look</code>" in page
+    assert "**Calls** the one step of [Middle](middle.md)" in page
+    assert "**Calls** step <code>look</code> of [Undo](undo.md) (<code>undo&#35;look</code>)" in page
+    assert "<code>$NAME</code> (<code>NAME</code> of <code>middle</code>)" in page

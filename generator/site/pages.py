@@ -189,7 +189,8 @@ class SiteRenderer:
 
     @staticmethod
     def call_export(step) -> str:
-        """`export DEPLOYMENT="$SERVICE" REASON='bad release'`: what a call passes, for pasting before its commands."""
+        """`export DEPLOYMENT="$SERVICE" REASON='bad release'`: what a call passes, for pasting before its commands
+        ("" when every value is this runbook's variable of the same name)."""
         import shlex
 
         from ..calls import reference
@@ -197,8 +198,9 @@ class SiteRenderer:
         words = []
         for name, value in step.with_:
             ref = reference(value)
-            words.append(f'{name}="${ref}"' if ref else f"{name}={shlex.quote(value)}")
-        return "export " + " ".join(words)
+            if ref != name:  # `SERVICE: "$SERVICE"` is already set by this page's export block
+                words.append(f'{name}="${ref}"' if ref else f"{name}={shlex.quote(value)}")
+        return "export " + " ".join(words) if words else ""
 
     @staticmethod
     def not_passed(call) -> list:
