@@ -5,6 +5,7 @@ called commands (through the call's `with`), and search finding the called steps
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -181,3 +182,20 @@ def test_a_call_page_in_markdown(project):
     assert "**Calls** the one step of [Middle](middle.md)" in page
     assert "**Calls** step <code>look</code> of [Undo](undo.md) (<code>undo&#35;look</code>)" in page
     assert "<code>$NAME</code> (<code>NAME</code> of <code>middle</code>)" in page
+
+
+@needs_chromium
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (apt-get install poppler-utils)")
+def test_a_printed_page_holds_the_called_steps(site, tmp_path):
+    """Printed during an incident, the collapsed called steps are on paper too."""
+    base, context = site
+    page = context.new_page()
+    page.goto(f"{base}runbooks/payment-service/")
+    page.locator("form.rb-vars").wait_for(state="visible")
+    pdf = tmp_path / "page.pdf"
+    page.pdf(path=str(pdf), width="210mm", height="297mm", print_background=True)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat, squeezed = " ".join(text.split()), re.sub(r"\s+", "", text)
+    assert "9.1. Restart the service" in flat and "9.2. Wait for the rollout to finish" in flat
+    assert re.sub(r"\s+", "", 'kubectl rollout restart deployment/"$SERVICE" -n "$NAMESPACE"') in squeezed
+    assert re.sub(r"\s+", "", 'kubectl rollout undo deployment/"$SERVICE" --to-revision="$REVISION"') in squeezed
