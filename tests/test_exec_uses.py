@@ -336,3 +336,23 @@ def test_plan_refuses_a_cycle_and_an_unknown_call(project):
         nesting.build(catalog.resolve("ping"), calls)
     result = project.run("exec", "ping", "--dry-run")
     assert result.returncode == 1 and "RB432" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_show_lists_the_called_steps_in_place(nested):
+    result = nested.run("show", "shop")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "3 step(s): 2 read-only, 1 destructive" in out  # the call counts with the highest risk inside
+    assert "Calls all 3 steps of app-rollback: Application rollback" in out
+    assert "With: DEPLOYMENT=$SERVICE, REASON=$(touch pwned) bad release" in out
+    assert out.index("[2/3] Roll back the deployment") < out.index("Roll back the deployment -> app-rollback, step 2/3") \
+        < out.index("[2.2/3] Undo the rollout  (destructive, step roll-back/undo)") < out.index("[3/3] Tell the channel")
+    assert "Replaces the running pods with the previous version." in out
+
+
+def test_from_inside_a_call_is_not_called_a_resume(nested, tmp_path):
+    result = nested.run("exec", "shop", "--from", "roll-back/verify", "--yes", "--transcript", str(tmp_path / "t.jsonl"),
+                        env={"TICKET": "x"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    call = next(e for e in nested.events(tmp_path / "t.jsonl") if e["event"] == "call-start")
+    assert call.get("resumed") is None and call["variables"]["DEPLOYMENT"] == "shop-api"

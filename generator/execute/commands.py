@@ -293,7 +293,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
             next_attempt[steps[start].id] = attempt
     session = Session(rb, display.template_index(resolved.catalog.documents), console, values, secrets,
                       Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive), start, writer, later,
-                      target=baseline, next_attempt=next_attempt, plan=plan, known=known_frames,
+                      target=baseline, next_attempt=next_attempt, plan=plan, known=known_frames if resume else None,
                       called_targets=called_targets)
     try:
         code = session.run()

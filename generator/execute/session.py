@@ -83,6 +83,7 @@ class Session:
         self.frame = Frame(runbook, dict(values), set(later), dict(target or {}), Dialogue(runbook, console))
         self.frames = {"": self.frame}  # call key -> its frame, opened when the call starts (or resumes)
         self.plan = plan or nesting.build(runbook, Calls([runbook]))
+        self.resuming = known is not None  # --resume (else a call entered mid-way was reached with --from)
         self.known = known or {}  # call key -> values recorded by the session being resumed
         self.called_targets = called_targets or {}  # call key -> (probe env, target) taken in the header
         self.shell = Shell(console, self.frame.values, self.secrets)  # shares the values and secrets
@@ -147,7 +148,7 @@ class Session:
         session starts or resumes inside it."""
         if key not in self.frames:
             call = self.plan.entry(key)
-            outcome = self._enter(call.frame) or self._open(call, resumed=True)
+            outcome = self._enter(call.frame) or self._open(call, resumed=self.resuming)
             if outcome is not None:
                 return outcome
         self.frame = self.frames[key]
