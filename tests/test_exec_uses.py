@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 
 import pytest
 
 from generator.calls import CallError, Calls
 from generator.execute import nesting
 from generator.project import load_catalog
+from test_exec_pty import _survivors
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -62,11 +62,6 @@ def nested(project):
     project.runbook(CALLEE)
     project.runbook(CALLER)
     return project
-
-
-def _survivors(pattern: str) -> list[str]:
-    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
-    return found.stdout.split()
 
 
 def test_called_steps_run_in_place_with_nested_prompts(nested, tmp_path):
