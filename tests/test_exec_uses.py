@@ -351,3 +351,48 @@ def test_from_inside_a_call_is_not_called_a_resume(nested, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     call = next(e for e in nested.events(tmp_path / "t.jsonl") if e["event"] == "call-start")
     assert call.get("resumed") is None and call["variables"]["DEPLOYMENT"] == "shop-api"
+
+
+def test_a_skipped_call_at_the_end_of_a_call_ends_the_outer_call(project, tmp_path):
+    project.runbook("""
+        kind: runbook
+        id: inner
+        title: Inner
+        summary: S.
+        owner: team-a
+        steps: [{id: x, title: X, run: echo inner-ran}]
+        """)
+    project.runbook("""
+        kind: runbook
+        id: outer
+        title: Outer
+        summary: S.
+        owner: team-a
+        steps:
+          - {id: first, title: First, run: echo first}
+          - {id: maybe, title: Maybe, when: 'false', uses: inner}
+        """)
+    project.runbook("""
+        kind: runbook
+        id: top
+        title: Top
+        summary: S.
+        owner: team-a
+        steps:
+          - {id: call, title: Call, uses: outer}
+          - {id: last, title: Last, run: echo last}
+        """)
+    result = project.run("exec", "top", "--yes", "--transcript", str(tmp_path / "t.jsonl"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "inner-ran" not in result.stdout
+    ends = project.ends(tmp_path / "t.jsonl")
+    assert list(ends) == ["call/first", "call/maybe", "call", "last"]
+    assert ends["call/maybe"]["status"] == "skipped" and ends["call"]["status"] == "succeeded"
+
+
+def test_a_called_runbook_with_a_lint_error_refuses_the_run(nested):
+    nested.runbook(CALLEE.replace('''run: 'echo "history of $DEPLOYMENT"\'''', '''run: 'echo "history of $DEPLOYMNT"\''''))
+    result = nested.run("exec", "shop", "--dry-run")
+    assert result.returncode == 1
+    assert "runbooks/app-rollback.yaml" in result.stderr and "RB301" in result.stderr
+    assert "shop is not a valid runbook" in result.stderr

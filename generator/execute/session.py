@@ -127,6 +127,8 @@ class Session:
                     outcome, runs = self._call(entry)
                     if outcome is not None:
                         return self._finish(outcome)
+                    if not runs:  # a skipped call may be the last thing inside the calls around it
+                        self._calls_done(entry)
                     index = index + 1 if runs else entry.end + 1
                     continue
                 outcome = self._step(index, entry.step, phase.id if phase is not None else "")
@@ -234,7 +236,7 @@ class Session:
     def _calls_done(self, entry: nesting.Entry) -> None:
         """After the last step of a call (and of the calls around it that end there): the call's step-end."""
         for call in reversed(self.plan.chain(entry)):
-            if call.end != entry.index:
+            if call.end != entry.end:  # entry.end: the entry itself, or the last step of a skipped call
                 break
             failed = self.counts.failed > self._failed_before.pop(call.key, self.counts.failed)
             self.writer.write("step-end", step=call.key, status="failed" if failed else "succeeded",
