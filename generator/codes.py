@@ -363,7 +363,9 @@ def closest(text: str) -> str | None:
     import difflib  # only for a mistyped code: `runbook lint` itself never needs it
 
     typed = normalise(text)
-    matches = difflib.get_close_matches(typed, RULES, n=5, cutoff=0.6)
+    # Every code at least that close, not the first few: with many codes as close as the right one, a short
+    # list could leave it out before the tie-break below.
+    matches = difflib.get_close_matches(typed, RULES, n=len(RULES), cutoff=0.6)
     if not matches:
         return None
     # Equally close codes (RB310 is as close to RB301 as to RB710 and RB303): the family a person typed
