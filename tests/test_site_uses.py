@@ -199,3 +199,42 @@ def test_a_printed_page_holds_the_called_steps(site, tmp_path):
     assert "9.1. Restart the service" in flat and "9.2. Wait for the rollout to finish" in flat
     assert re.sub(r"\s+", "", 'kubectl rollout restart deployment/"$SERVICE" -n "$NAMESPACE"') in squeezed
     assert re.sub(r"\s+", "", 'kubectl rollout undo deployment/"$SERVICE" --to-revision="$REVISION"') in squeezed
+
+
+def test_serve_renders_the_caller_again_when_the_called_runbook_changes(project):
+    """`runbook serve` re-renders only the pages whose inputs changed: a called runbook is an input of its callers."""
+    import os
+
+    from generator.site.live import LiveSite
+    from generator.site.pages import SiteRenderer
+
+    callee = project.runbook("""
+        kind: runbook
+        id: undo
+        title: Undo
+        summary: S.
+        owner: team-a
+        steps: [{id: undo, title: Undo it, run: echo undo}]
+        """)
+    project.runbook("""
+        kind: runbook
+        id: caller
+        title: Caller
+        summary: S.
+        owner: team-a
+        steps: [{id: back, title: Back, uses: undo}]
+        """)
+    live = LiveSite()
+    try:
+        def caller_page() -> str:
+            source = live.load(project.root)
+            renderer = SiteRenderer(source.catalog, source.folder, source.review_interval)
+            return next(p.markdown for p in live.pages(renderer) if p.uri.endswith("caller.md"))
+
+        assert "**1.1. Undo it**" in caller_page()
+        callee.write_text(callee.read_text().replace("Undo it", "Undo the release"))
+        os.utime(callee, ns=(1, 10**18))  # a new modification time, whatever the file system's resolution
+        page = caller_page()
+        assert "**1.1. Undo the release**" in page and "Undo it" not in page
+    finally:
+        live.close()
