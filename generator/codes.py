@@ -214,6 +214,9 @@ _TABLE = (
     "`capture`, `expect`, `timeout`, `retry`, `interactive`, `on_failure`, `risk` and `confirm` would be ignored "
     "(its risk is the highest risk of the called steps). Move the command to a step of its own, or set those fields "
     "on the called steps."),
+    Rule("RB437", "with-value-refused", "error", "A literal `with` value is not allowed by the called variable.",
+    "The called runbook's variable has `choices` or a `pattern`, and the text `with` passes does not fit it: "
+    "`runbook exec` would stop at the call. Fix the value, or pass a variable of the caller (`$NAME`) instead."),
 
     # Lint: content (generator/lint/rules/content.py).
     Rule("RB501", "stale-review", "warning",

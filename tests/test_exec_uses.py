@@ -396,3 +396,31 @@ def test_a_called_runbook_with_a_lint_error_refuses_the_run(nested):
     assert result.returncode == 1
     assert "runbooks/app-rollback.yaml" in result.stderr and "RB301" in result.stderr
     assert "shop is not a valid runbook" in result.stderr
+
+
+def test_a_with_value_the_called_runbook_refuses_stops_at_the_call(project, tmp_path):
+    project.runbook("""
+        kind: runbook
+        id: strict
+        title: Strict
+        summary: S.
+        owner: team-a
+        variables:
+          DEPLOYMENT: {description: Deployment, pattern: "^[a-z-]+$"}
+        steps: [{id: x, title: X, run: 'echo "$DEPLOYMENT"'}]
+        """)
+    project.runbook("""
+        kind: runbook
+        id: loose
+        title: Loose
+        summary: S.
+        owner: team-a
+        steps:
+          - {id: first, title: First, run: echo first}
+          - {id: call, title: Call, uses: strict, with: {DEPLOYMENT: Not Kebab}}
+        """)
+    result = project.run("exec", "loose", "--yes", "--transcript", str(tmp_path / "t.jsonl"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Stopped at step call: DEPLOYMENT from `with` of step call must match the pattern ^[a-z-]+$" in result.stdout
+    end = project.events(tmp_path / "t.jsonl")[-1]
+    assert end["event"] == "session-end" and end["status"] == "aborted"

@@ -87,7 +87,7 @@ class Calling:
         try:
             values = resolve_variables(view, given, os.environ, self.console, prompt=prompt,
                                        ask_defaults=not self.options.yes, known=self.known.get(entry.key, {}),
-                                       defer=later)
+                                       defer=later, given_by=f"`with` of step {entry.key}")
         except VariableError as exc:
             self.console.say(f"Stopped at step {entry.key}: {exc}", "red", "bold")
             from .session import EXIT_FAILED, Outcome  # session.py imports this module: imported here

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...calls import Calls, describe_cycle, references
+from ...calls import Calls, describe_cycle, reference, references
 from ...codes import RULES
 from ...model import Runbook, Step
 from ...shell import is_standard
@@ -16,6 +16,7 @@ UNKNOWN_WITH = RULES["RB433"]
 UNDECLARED_REFERENCE = RULES["RB434"]
 NOT_GIVEN = RULES["RB435"]
 OWN_COMMAND = RULES["RB436"]
+REFUSED_VALUE = RULES["RB437"]
 
 # Fields a `uses` step may not have: the called steps are what runs (RB436).
 _STEP_OWN = ("run", "checklist", "template", "rollback", "capture", "expect", "timeout", "retry", "interactive",
@@ -81,6 +82,18 @@ def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
         hint = f"did you mean {close}?" if close else f"its variables: {', '.join(sorted(known)) or 'none'}"
         yield ctx.finding(UNKNOWN_WITH, runbook, f"{step.pointer}/with/{name}",
                           f"{callee.id} declares no variable {name}; {hint}", key=True)
+    for name, value in step.with_:
+        variable = callee.variable(name)
+        if variable is None or reference(value) is not None:
+            continue
+        if variable.choices and value not in variable.choices:
+            why = f"is not one of {', '.join(variable.choices)}"
+        elif variable.pattern and not _fits(variable.pattern, value):
+            why = f"does not match the pattern {variable.pattern}"
+        else:
+            continue
+        yield ctx.finding(REFUSED_VALUE, runbook, f"{step.pointer}/with/{name}",
+                          f"{value!r} passed to {name} of {callee.id} {why}; runbook exec would stop at this call")
     given = {name for name, _ in step.with_}
     for variable in call.needed_variables():
         if variable.required and variable.default is None and variable.name not in given:
@@ -99,3 +112,13 @@ def _own_fields(ctx, runbook: Runbook, step: Step) -> list[str]:
     keys = [getattr(k, "value", None) for k, _ in node.value]
     return [key for key in keys if key in _STEP_OWN]
 
+
+def _fits(pattern: str, value: str) -> bool:
+    """The value matches the whole pattern (as `runbook exec` checks it); a pattern that does not compile is
+    the schema's finding, not this one."""
+    import re
+
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return True
