@@ -203,3 +203,19 @@ def test_calls_library(tmp_path):
     assert calls.cycles(catalog.runbooks) == []
     self_call = catalog.resolve("caller")
     assert describe_cycle([(self_call, a)]) == "caller (step a) -> caller"
+
+
+def test_the_shipped_runbooks_write_each_shared_procedure_once():
+    """The service runbooks call the restart, the rollback and the workload diagnostics instead of repeating
+    them (bench/repeated_commands.py prints the counts; 25 repeated commands before `uses`, 8 after)."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("repeated_commands", root / "bench" / "repeated_commands.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found = module.repeated(root / "runbooks")
+    shared = {"application-rollback", "service-restart", "kubernetes-workloads", "database-rollback", "rabbitmq"}
+    assert not {command: ids for command, ids in found.items() if shared & set(ids)}
+    assert len(found) <= 8
