@@ -216,6 +216,6 @@ def test_the_shipped_runbooks_write_each_shared_procedure_once():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     found = module.repeated(root / "runbooks")
-    shared = {"application-rollback", "service-restart", "kubernetes-workloads", "database-rollback", "rabbitmq"}
+    shared = {"application-rollback", "service-restart", "kubernetes-workloads", "rabbitmq"}
     assert not {command: ids for command, ids in found.items() if shared & set(ids)}
     assert len(found) <= 8
