@@ -3,7 +3,9 @@
 `Session` (session.py) walks the plan (nesting.py); when it reaches a `uses` step or a step inside a
 call, these methods open the call's frame: the called runbook's values (from `with`, the environment,
 defaults or the operator), its target baseline and its confirmation word; and after the last called
-step they record the end of the call. Kept apart from the step loop so that each reads on its own.
+step they record the end of the call. Before the first step, `check_called_variables` (an unattended run
+stops at once when a called runbook would have to ask) and `probe_called_targets` (the called runbooks'
+targets in the header) run from commands.py. Kept apart from the step loop so that each reads on its own.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from ..calls import reference, with_values
 from ..model import Runbook
 from . import display, nesting, target as targets
 from .dialogue import Dialogue
+from .prompts import Console
 from .redact import Redactor
+from .variables import VariableError
 
 if TYPE_CHECKING:
     from .session import Outcome
@@ -69,8 +74,8 @@ class Calling:
     def _open(self, entry: nesting.Entry, resumed: bool) -> Outcome | None:
         """Start a call: the called runbook's values (`with`, the environment, defaults, the operator)
         and its target baseline, recorded in a call-start event that `--resume` reads back."""
-        from ..calls import references, with_values
-        from .variables import VariableError, resolve as resolve_variables, used_by_commands, used_by_target
+        from ..calls import references
+        from .variables import resolve as resolve_variables, used_by_commands, used_by_target
 
         call = entry.call
         caller = self.frames[entry.frame]
@@ -141,3 +146,53 @@ class Calling:
         if not entry.frame:
             return {}
         return {"runbook": entry.runbook.id, "called_from": entry.frame, "number": entry.number}
+
+
+# -- at the start of a session (commands.py) ------------------------------------------------------
+
+
+def check_called_variables(plan, start: int, values: dict[str, str], known: dict[str, dict[str, str]]) -> None:
+    """Without a terminal (or under --yes) nobody can answer a called runbook's question half-way: every
+    required variable of a call from `start` on must come from `with`, the environment or a default."""
+    missing = []
+    for entry in plan.callees(start):
+        declared = {v.name for v in entry.runbook.variables}
+        # Given: literal text, a value the caller has, a capture (set by an earlier step), or any value of a
+        # nested call (its caller's own questions come first).
+        given = {name for name, value in entry.step.with_
+                 if (ref := reference(value)) is None or entry.frame or ref in values or ref not in declared}
+        for variable in entry.call.needed_variables():
+            if (variable.required and variable.default is None and variable.name not in given
+                    and variable.name not in os.environ and variable.name not in known.get(entry.key, {})):
+                missing.append(f"{variable.name} (of {entry.call.runbook.id}, called by step {entry.key})")
+    if missing:
+        raise VariableError(f"missing required variable(s) of called runbooks: {', '.join(missing)}; pass them "
+                            f"with `with` in the calling step or set them in the environment")
+
+
+def probe_called_targets(console: Console, plan, start: int, values: dict[str, str], secrets: list[str], dry_run: bool,
+                    events: list[dict]) -> dict:
+    """The called runbooks' `target` probes, shown in the header: call key -> (the call's variables the probes
+    ran with, the values). Nested calls get their values through each level's `with` (and defaults); a call
+    whose values differ when it starts is probed again then (`Calling._called_target`)."""
+    shown = {}
+    frames = {"": values}
+    recorded = next((e.get("called_targets") for e in events if e["event"] == "session-start"), None) or {}
+    for entry in plan.callees(start):
+        callee = entry.call.runbook
+        caller = frames.get(entry.frame, {})
+        given = with_values(entry.call.step, caller)
+        frame_values = {**{v.name: v.default for v in callee.variables if v.default is not None},
+                        **{v.name: os.environ[v.name] for v in callee.variables if v.name in os.environ}, **given}
+        frames[entry.key] = frame_values
+        if not callee.target or not entry.call.whole:
+            continue
+        title = f"Target of {callee.id} (called by step {entry.key})"
+        if dry_run:
+            display.target(console, callee, title=title)
+            continue
+        now = targets.probe(callee, {**os.environ, **frame_values}, secrets)
+        before = recorded.get(entry.key) if isinstance(recorded.get(entry.key), dict) else now
+        display.target(console, callee, now, before, title=title)
+        shown[entry.key] = (frame_values, before)
+    return shown

@@ -30,8 +30,8 @@ from .session import Options, Session
 from .show import refuse
 from . import target as targets
 from .transcript import TranscriptWriter, drop_partial_line, read_events
-from ..calls import Calls, reference as calls_reference
-from . import nesting
+from ..calls import Calls
+from . import calling, nesting
 from .variables import VariableError, parse_assignments, resolve as resolve_variables, used_by_commands, used_by_target
 
 def _who() -> tuple[str, str]:
@@ -99,55 +99,6 @@ def _preflight(console: Console, rb, start: int, dry_run: bool, yes: bool, plan=
     except Quit:
         pass
     raise UserError("stopped before the first step: install the missing program(s) or put them on PATH")
-
-
-def _called_variables_given(plan, start: int, values: dict[str, str], known: dict[str, dict[str, str]]) -> None:
-    """Without a terminal (or under --yes) nobody can answer a called runbook's question half-way: every
-    required variable of a call from `start` on must come from `with`, the environment or a default."""
-    missing = []
-    for entry in plan.callees(start):
-        declared = {v.name for v in entry.runbook.variables}
-        # Given: literal text, a value the caller has, a capture (set by an earlier step), or any value of a
-        # nested call (its caller's own questions come first).
-        given = {name for name, value in entry.step.with_
-                 if (ref := calls_reference(value)) is None or entry.frame or ref in values or ref not in declared}
-        for variable in entry.call.needed_variables():
-            if (variable.required and variable.default is None and variable.name not in given
-                    and variable.name not in os.environ and variable.name not in known.get(entry.key, {})):
-                missing.append(f"{variable.name} (of {entry.call.runbook.id}, called by step {entry.key})")
-    if missing:
-        raise VariableError(f"missing required variable(s) of called runbooks: {', '.join(missing)}; pass them "
-                            f"with `with` in the calling step or set them in the environment")
-
-
-def _called_targets(console: Console, plan, start: int, values: dict[str, str], secrets: list[str], dry_run: bool,
-                    events: list[dict]) -> dict:
-    """The called runbooks' `target` probes, shown in the header: call key -> (the call's variables the probes
-    ran with, the values). Nested calls get their values through each level's `with` (and defaults); a call
-    whose values differ when it starts is probed again then (session.py)."""
-    from ..calls import with_values
-
-    shown = {}
-    frames = {"": values}
-    recorded = next((e.get("called_targets") for e in events if e["event"] == "session-start"), None) or {}
-    for entry in plan.callees(start):
-        callee = entry.call.runbook
-        caller = frames.get(entry.frame, {})
-        given = with_values(entry.call.step, caller)
-        frame_values = {**{v.name: v.default for v in callee.variables if v.default is not None},
-                        **{v.name: os.environ[v.name] for v in callee.variables if v.name in os.environ}, **given}
-        frames[entry.key] = frame_values
-        if not callee.target or not entry.call.whole:
-            continue
-        title = f"Target of {callee.id} (called by step {entry.key})"
-        if dry_run:
-            display.target(console, callee, title=title)
-            continue
-        now = targets.probe(callee, {**os.environ, **frame_values}, secrets)
-        before = recorded.get(entry.key) if isinstance(recorded.get(entry.key), dict) else now
-        display.target(console, callee, now, before, title=title)
-        shown[entry.key] = (frame_values, before)
-    return shown
 
 
 def _ctrl_c_at_the_terminal() -> None:
@@ -232,7 +183,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
                                    ask_defaults=not yes, known=known, lenient=dry_run, defer=later)
         later = frozenset(later - values.keys())
         if not prompt and not dry_run:  # unattended: a called runbook's missing variable stops it now, not half-way
-            _called_variables_given(plan, start, values, known_frames)
+            calling.check_called_variables(plan, start, values, known_frames)
     except Quit:
         raise UserError("input ended while reading variables") from None
     secrets = [values[v.name] for v in rb.variables if v.secret and values.get(v.name)]
@@ -252,7 +203,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         display.target(console, rb)
     called_targets = {}
     try:
-        called_targets = _called_targets(console, plan, start, values, secrets, dry_run, events)
+        called_targets = calling.probe_called_targets(console, plan, start, values, secrets, dry_run, events)
     except KeyboardInterrupt:
         click.echo("runbook: interrupted while probing the target; nothing was run", err=True)
         return 130
