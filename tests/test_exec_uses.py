@@ -415,9 +415,11 @@ def test_a_with_value_the_called_runbook_refuses_stops_at_the_call(project, tmp_
         title: Loose
         summary: S.
         owner: team-a
+        variables:
+          NAME: {description: Name, default: Not Kebab}
         steps:
           - {id: first, title: First, run: echo first}
-          - {id: call, title: Call, uses: strict, with: {DEPLOYMENT: Not Kebab}}
+          - {id: call, title: Call, uses: strict, with: {DEPLOYMENT: "$NAME"}}
         """)
     result = project.run("exec", "loose", "--yes", "--transcript", str(tmp_path / "t.jsonl"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
