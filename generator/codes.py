@@ -217,6 +217,10 @@ _TABLE = (
     Rule("RB437", "with-value-refused", "error", "A literal `with` value is not allowed by the called variable.",
     "The called runbook's variable has `choices` or a `pattern`, and the text `with` passes does not fit it: "
     "`runbook exec` would stop at the call. Fix the value, or pass a variable of the caller (`$NAME`) instead."),
+    Rule("RB438", "with-text-names-a-variable", "warning", "A `with` value is text that contains `$NAME`.",
+    "A `with` value is either exactly `$NAME` (or `${NAME}`), which passes the caller's variable, or text, which is "
+    "passed as it is: `bad release $VERSION` reaches the called runbook with the dollar sign and the name, not the "
+    "version. Pass the variable on its own (`REASON: \"$VERSION\"`), or write the text without `$`."),
 
     # Lint: content (generator/lint/rules/content.py).
     Rule("RB501", "stale-review", "warning",

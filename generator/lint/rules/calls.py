@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ...calls import Calls, describe_cycle, reference, references
 from ...codes import RULES
 from ...model import Runbook, Step
@@ -17,6 +19,8 @@ UNDECLARED_REFERENCE = RULES["RB434"]
 NOT_GIVEN = RULES["RB435"]
 OWN_COMMAND = RULES["RB436"]
 REFUSED_VALUE = RULES["RB437"]
+TEXT_WITH_NAME = RULES["RB438"]
+_NAME_IN_TEXT = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 # Fields a `uses` step may not have: the called steps are what runs (RB436).
 _STEP_OWN = ("run", "checklist", "template", "rollback", "capture", "expect", "timeout", "retry", "interactive",
@@ -59,6 +63,12 @@ def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
         hint = f"did you mean ${close}?" if close else "declare it under `variables`, or write the literal text"
         yield ctx.finding(UNDECLARED_REFERENCE, runbook, f"{step.pointer}/with/{name}",
                           f"`with` passes ${ref} to {name}, but {runbook.id} declares no variable {ref}; {hint}")
+    for name, value in step.with_:
+        found = _NAME_IN_TEXT.search(value) if reference(value) is None else None
+        if found:
+            yield ctx.finding(TEXT_WITH_NAME, runbook, f"{step.pointer}/with/{name}",
+                              f"{value!r} is passed to {name} as text, {found.group(0)} included; only a value that is "
+                              f"exactly `$NAME` passes a variable")
     runbook_id, step_id = step.called
     callee = calls.by_id.get(runbook_id)
     if callee is None:
@@ -116,8 +126,6 @@ def _own_fields(ctx, runbook: Runbook, step: Step) -> list[str]:
 def _fits(pattern: str, value: str) -> bool:
     """The value matches the whole pattern (as `runbook exec` checks it); a pattern that does not compile is
     the schema's finding, not this one."""
-    import re
-
     try:
         return re.fullmatch(pattern, value) is not None
     except re.error:
