@@ -65,6 +65,7 @@ def referenced_ids(doc: Document) -> set[str]:
     if not isinstance(doc, Runbook):
         return set()
     ids = set(doc.related) | {doc.severity, doc.escalation} | {step.template for step in doc.steps}
+    ids |= {step.called[0] for step in doc.steps if step.uses}  # a caller is checked again when its callee changes
     return ids - {None}
 
 

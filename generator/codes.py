@@ -185,6 +185,43 @@ _TABLE = (
     "unattended run half-way. If the runbook is meant for `--yes` (a scheduled check, an alert's first response), "
     "replace the interactive command with a non-interactive one; otherwise suppress this finding."),
 
+    # Lint: runbooks that call runbooks, `uses` and `with` (generator/lint/rules/calls.py).
+    Rule("RB430", "unknown-called-runbook", "error", "A `uses` step names a runbook that does not exist.",
+    "`uses: RUNBOOK` runs the steps of the runbook with that id in place of the step (`uses: RUNBOOK#STEP` runs one "
+    "of them). The id must be a runbook of the catalog: fix the spelling (the message suggests the closest id), or "
+    "add the runbook."),
+    Rule("RB431", "unknown-called-step", "error", "A `uses: RUNBOOK#STEP` names a step the runbook does not have.",
+    "After `#` comes the id of one step of the called runbook. Fix the spelling (the message suggests the closest "
+    "step id), or drop `#STEP` to call the whole runbook."),
+    Rule("RB432", "call-cycle", "error", "Runbooks call each other in a cycle.",
+    "A runbook that calls a runbook that calls the first one back (directly or through others) would never end. "
+    "The cycle is reported once, at one of its `uses` steps, with its whole path; break it by writing the shared "
+    "steps in a runbook of their own that both call."),
+    Rule("RB433", "unknown-with-variable", "error", "`with` gives a variable the called runbook does not declare.",
+    "`with` passes values to the called runbook's declared variables only; any other name would be set in the "
+    "environment of commands that never read it. Fix the name (the message suggests the closest declared one), or "
+    "declare the variable in the called runbook."),
+    Rule("RB434", "undeclared-with-reference", "error", "A `$NAME` in `with` is not a variable of the calling runbook.",
+    "`with: {SERVICE: \"$SERVICE\"}` passes the calling runbook's own variable (or an earlier step's `capture`) "
+    "to the called runbook. A name the caller does not declare has no value to pass: declare it under `variables`, "
+    "fix the spelling, or write the literal text."),
+    Rule("RB435", "called-variable-not-given", "info", "A required variable of the called runbook is not given in `with`.",
+    "The called steps read a variable that is required and has no default, and this call does not pass it. "
+    "`runbook exec` will take it from the environment or ask for it during the call (and an unattended `--yes` run "
+    "stops at the start without it). Pass it with `with` if the caller knows the value."),
+    Rule("RB436", "uses-with-own-command", "error", "A `uses` step also has a command, checklist or other step fields.",
+    "A step with `uses` runs the called steps and nothing else: its `run`, `checklist`, `template`, `rollback`, "
+    "`capture`, `expect`, `timeout`, `retry`, `interactive`, `on_failure`, `risk` and `confirm` would be ignored "
+    "(its risk is the highest risk of the called steps). Move the command to a step of its own, or set those fields "
+    "on the called steps."),
+    Rule("RB437", "with-value-refused", "error", "A literal `with` value is not allowed by the called variable.",
+    "The called runbook's variable has `choices` or a `pattern`, and the text `with` passes does not fit it: "
+    "`runbook exec` would stop at the call. Fix the value, or pass a variable of the caller (`$NAME`) instead."),
+    Rule("RB438", "with-text-names-a-variable", "warning", "A `with` value is text that contains `$NAME`.",
+    "A `with` value is either exactly `$NAME` (or `${NAME}`), which passes the caller's variable, or text, which is "
+    "passed as it is: `bad release $VERSION` reaches the called runbook with the dollar sign and the name, not the "
+    "version. Pass the variable on its own (`REASON: \"$VERSION\"`), or write the text without `$`."),
+
     # Lint: content (generator/lint/rules/content.py).
     Rule("RB501", "stale-review", "warning",
          "The runbook was last reviewed longer ago than its review interval.",
@@ -399,7 +436,9 @@ def closest(text: str) -> str | None:
     import difflib  # only for a mistyped code: `runbook lint` itself never needs it
 
     typed = normalise(text)
-    matches = difflib.get_close_matches(typed, RULES, n=5, cutoff=0.6)
+    # Every code at least that close, not the first few: with many codes as close as the right one, a short
+    # list could leave it out before the tie-break below.
+    matches = difflib.get_close_matches(typed, RULES, n=len(RULES), cutoff=0.6)
     if not matches:
         return None
     # Equally close codes (RB310 is as close to RB301 as to RB710 and RB303): the family a person typed

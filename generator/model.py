@@ -78,6 +78,14 @@ class Step:
     when: str | None = None
     requires: tuple[str, ...] = ()
     interactive: bool = False
+    uses: str | None = None  # `RUNBOOK` or `RUNBOOK#STEP`: the steps this one calls (generator/calls.py)
+    with_: tuple[tuple[str, str], ...] = ()  # `with`: the called runbook's variable -> literal text or `$NAME`
+
+    @property
+    def called(self) -> tuple[str, str | None]:
+        """(runbook id, step id or None) of a `uses` step."""
+        runbook, _, step = (self.uses or "").partition("#")
+        return runbook, step or None
 
     @property
     def attempts(self) -> int:
@@ -89,7 +97,7 @@ class Step:
 
     @property
     def manual(self) -> bool:
-        return self.run is None
+        return self.run is None and self.uses is None
 
 
 @dataclass(frozen=True)
@@ -307,6 +315,7 @@ def _step(data: dict, pointer: str) -> Step:
         capture=data.get("capture"), on_failure=data.get("on_failure", "ask"), pointer=pointer,
         retry=Retry(data["retry"]["attempts"], data["retry"].get("interval", 5)) if "retry" in data else None,
         when=data.get("when"), requires=tuple(data.get("requires", ())), interactive=data.get("interactive", False),
+        uses=data.get("uses"), with_=tuple(data.get("with", {}).items()),
     )
 
 

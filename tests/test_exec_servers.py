@@ -81,7 +81,7 @@ def test_postgresql_runbook_against_a_real_postgres(project, tmp_path, postgres_
     child = project.spawn("exec", "postgresql", "--resume", str(transcript), cwd=REPO,
                           timeout=60)
     child.expect(r"Target:\s+database = postgres@127\.0\.0\.1:\d+/platform")  # the probe, run against the server
-    child.expect(r"Starting at step 5/13: kill-long-running-queries")
+    child.expect(r"Starting at step 5/10: kill-long-running-queries")
     child.expect(r"Type postgresql to run this destructive step against database postgres@127\.0\.0\.1:\d+/platform")
     child.sendline("postgresql")
     child.expect("pg_terminate_backend")
@@ -92,16 +92,24 @@ def test_postgresql_runbook_against_a_real_postgres(project, tmp_path, postgres_
     child.sendline("s")
     child.expect(PROMPT)  # wait-for-pgbouncer (kubectl)
     child.sendline("s")
+    # The rollback and restore are the database-rollback runbook's steps, called in place (`uses`) with the
+    # session's database values, against the same server.
+    child.expect(r"\[9/10\] Roll back the migration or restore a backup  \(destructive, step database-rollback\)")
+    child.expect(r"Roll back the migration or restore a backup -> database-rollback, step 1/6")
     child.expect("Type postgresql to run")  # rollback-migration (npm)
     child.sendline("s")
+    child.expect(r"\[9\.2/10\] Check the backup to restore")
     child.expect(PROMPT)  # inspect-backup
     child.sendline("y")
     child.expect("backup.dump")
     child.expect(PROMPT)  # dump-before-restore
     child.sendline("y")
-    child.expect("Type postgresql to run")  # restore-backup
+    child.expect("Type postgresql to run this destructive step against database postgres@127")  # restore-backup
     child.sendline("s")
-    for _ in range(3):
+    child.expect(PROMPT)  # check-connections
+    child.sendline("y")
+    child.expect(r"\(\d+ rows?\)")
+    for _ in range(6):  # the called runbook's checklist, then postgresql's own
         child.expect(r"done\? \[y/n/s/q\] ")
         child.sendline("y")
     type(project).finish(child, 0)
@@ -109,9 +117,12 @@ def test_postgresql_runbook_against_a_real_postgres(project, tmp_path, postgres_
     assert ends["kill-long-running-queries"]["status"] == "succeeded"
     assert ends["verify-long-running-queries-gone"]["output"].strip() == "0"
     assert project.events(transcript)[0]["target"]["database"] == f"postgres@127.0.0.1:{pg['port']}/platform"
-    assert ends["inspect-backup"]["status"] == "succeeded"
-    assert ends["dump-before-restore"]["status"] == "succeeded" and pre_restore.stat().st_size > 0
-    assert ends["restore-backup"]["status"] == "skipped"
+    assert ends["database-rollback/inspect-backup"]["status"] == "succeeded"
+    assert ends["database-rollback/dump-before-restore"]["status"] == "succeeded" and pre_restore.stat().st_size > 0
+    assert ends["database-rollback/restore-backup"]["status"] == "skipped"
+    assert ends["database-rollback"]["status"] == "succeeded" and ends["database-rollback"]["uses"] == "database-rollback"
+    call = next(e for e in project.events(transcript) if e["event"] == "call-start")
+    assert call["variables"]["BACKUP_FILE"] == str(backup) and call["target"]["database"].endswith("/platform")
     assert project.events(transcript)[-1]["status"] == "completed"
 
 

@@ -113,6 +113,20 @@ def _steps(runbook: dict) -> list[dict]:
     return list(runbook["steps"])
 
 
+def _steps_with_calls(runbook: dict, depth: int = 0) -> list[dict]:
+    """A runbook's steps with, in place of a `uses` step, the steps it calls (RUNBOOK or RUNBOOK#STEP)."""
+    out = []
+    for step in _steps(runbook):
+        if "uses" not in step or depth > 5:
+            out.append(step)
+            continue
+        callee_id, _, step_id = step["uses"].partition("#")
+        callee = next(d.data for d in RUNBOOK_DOCS if d.data["id"] == callee_id)
+        called = _steps_with_calls(callee, depth + 1)
+        out.extend(s for s in called if not step_id or s["id"] == step_id)
+    return out
+
+
 def _all_steps() -> list[tuple[dict, dict]]:
     return [(d.data, step) for d in RUNBOOK_DOCS for step in _steps(d.data)]
 
@@ -668,7 +682,9 @@ def test_service_runbooks_are_complete(service):
     assert runbook["variables"]["SERVICE"]["default"] == service
     url = {"auth-service": "AUTH_URL", "payment-service": "PAYMENT_URL", "ecommerce-service": "ECOMMERCE_URL"}
     assert runbook["variables"][url[service]]["default"] == f"http://{service}"
-    runs = " ".join(s.get("run", "") for s in _steps(runbook))
+    # The service runbooks call the restart, the rollback and the workload diagnostics (`uses`): their commands count.
+    runs = " ".join(s.get("run", "") for s in _steps_with_calls(runbook))
+    assert any("uses" in s for s in _steps(runbook)), f"{service} repeats procedures other runbooks hold"
     for needed in ("rollout restart", "kubectl scale", "kubectl patch service", "kubectl apply -f", "rollout undo"):
         assert needed in runs, f"{service} lacks {needed}"
     tokens = [n for n, v in runbook["variables"].items() if n.endswith("_TOKEN")]
@@ -728,6 +744,10 @@ def test_variables_are_declared_and_used(doc):
             used |= names
         if "capture" in step:
             available.add(step["capture"])
+        for value in step.get("with", {}).values():  # passed on to a called runbook (`uses`)
+            names = set(VAR_RE.findall(value))
+            assert names <= available, f"{step['id']}.with passes undeclared {sorted(names - available)}"
+            used |= names
     assert set(declared) <= used, f"declared but unused: {sorted(set(declared) - used)}"
     for name, spec in declared.items():
         if re.search(r"TOKEN|PASSWORD|SECRET", name):

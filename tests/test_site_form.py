@@ -97,7 +97,7 @@ def test_exec_line_carries_the_values_but_not_the_secrets(site, tmp_path):
 def test_commands_with_values_filled_in_run_as_pasted(site, tmp_path):
     base, context = site
     page = open_runbook(context, base, "payment-service")
-    restart = "#step-restart ~ div.rb-cmd"
+    restart = "#step-scale ~ div.rb-cmd"  # the restart is a call now (test_site_uses.py fills called commands)
     before = copy(page, restart)
     assert '"$NAMESPACE"' in before or "$NAMESPACE" in before
     page.fill("input[name=NAMESPACE]", HOSTILE[1])

@@ -30,6 +30,8 @@ from .session import Options, Session
 from .show import refuse
 from . import target as targets
 from .transcript import TranscriptWriter, drop_partial_line, read_events
+from ..calls import Calls
+from . import calling, nesting
 from .variables import VariableError, parse_assignments, resolve as resolve_variables, used_by_commands, used_by_target
 
 def _who() -> tuple[str, str]:
@@ -50,31 +52,16 @@ def _default_transcript(folder: Path, runbook_id: str) -> Path:
     return path
 
 
-def _resume_state(events: list[dict], runbook) -> tuple[int, dict[str, str], bool]:
-    """Where to continue (index of the first unfinished step), the values to reuse, whether the runbook changed."""
+def _resume_state(events: list[dict], plan) -> tuple[int, dict[str, dict[str, str]], bool]:
+    """Where to continue (the plan's first unfinished entry), the values to reuse (per frame, see
+    nesting.resume_point), whether the runbook changed."""
     ends = [e for e in events if e["event"] in ("session-end",)]
     starts = [e for e in events if e["event"] in ("session-start", "session-resume")]
     if ends and ends[-1]["status"] == "completed" and events.index(ends[-1]) > events.index(starts[-1]):
         raise VariableError("that session already completed; there is nothing to resume")
-    known: dict[str, str] = {}
-    secret = {v.name for v in runbook.variables if v.secret}
-    for start in starts:
-        for name, value in (start.get("variables") or {}).items():
-            if name not in secret and value != "***":
-                known[name] = value
-    finished = -1
-    order = {step.id: i for i, step in enumerate(runbook.steps)}
-    for event in events:
-        if event["event"] == "step-end" and event.get("step") in order:
-            finished = max(finished, order[event["step"]])
-            for name, value in (event.get("captured") or {}).items():
-                known[name] = value
-        if event["event"] == "variables":  # values asked when a step first needed them
-            for name, value in (event.get("variables") or {}).items():
-                if name not in secret and value != "***":
-                    known[name] = value
-    changed = events[0].get("sha256") != runbook.sha256
-    return finished + 1, known, changed
+    start, known = nesting.resume_point(events, plan)
+    changed = events[0].get("sha256") != plan.runbook.sha256
+    return start, known, changed
 
 
 def _resume_attempt(events: list[dict], step_id: str) -> int | None:
@@ -90,10 +77,11 @@ def _resume_attempt(events: list[dict], step_id: str) -> int | None:
     return last + 1 if isinstance(last, int) else None
 
 
-def _preflight(console: Console, rb, start: int, dry_run: bool, yes: bool) -> list[str]:
-    """`requires`: every missing program with the steps that need it. Without a terminal (or under
-    --yes) that is a usage error (exit 2); at one, the operator may go on. Returns the missing ones."""
-    missing = targets.describe_missing(targets.missing_programs(rb, start))
+def _preflight(console: Console, rb, start: int, dry_run: bool, yes: bool, plan=None) -> list[str]:
+    """`requires`: every missing program with the steps that need it (the called runbooks' too).
+    Without a terminal (or under --yes) that is a usage error (exit 2); at one, the operator may go on.
+    Returns the missing ones."""
+    missing = targets.describe_missing(targets.missing_programs(rb, start, plan=plan))
     if not missing:
         return []
     console.warn("Missing program(s), not found on PATH:")
@@ -172,7 +160,8 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         return refuse(runbook, resolved.findings)
     rb = resolved.runbook
     console = Console()
-    steps = rb.steps
+    plan = nesting.build(rb, Calls(resolved.catalog.runbooks))
+    steps = [entry.step for entry in plan.entries]  # the runbook's steps with the called ones in place
     try:
         given = parse_assignments(variables, rb)
         for name in given:
@@ -183,17 +172,21 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
             from .alert import label_values
 
             given = {**label_values(rb, alert), **given}  # --var still wins over a label
-        start, known, changed, events = 0, {}, False, []
+        start, known, changed, events, known_frames = 0, {}, False, [], {}
         if resume:
             events, _ = read_events(resume)
             if events[0].get("runbook") != rb.id:
                 raise UserError(f"{resume} records runbook {events[0].get('runbook')!r}, not {rb.id!r}")
-            start, known, changed = _resume_state(events, rb)
+            start, known_frames, changed = _resume_state(events, plan)
+            known = known_frames.get("", {})
             drill = _resumed_drill(events[0], drill, resume)
         if from_step is not None:
             ids = [s.id for s in steps]
             if from_step not in ids:
-                raise UserError(f"--from {from_step}: no such step in {rb.id}; its steps: {', '.join(ids)}")
+                called = " (a called step as CALL-STEP/STEP, for example " + next(
+                    (s.id for s in steps if "/" in s.id), "") + ")" if plan.nested else ""
+                raise UserError(f"--from {from_step}: no such step in {rb.id}; its steps: "
+                                f"{', '.join(s.id for s in rb.steps)}{called}")
             start = ids.index(from_step)
         if transcript and transcript.exists() and transcript.stat().st_size:
             raise UserError(f"{transcript} already exists; choose another path, or continue it with --resume {transcript}")
@@ -204,7 +197,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
             from .alert import show as show_alert
 
             show_alert(console, alert)
-        missing = _preflight(console, rb, start, dry_run, yes)
+        missing = _preflight(console, rb, start, dry_run, yes, plan)
         prompt = console.interactive and not dry_run
         # Interactive: a command's variables are asked just before it first runs. Under --yes every
         # question comes first, so that an unattended run does not stop half-way to ask. The target
@@ -213,6 +206,8 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         values = resolve_variables(rb, given, os.environ, console, prompt=prompt,
                                    ask_defaults=not yes, known=known, lenient=dry_run, defer=later)
         later = frozenset(later - values.keys())
+        if not prompt and not dry_run:  # unattended: a called runbook's missing variable stops it now, not half-way
+            calling.check_called_variables(plan, start, values, known_frames)
     except Quit:
         raise UserError("input ended while reading variables") from None
     secrets = [values[v.name] for v in rb.variables if v.secret and values.get(v.name)]
@@ -230,6 +225,12 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         display.target(console, rb, target, baseline)
     elif rb.target:
         display.target(console, rb)
+    called_targets = {}
+    try:
+        called_targets = calling.probe_called_targets(console, plan, start, values, secrets, dry_run, events)
+    except KeyboardInterrupt:
+        click.echo("runbook: interrupted while probing the target; nothing was run", err=True)
+        return 130
     writer = None
     user, host = _who()
     masked = {name: ("***" if rb.variable(name).secret else value) for name, value in values.items()}
@@ -247,15 +248,17 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
                          next_step=steps[start].id if start < len(steps) else None, target=target or None,
                          target_changed=targets.changes(baseline, target) or None, missing_programs=missing or None)
         else:
-            writer.write("session-start", **common, title=rb.title, path=rb.path, steps=len(steps),
+            writer.write("session-start", **common, title=rb.title, path=rb.path, steps=len(rb.steps),
                          from_step=from_step, mode={"yes": yes, "allow_destructive": allow_destructive},
                          target=target or None, missing_programs=missing or None,
-                         **({"alert": alert.record()} if alert is not None else {}))
+                         **({"alert": alert.record()} if alert is not None else {}),
+                         **({"called_targets": {key: value for key, (_, value) in called_targets.items()}}
+                            if called_targets else {}))
         console.say(f"Transcript: {path}", "dim")
     if start >= len(steps):
         console.say("Every step of this session has finished.")
-    if start:
-        console.say(f"Starting at step {start + 1}/{len(steps)}: {steps[start].id}", "bold")
+    if start and start < len(steps):
+        console.say(f"Starting at step {plan.entries[start].number}/{len(rb.steps)}: {steps[start].id}", "bold")
     if dry_run:
         console.say("Dry run: showing every step; nothing runs.", "bold")
     next_attempt = {}
@@ -265,7 +268,8 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
             next_attempt[steps[start].id] = attempt
     session = Session(rb, display.template_index(resolved.catalog.documents), console, values, secrets,
                       Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive, drill=drill), start, writer, later,
-                      target=baseline, next_attempt=next_attempt)
+                      target=baseline, next_attempt=next_attempt, plan=plan, known=known_frames if resume else None,
+                      called_targets=called_targets)
     try:
         code = session.run()
     finally:

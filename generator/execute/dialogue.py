@@ -25,9 +25,10 @@ HELP = """  y  run the command shown
 
 
 class Dialogue:
-    def __init__(self, runbook: Runbook, console: Console):
+    def __init__(self, runbook: Runbook, console: Console, word: str | None = None):
         self.runbook = runbook
         self.console = console
+        self.word = word or runbook.confirm_word  # a called runbook without a service: the caller's word
 
     def decide(self, step: Step, target: str = "") -> tuple[str, str, bool]:
         """The operator's decision: ("run"|"edited"|"confirmed"|"skip"|"quit", command, edited).
@@ -35,7 +36,7 @@ class Dialogue:
         `target`: the probes' values, named in the destructive prompt so the name is typed against them."""
         c = self.console
         command, edited = step.run, False
-        word = self.runbook.confirm_word
+        word = self.word
         default = "y" if step.risk == "read-only" else None
         against = f" against {target}" if target else ""
         while True:

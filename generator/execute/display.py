@@ -34,12 +34,12 @@ def header(console: Console, runbook: Runbook) -> None:
 
 
 def variables(console: Console, runbook: Runbook, values: dict[str, str] | None = None,
-              later: frozenset[str] = frozenset()) -> None:
+              later: frozenset[str] = frozenset(), title: str = "Variables", indent: str = "") -> None:
     """The variables; with `values`, the values in use (secrets as ***) and those asked `later`."""
     if not runbook.variables:
         return
     c = console
-    c.say("Variables:", "bold")
+    c.say(f"{indent}{title}:", "bold")
     width = max(len(v.name) for v in runbook.variables)
     for v in runbook.variables:
         if values is not None:
@@ -47,7 +47,7 @@ def variables(console: Console, runbook: Runbook, values: dict[str, str] | None 
             if v.name not in values and v.name in later:
                 default = f", default {v.default}" if v.default is not None and not v.secret else ""
                 value = f"(asked when a step needs it{default})"
-            c.say(f"  {v.name:<{width}} = {value}")
+            c.say(f"{indent}  {v.name:<{width}} = {value}")
             continue
         notes = []
         if v.secret:
@@ -64,11 +64,11 @@ def variables(console: Console, runbook: Runbook, values: dict[str, str] | None 
 
 
 def target(console: Console, runbook: Runbook, values: dict[str, str] | None = None,
-           baseline: dict[str, str] | None = None) -> None:
+           baseline: dict[str, str] | None = None, title: str = "Target") -> None:
     """The `target` probes: their values (a session), else their commands (dry run, `show`). A value
     that differs from `baseline` (the start of a resumed session) is marked."""
     c = console
-    c.say("Target:", "bold")
+    c.say(f"{title}:", "bold")
     width = max(len(p.name) for p in runbook.target)
     for probe in runbook.target:
         if values is None:
@@ -101,17 +101,42 @@ def show_template(console: Console, template: Template) -> None:
     c.say(rule)
 
 
+def calling(console: Console, chain: list, entry) -> None:
+    """Where a called step is: `Roll back the deployment -> application-rollback, step 2/6` (one part a
+    level; `chain` holds the call entries outermost first, `entry` the called step, see nesting.py)."""
+    parts = []
+    for call, inner in zip(chain, [*chain[1:], entry]):
+        parts.append(f"{call.step.title} -> {call.call.label}, step {inner.position[0]}/{inner.position[1]}")
+    console.say()
+    console.say("  " * (len(chain) - 1) + " > ".join(parts), "magenta")
+
+
+def show_call(console: Console, call, indent: str = "  ") -> None:
+    """What a `uses` step calls and the values it passes (`call`: a calls.Call)."""
+    c = console
+    count = len(call.steps)
+    what = f"all {count} steps of" if call.whole else "step " + call.steps[0].id + " of"
+    c.say(f"{indent}Calls {what} {call.runbook.id}: {call.runbook.title}", "cyan")
+    if call.step.with_:
+        c.say(f"{indent}With: " + ", ".join(f"{name}={value}" for name, value in call.step.with_))
+
+
 def show_step(console: Console, index: int, total: int, step: Step, templates: dict[str, Template],
-              details: bool = False, phase: str | None = None, items_asked: bool = False) -> None:
+              details: bool = False, phase: str | None = None, items_asked: bool = False,
+              number: str | None = None, call=None) -> None:
     """One step. `items_asked`: the checklist is asked item by item right after (interactive exec), so
-    it is not listed here as well."""
+    it is not listed here as well. `number`: a called step's number (`7.1`) instead of `index + 1`;
+    `call`: what a `uses` step calls."""
     c = console
     c.say()
     risk = c.style(step.risk, *RISK_STYLE[step.risk])
     where = f", phase {phase}" if phase else ""  # the phase banner may have scrolled away
-    c.say(f"{c.style(f'[{index + 1}/{total}]', 'bold')} {c.style(step.title, 'bold')}  ({risk}, step {step.id}{where})")
+    label = f"[{number or index + 1}/{total}]"
+    c.say(f"{c.style(label, 'bold')} {c.style(step.title, 'bold')}  ({risk}, step {step.id}{where})")
     if step.description:
         c.say(markdown_to_text(step.description, indent="  "))
+    if call is not None:
+        show_call(c, call)
     if step.template:
         template = templates.get(step.template)
         title = f"  Message template {step.template}" + (f": {template.title}" if template else "")
@@ -150,7 +175,9 @@ def show_step(console: Console, index: int, total: int, step: Step, templates: d
             extras.append(f"on failure {step.on_failure}")
         c.say("  Command" + (f" ({', '.join(extras)})" if extras else "") + ":")
         show_command(c, step.run)
-    if step.destructive:
+    if step.destructive and step.uses:
+        c.say("  Calls destructive steps: each one asks for its own confirmation.", "red", "bold")
+    elif step.destructive:
         c.say("  DESTRUCTIVE:", "red", "bold")
         c.say(markdown_to_text(step.confirm or "", indent="    "), "red")
     if step.rollback:

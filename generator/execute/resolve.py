@@ -37,16 +37,34 @@ def _candidate_paths(catalog: Catalog, name: str, path: Path | None) -> set[str]
     return found
 
 
-def _lint_errors(config: Config, catalog: Catalog, runbook: Runbook) -> list[Finding]:
-    """Errors the lint rules find in the runbook's file, with references checked against the other
-    documents already loaded (the folder is read once, not again by the lint engine)."""
+def _called(catalog: Catalog, runbook: Runbook) -> list[Runbook]:
+    """The runbooks `runbook` calls (`uses`), through nested calls: they run in the same session."""
+    from ..calls import Calls
+
+    calls = Calls(catalog.runbooks)
+    found: dict[str, Runbook] = {}
+    pending = [step for step in runbook.steps if step.uses]
+    while pending:
+        callee = calls.by_id.get(pending.pop().called[0])
+        if callee is not None and callee.id != runbook.id and callee.id not in found:
+            found[callee.id] = callee
+            pending.extend(step for step in callee.steps if step.uses)
+    return list(found.values())
+
+
+def _lint_errors(config: Config, catalog: Catalog, runbook: Runbook, called: list[Runbook] = ()) -> list[Finding]:
+    """Errors the lint rules find in the runbook's file and in the files of the runbooks it calls, with
+    references checked against the other documents already loaded (the folder is read once, not again by
+    the lint engine)."""
     from ..lint.engine import check_config, lint_catalog
 
     check_config(config.lint)
-    own = Catalog(sources=[catalog.source(runbook.path)], documents=[runbook],
-                  findings=[f for f in catalog.findings if f.path == runbook.path])
-    own_file = Path(runbook.path).resolve()  # a path given on the command line may also be in the folder
-    others = [d for d in catalog.documents if Path(d.path).resolve() != own_file]
+    mine = [runbook, *called]
+    paths = {d.path for d in mine}
+    own = Catalog(sources=[catalog.source(d.path) for d in mine], documents=mine,
+                  findings=[f for f in catalog.findings if f.path in paths])
+    own_files = {Path(p).resolve() for p in paths}  # a path given on the command line may also be in the folder
+    others = [d for d in catalog.documents if Path(d.path).resolve() not in own_files]
     result = lint_catalog(own, config, reference_documents=others)
     return [f for f in result.findings if f.severity == "error"]
 
@@ -73,5 +91,7 @@ def resolve_runbook(name: str, config: Config) -> Resolved:
             if refused:
                 return Resolved(None, catalog, refused)
             raise ResolveError(str(error).replace("(by id, service or path)", "(by id, service, alert or path)")) from None
-    refused = sorted({*(f for f in errors if f.path == runbook.path), *_lint_errors(config, catalog, runbook)})
+    called = _called(catalog, runbook) if any(step.uses for step in runbook.steps) else []
+    paths = {runbook.path, *(r.path for r in called)}
+    refused = sorted({*(f for f in errors if f.path in paths), *_lint_errors(config, catalog, runbook, called)})
     return Resolved(runbook if not refused else None, catalog, refused)

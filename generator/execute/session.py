@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..calls import Calls
 from ..model import Runbook, Step, Template
-from . import display, target as targets
+from . import display, nesting, target as targets
+from .calling import Calling, Frame
 from .dialogue import Dialogue
 from .prompts import Console, Quit
 from .redact import Redactor
@@ -50,49 +52,81 @@ class Counts:
     items: dict = field(default_factory=dict)
 
 
-class Session:
+class Session(Calling):
     def __init__(self, runbook: Runbook, templates: dict[str, Template], console: Console, values: dict[str, str],
                  secrets: list[str], options: Options, start: int, writer: TranscriptWriter | None,
                  later: frozenset[str] = frozenset(), target: dict[str, str] | None = None,
-                 next_attempt: dict[str, int] | None = None, shell=Shell, dialogue=Dialogue):
+                 next_attempt: dict[str, int] | None = None, plan: nesting.Plan | None = None,
+                 known: dict[str, dict[str, str]] | None = None, called_targets: dict | None = None,
+                 shell=Shell, dialogue=Dialogue):
         """`shell` and `dialogue` build what runs commands and what asks the operator: bash and the terminal
         for `runbook exec`, a scenario's scripted results and answers for `runbook test` (one engine)."""
-        self.runbook = runbook
+        self.top = runbook
         self.templates = templates
         self.console = console
-        self.values = dict(values)
         self.secrets = list(secrets)
         self.options = options
         self.start = start
         self.writer = writer
         self.counts = Counts()
-        self.later = set(later)  # variables not asked yet: asked before the first command that uses them
-        self.shell = shell(console, self.values, self.secrets)  # shares the values and secrets
-        self.dialogue = dialogue(runbook, console)
-        self.target = dict(target or {})  # the probes' values when the session started
+        # later: variables not asked yet, asked before the first command that uses them.
+        self.make_dialogue = dialogue  # a called runbook's frame gets its own (its confirmation word)
+        self.frame = Frame(runbook, dict(values), set(later), dict(target or {}), dialogue(runbook, console))
+        self.frames = {"": self.frame}  # call key -> its frame, opened when the call starts (or resumes)
+        self.plan = plan or nesting.build(runbook, Calls([runbook]))
+        self.resuming = known is not None  # --resume (else a call entered mid-way was reached with --from)
+        self.known = known or {}  # call key -> values recorded by the session being resumed
+        self.called_targets = called_targets or {}  # call key -> (probe env, target) taken in the header
+        self.shell = shell(console, self.frame.values, self.secrets)  # shares the values and secrets
         self.next_attempt = dict(next_attempt or {})  # step id -> attempt to continue from (--resume)
+        self._failed_before: dict[str, int] = {}  # call key -> failed steps when it started
+
+    # The frame the current step runs in: the runbook's own, or a called runbook's.
+    runbook = property(lambda self: self.frame.runbook)
+    values = property(lambda self: self.frame.values)
+    later = property(lambda self: self.frame.later)
+    target = property(lambda self: self.frame.target)
+    dialogue = property(lambda self: self.frame.dialogue)
 
     # -- the loop ---------------------------------------------------------------------------------
 
     def run(self) -> int:
-        steps = self.runbook.steps
-        phase_of = {step.id: phase for phase in self.runbook.phases for step in phase.steps}
+        entries = self.plan.entries
+        top_steps = len(self.top.steps)
         current = None
         try:
-            for index in range(self.start, len(steps)):
-                step = steps[index]
-                phase = phase_of[step.id]
-                if self.runbook.has_phases and phase is not current:
-                    display.announce(self.console, phase)
-                current = phase
-                display.show_step(self.console, index, len(steps), step, self.templates,
-                                  phase=phase.id if self.runbook.has_phases else None,
-                                  items_asked=not (self.options.dry_run or self.options.yes))
-                if self.options.dry_run:
-                    continue
-                outcome = self._step(index, step, phase.id)
+            index = self.start
+            while index < len(entries):
+                entry = entries[index]
+                outcome = None if self.options.dry_run else self._enter(entry.frame)
                 if outcome is not None:
                     return self._finish(outcome)
+                phase = entry.phase
+                if phase is not None and self.top.has_phases and phase is not current:
+                    display.announce(self.console, phase)
+                current = phase or current
+                if entry.frame:
+                    display.calling(self.console, self.plan.chain(entry), entry)
+                display.show_step(self.console, index, top_steps, entry.step, self.templates,
+                                  phase=phase.id if phase is not None and self.top.has_phases else None,
+                                  items_asked=not (self.options.dry_run or self.options.yes),
+                                  number=entry.number, call=entry.call)
+                if self.options.dry_run:
+                    index += 1
+                    continue
+                if entry.call is not None:
+                    outcome, runs = self._call(entry)
+                    if outcome is not None:
+                        return self._finish(outcome)
+                    if not runs:  # a skipped call may be the last thing inside the calls around it
+                        self._calls_done(entry)
+                    index = index + 1 if runs else entry.end + 1
+                    continue
+                outcome = self._step(index, entry.step, phase.id if phase is not None else "")
+                if outcome is not None:
+                    return self._finish(outcome)
+                self._calls_done(entry)
+                index += 1
         except KeyboardInterrupt:
             self.console.write("\n")
             return self._finish(Outcome("aborted", EXIT_INTERRUPTED, "interrupted (Ctrl-C)"))
@@ -112,15 +146,15 @@ class Session:
         c.say(f"\n{'Drill' if self.options.drill else 'Session'} {outcome.status}{reason}.", *style)
         c.say(f"{self.counts.run} step(s) run, {self.counts.skipped} skipped, {self.counts.failed} failed.")
         if outcome.status != "completed":
-            c.say(f"Continue later with: runbook exec {self.runbook.id} --resume {self.writer.path}", "bold")
+            c.say(f"Continue later with: runbook exec {self.top.id} --resume {self.writer.path}", "bold")
         return outcome.code
 
     # -- one step ---------------------------------------------------------------------------------
 
     def _step(self, index: int, step: Step, phase: str) -> Outcome | None:
         w = self.writer
-        w.write("step-start", step=step.id, index=index + 1, total=len(self.runbook.steps), title=step.title,
-                risk=step.risk, phase=phase or None)
+        w.write("step-start", step=step.id, index=index + 1, total=len(self.plan.entries), title=step.title,
+                risk=step.risk, phase=phase or None, **self._nesting(self.plan.entries[index]))
         record: dict = {}
         if step.when is not None:
             holds, record = self._condition(step)
@@ -201,7 +235,7 @@ class Session:
         --allow-destructive. The session stops before it; --resume continues there with the operator."""
         if not self.options.yes:
             return None
-        resume = f"`runbook exec {self.runbook.id} --resume {self.writer.path}`"
+        resume = f"`runbook exec {self.top.id} --resume {self.writer.path}`"
         if step.interactive:
             self.console.say(f"Stopped before interactive step {step.id}: its command needs the operator at the "
                              f"terminal, which --yes does not give it. Continue interactively with {resume}.", "red", "bold")
@@ -235,7 +269,7 @@ class Session:
         what = "; ".join(f"{item['name']} was {item['before']!r}, now {item['now']!r}" for item in changed)
         c.say(f"Stopped before destructive step {step.id}: the target changed since the session started ({what}). "
               f"Nothing was run. If the new target is the right one, start a new session there: "
-              f"`runbook exec {self.runbook.id} --from {step.id}`.", "red", "bold")
+              f"`runbook exec {self.top.id} --from {step.id}`.", "red", "bold")
         return Outcome("aborted", EXIT_FAILED, f"the target changed before step {step.id}: {what}"), ""
 
     def _execute(self, step: Step, command: str, decision: str, edited: bool) -> tuple[str, dict, Outcome | None]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ..config import load_config
-from . import display
+from ..calls import Calls
+from . import display, nesting
 from .prompts import Console
 from .resolve import resolve_runbook
 from .terminal import markdown_to_text
@@ -47,14 +48,20 @@ def run_show(name: str) -> int:
         display.target(c, runbook)
     steps = runbook.steps
     templates = display.template_index(resolved.catalog.documents)
-    counts = {risk: sum(1 for s in steps if s.risk == risk) for risk in display.RISK_STYLE}
+    # The called runbooks' steps are shown in place, numbered under their `uses` step (7.1, 7.2).
+    plan = nesting.build(runbook, Calls(resolved.catalog.runbooks))
+    counts = {risk: sum(1 for e in plan.entries if not e.frame and e.step.risk == risk) for risk in display.RISK_STYLE}
     c.say()
     c.say(f"{len(steps)} step(s): " + ", ".join(f"{n} {risk}" for risk, n in counts.items() if n), "bold")
-    index = 0
-    for phase in runbook.phases:
-        if phase.id:
-            display.announce(c, phase)
-        for step in phase.steps:
-            display.show_step(c, index, len(steps), step, templates, details=True)
-            index += 1
+    shown = set()
+    for entry in plan.entries:
+        if entry.phase is not None and entry.phase.id and entry.phase.id not in shown:
+            shown.add(entry.phase.id)
+            display.announce(c, entry.phase)
+        if entry.frame:
+            display.calling(c, plan.chain(entry), entry)
+        display.show_step(c, entry.index, len(steps), entry.step, templates, details=True, number=entry.number,
+                          call=entry.call)
+        if entry.call is not None and entry.call.runbook.target and entry.call.whole:
+            display.target(c, entry.call.runbook, title=f"  Target of {entry.call.runbook.id}")
     return 0

@@ -72,9 +72,9 @@ class Shell:
         """A step's rollback command, run like any command (a scripted shell answers it from `rollbacks`)."""
         return self.run(command, timeout)
 
-    def probe(self, runbook: Runbook) -> dict[str, str]:
-        """The runbook's `target` probes, run now: name -> value."""
-        return targets.probe(runbook, self.env(), self.secrets)
+    def probe(self, runbook: Runbook, values: dict[str, str] | None = None) -> dict[str, str]:
+        """The runbook's `target` probes, run now: name -> value (`values`: a called runbook's own, over ours)."""
+        return targets.probe(runbook, {**self.env(), **(values or {})}, self.secrets)
 
     @staticmethod
     def wait(seconds: float) -> None:

@@ -18,10 +18,11 @@ from .redact import Redactor
 PROBE_TIMEOUT = 30  # seconds; a probe is one quick read-only query
 
 
-def missing_programs(runbook: Runbook, start: int = 0, path: str | None = None) -> dict[str, list[str]]:
+def missing_programs(runbook: Runbook, start: int = 0, path: str | None = None, plan=None) -> dict[str, list[str]]:
     """Each program of `requires` that is not on PATH -> who needs it ("the runbook" or step ids).
 
-    Only the steps from `start` on count: a resumed session does not need what finished steps used."""
+    Only the steps from `start` on count: a resumed session does not need what finished steps used.
+    With a `plan` (nesting.py), `start` indexes it and the called runbooks' `requires` join in."""
     missing: dict[str, list[str]] = {}
     found: dict[str, bool] = {}
 
@@ -33,7 +34,12 @@ def missing_programs(runbook: Runbook, start: int = 0, path: str | None = None) 
 
     for program in runbook.requires:
         check(program, "the runbook")
-    for step in runbook.steps[start:]:
+    if plan is not None:
+        for entry in plan.callees(start):
+            for program in entry.call.runbook.requires:
+                check(program, f"{entry.call.runbook.id}, called by step {entry.key}")
+    steps = [entry.step for entry in plan.entries] if plan is not None else runbook.steps
+    for step in steps[start:]:
         for program in step.requires:
             check(program, f"step {step.id}")
     return missing

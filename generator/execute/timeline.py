@@ -101,7 +101,10 @@ def build(events: list[dict]) -> dict:
     status = None
 
     def row(event: dict, step: str, action: str, result: str) -> None:
-        rows.append({"time": event["time"], "step": step, "action": action, "result": result})
+        # A called step (`roll-back/undo`) is shown under its call: indented by its depth.
+        depth = step.count("/")
+        rows.append({"time": event["time"], "step": step, "action": ("↳ " * depth) + action if depth else action,
+                     "result": result, "depth": depth})
 
     def close_open(event: dict) -> None:
         nonlocal open_step
@@ -144,6 +147,15 @@ def build(events: list[dict]) -> dict:
             row(event, event.get("step", ""), f"variables given: {given}", "")
         elif kind == "rollback":
             row(event, event.get("step", ""), f"rollback {_code(_command(event.get('command')))}", _result(event))
+        elif kind == "call-start":
+            given = ", ".join(f"{name}={value}" for name, value in (event.get("variables") or {}).items())
+            again = " again (resumed)" if event.get("resumed") else ""
+            row(event, event.get("step", ""), f"call{again} {event.get('uses')}: {event.get('title') or ''}, "
+                f"{event.get('steps')} step(s)" + (f", with {given}" if given else "") + _target(event), "")
+        elif kind == "step-end" and event.get("uses"):  # a `uses` step: its call ended (or was skipped)
+            open_step = None
+            what = _action(event) if event.get("status") == "skipped" else f"call {event['uses']} ended"
+            row(event, event.get("step", ""), what, event.get("status", ""))
         elif kind == "step-end":
             open_step = None
             final[event.get("step", "")] = event

@@ -49,9 +49,10 @@ def problem(variable: Variable, value: str) -> str | None:
 
 def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str], console: Console,
             prompt: bool, ask_defaults: bool, known: dict[str, str] | None = None,
-            lenient: bool = False, defer: frozenset[str] = frozenset()) -> dict[str, str]:
+            lenient: bool = False, defer: frozenset[str] = frozenset(), given_by: str = "--var") -> dict[str, str]:
     """Every variable's value. `known` holds values carried over by --resume; names in `defer`
     are left out when they would be asked now (the session asks them when a command needs them).
+    `given_by` names where `given` comes from in messages (`--var`, or a call's `with`).
 
     With `prompt` false (no terminal, or a dry run) defaults are taken and the missing required
     variables end the run with one line naming all of them.
@@ -60,7 +61,7 @@ def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str],
     missing: list[str] = []
     for variable in runbook.variables:
         name = variable.name
-        for source, pool in (("--var", given), ("the environment", environ), ("the resumed transcript", known or {})):
+        for source, pool in ((given_by, given), ("the environment", environ), ("the resumed transcript", known or {})):
             if name in pool:
                 why = problem(variable, pool[name])
                 if why:

@@ -153,7 +153,7 @@ class ScriptedShell:
         self._show(result)
         return result
 
-    def probe(self, runbook: Runbook) -> dict[str, str]:
+    def probe(self, runbook: Runbook, values: dict[str, str] | None = None) -> dict[str, str]:
         values = dict(self.script.probe_values)
         if any(values[name] != self.script.scenario.target.get(name, NOT_GIVEN) for name in values):
             self.script.took("target changed")
@@ -166,8 +166,8 @@ class ScriptedShell:
 class ScriptedOperator(Dialogue):
     """The operator of a scenario: `answers` per step (`yes`, `skip`, `quit`), `default` for the others."""
 
-    def __init__(self, script: Script, runbook: Runbook, console):
-        super().__init__(runbook, console)
+    def __init__(self, script: Script, runbook: Runbook, console, word: str | None = None):
+        super().__init__(runbook, console, word=word)
         self.script = script
 
     def decide(self, step: Step, target: str = "") -> tuple[str, str, bool]:

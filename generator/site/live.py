@@ -101,7 +101,7 @@ class LiveSite:
         for doc in renderer.published:
             if isinstance(doc, Runbook):
                 inputs = (doc.path, doc.sha256, settings, tuple(facts.get(rid) for rid in doc.related),
-                          renderer.freshness(doc))
+                          renderer.freshness(doc), _called(renderer, doc))
             else:  # the catalogs list runbooks (severity levels) and read each other
                 inputs = (doc.path, doc.sha256, listing)
             wanted.append((f"doc:{doc.path}", inputs, lambda doc=doc: [renderer.document_page(doc)]))
@@ -172,3 +172,17 @@ def _listed(runbook: Runbook) -> tuple:
     """What the listing pages (runbooks, alerts, tags) and the catalogs show of a runbook."""
     return (runbook.id, runbook.path, runbook.title, runbook.summary, runbook.service, runbook.severity,
             runbook.owner, runbook.tags, runbook.alerts, runbook.last_reviewed, runbook.review_interval)
+
+
+def _called(renderer, runbook: Runbook) -> tuple:
+    """The runbooks a page shows the steps of (`uses`, through nested calls): their content is its input too."""
+    seen: dict[str, str] = {}
+    pending = [step for step in runbook.steps if step.uses]
+    while pending:
+        step = pending.pop()
+        callee = renderer.calls.by_id.get(step.called[0])
+        if callee is None or callee.id in seen:
+            continue
+        seen[callee.id] = callee.sha256
+        pending.extend(s for s in callee.steps if s.uses)
+    return tuple(sorted(seen.items()))

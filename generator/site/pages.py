@@ -173,6 +173,54 @@ class SiteRenderer:
                 found.setdefault(alert_slug(name), (name, []))[1].append(runbook)
         return dict(sorted(found.items()))
 
+    # ---- calls (`uses`, generator/calls.py) --------------------------------------------------------
+
+    @cached_property
+    def calls(self):
+        from ..calls import Calls
+
+        return Calls(self.catalog.runbooks)
+
+    def call(self, step):
+        return self.calls.resolve(step)
+
+    def risk(self, step) -> str:
+        """A step's risk badge; a `uses` step's is the highest risk of what it calls."""
+        return self.calls.risk(step) if step.uses else step.risk
+
+    @staticmethod
+    def with_reference(value: str) -> str | None:
+        from ..calls import reference
+
+        return reference(value)
+
+    @staticmethod
+    def with_json(step) -> str:
+        """The call's `with` for the page's script: called variable -> `$NAME` of the caller or literal text."""
+        import json
+
+        return json.dumps(dict(step.with_), ensure_ascii=False, sort_keys=True)
+
+    @staticmethod
+    def call_export(step) -> str:
+        """`export DEPLOYMENT="$SERVICE" REASON='bad release'`: what a call passes, for pasting before its commands
+        ("" when every value is this runbook's variable of the same name)."""
+        import shlex
+
+        from ..calls import reference
+
+        words = []
+        for name, value in step.with_:
+            ref = reference(value)
+            if ref != name:  # `SERVICE: "$SERVICE"` is already set by this page's export block
+                words.append(f'{name}="${ref}"' if ref else f"{name}={shlex.quote(value)}")
+        return "export " + " ".join(words) if words else ""
+
+    @staticmethod
+    def not_passed(call) -> list:
+        given = {name for name, _ in call.step.with_}
+        return [v for v in call.needed_variables() if v.name not in given]
+
     def review(self, runbook: Runbook) -> Review:
         interval = duration_seconds(runbook.review_interval or self.review_interval) // 86400
         return Review(runbook.last_reviewed, interval, self.today)

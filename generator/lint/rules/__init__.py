@@ -5,6 +5,6 @@ The codes themselves are listed in generator/codes.py.
 
 from __future__ import annotations
 
-from . import content, execution, freshness, ids, safety, scenarios, templates, variables
+from . import calls, content, execution, freshness, ids, safety, scenarios, templates, variables
 
-FAMILIES = (ids, variables, safety, content, freshness, templates, execution, scenarios)
+FAMILIES = (ids, variables, safety, content, freshness, templates, execution, calls, scenarios)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...codes import RULES
+from ...calls import references
 from ...model import Runbook
 from ...suggest import closest
 from ...shell import assigned, is_standard, placeholders, used_names, variable_hint
@@ -65,6 +66,7 @@ def _runbook(ctx, runbook: Runbook):
             hint = variable_hint(placeholder.name)
             yield ctx.finding(PLACEHOLDER, runbook, pointer, f"placeholder <{placeholder.name}> left in the command; "
                               f"declare a variable and write {hint}", offset=placeholder.offset)
+    used.update(ref for step in runbook.steps for _, ref in references(step))  # passed on to a called runbook
     if partial and ctx.commands_unsure(runbook):
         return  # a command in a repaired part (a misspelt `run:` key) may use the variable
     for variable in runbook.variables:

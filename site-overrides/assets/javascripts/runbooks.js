@@ -95,6 +95,26 @@
     }
   };
 
+  // A called runbook's commands read its own variables: each call around a block (`data-rb-with`, outermost
+  // first) maps them to the caller's values (`$NAME`) or to literal text, as `runbook exec` passes them.
+  function scoped(code, values) {
+    var chain = [], node = code.closest("[data-rb-with]");
+    while (node) {
+      chain.unshift(node);
+      node = node.parentElement && node.parentElement.closest("[data-rb-with]");
+    }
+    return chain.reduce(function (outer, call) {
+      var passed = JSON.parse(call.getAttribute("data-rb-with")), inner = {};
+      Object.keys(passed).forEach(function (name) {
+        var ref = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))$/.exec(passed[name]);
+        var from = ref && (ref[1] || ref[2]);
+        if (!ref) inner[name] = passed[name];
+        else if (Object.prototype.hasOwnProperty.call(outer, from)) inner[name] = outer[from];
+      });
+      return inner;
+    }, values);
+  }
+
   function setUp(form) {
     var article = form.closest("article") || document;
     var fields = Array.prototype.slice.call(form.querySelectorAll("input[name], select[name]"));
@@ -165,7 +185,7 @@
       var id = form.getAttribute("data-runbook");
       execBlocks.forEach(function (block) { block.show(["runbook exec " + id].concat(vars).join(" \\\n  ")); });
       commandBlocks.forEach(function (block) {
-        block.show(fill.checked ? substitute(block.text, values) : block.text);
+        block.show(fill.checked ? substitute(block.text, scoped(block.code, values)) : block.text);
       });
     }
 
@@ -188,5 +208,5 @@
   else start();
   if (typeof window.document$ !== "undefined") window.document$.subscribe(start);
 
-  window.runbookForm = { quote: quote, substitute: substitute };
+  window.runbookForm = { quote: quote, substitute: substitute, scoped: scoped };
 })();
