@@ -28,7 +28,33 @@ class Result:
 
 
 def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple[str, ...] = ()) -> Result:
+    """The runbook mapping (None when nothing could be imported) and the findings, for one Markdown file.
+
+    Whatever goes wrong inside is this file's finding (RB712, at the block being read), never an exception:
+    a folder import goes on with the other files."""
     importer = Importer(path, runbook_id, tuple(extra_patterns))
+    try:
+        return _import(importer, text, runbook_id)
+    except Exception as exc:  # noqa: BLE001 - an importer bug on one file must not stop the others
+        where = f" (in {_origin(exc)})" if _origin(exc) else ""
+        importer.note(codes.IMPORT_FAILED, importer.line, f"the importer failed on the block at this line: "
+                                                          f"{type(exc).__name__}: {exc}{where}; nothing was imported "
+                                                          "from this file, please report it with the file")
+        return Result(None, sorted(importer.findings))
+
+
+def _origin(exc: BaseException) -> str:
+    """`commands.py:169 derive_title`: the innermost frame of the importer, for the bug report."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "generator" in f.filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+
+
+def _import(importer: Importer, text: str, runbook_id: str) -> Result:
     if not text.strip():
         importer.note(codes.EMPTY, 1, "the file is empty; nothing to import")
         return Result(None, importer.findings)

@@ -19,11 +19,12 @@ from ..config import load_config
 from ..errors import UserError
 from ..findings import Finding
 from ..project import display_path
+from . import codes
 from .assemble import import_markdown
-from .text import runbook_id_for
+from .text import markdown_stem, runbook_id_for, unique_ids
 from .writer import InvalidImport, dump
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")  # `.html.md` (Middleman, GOV.UK) ends in .md too
 FILE_SUFFIXES = MARKDOWN_SUFFIXES + (".txt",)  # a single .txt is read as Markdown (the seed is one)
 
 
@@ -36,6 +37,7 @@ class _Job:
     markdown: Path
     runbook_id: str
     target: Path | None  # None: standard output
+    renamed_from: str = ""  # the id the file name gave, when another file of the folder has it too (RB713)
 
 
 def run_import(source: Path, out: Path | None, force: bool) -> int:
@@ -58,6 +60,10 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
             failed.append((job, str(exc).removeprefix(f"{shown}: ")))
             continue
         result = import_markdown(text, shown, job.runbook_id, patterns)
+        if job.renamed_from:
+            result.findings.insert(0, Finding(shown, 1, 1, codes.ID_RENAMED.code, codes.ID_RENAMED.severity,
+                                              f"id {job.renamed_from!r} is also another imported file's id; this "
+                                              f"runbook is {job.runbook_id!r}"))
         _print(result.findings, report_err)
         if result.data is None:
             failed.append((job, "; ".join(f.message for f in result.findings if f.severity == "error") or "not imported"))
@@ -111,14 +117,12 @@ def _plan(source: Path, out: Path | None) -> list[_Job]:
         if out is not None and out.exists() and not out.is_dir():
             raise UsageError(f"{out}: is a file; a folder imports into a folder (-o FOLDER)")
         base = out or Path.cwd()
-        jobs = []
-        for path in files:
-            runbook_id = runbook_id_for(path.stem, path.parent.name if path.parent != source else source.resolve().name)
-            jobs.append(_Job(path, runbook_id, base / path.relative_to(source).parent / f"{runbook_id}.yaml"))
-        return jobs
+        ids = unique_ids([path.relative_to(source) for path in files], source.resolve().name)
+        return [_Job(path, ids[i][0], base / path.relative_to(source).parent / f"{ids[i][0]}.yaml", ids[i][1])
+                for i, path in enumerate(files)]
     if source.suffix.lower() not in FILE_SUFFIXES:
         raise UsageError(f"{source}: not a Markdown file; pass a .md or .markdown file (or a folder of them)")
-    runbook_id = runbook_id_for(source.stem, source.resolve().parent.name)
+    runbook_id = runbook_id_for(markdown_stem(source), source.resolve().parent.name)
     if out is None:
         target: Path | None = Path.cwd() / f"{runbook_id}.yaml"
     elif str(out) == "-":

@@ -166,7 +166,8 @@ def derive_title(command: str) -> str:
         words.append(token)
         if len(words) == 4:
             break
-    short = " ".join(words) or tokens[0]
+    # a command of nothing but options, quotes or placeholders (`"$EDITOR" <file>`): its first word, as written
+    short = " ".join(words) or (tokens[0] if tokens else "") or " ".join(command.split()[:1]) or "the command"
     return f"Run {short}"[:120]
 
 

@@ -77,6 +77,7 @@ class Importer:
         self.extra_patterns = extra_patterns
         self.findings: list[Finding] = []
         self.settings: dict[str, tuple[str, int, str]] = {}  # NAME -> (value, line, the line as written)
+        self.line = 1  # the block being read: where a failure is reported (RB712)
 
     def note(self, rule, line: int, message: str) -> None:
         self.findings.append(Finding(self.path, line, 1 if line else 0, rule.code, rule.severity, message))
@@ -183,6 +184,7 @@ class _Walker:
 
     def block(self, block: Block) -> None:
         importer = self.importer
+        importer.line = block.line
         if block.kind == "label":
             self.heading = self.label = self.context = block.content
             self.untitled = ""  # the label prefixes the command titles instead
