@@ -431,7 +431,7 @@ def test_an_imported_command_reads_values_from_the_environment_not_the_text(tmp_
 
 def test_indented_code_block_stays_a_code_block_in_the_description():
     result = import_markdown("# T\n\nUse it.\n\n    SELECT 1;\n\n```bash\nls\n```\n", "t.md", "t")
-    assert result.data["steps"][0]["description"] == "```\nSELECT 1;\n```"
+    assert result.data["steps"][0]["description"] == "```sql\nSELECT 1;\n```"  # recognised, so highlighted as SQL
 
 
 # ---- adversarial QA: pages as teams bring them ---------------------------------------------------------

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from ..findings import Finding
 from . import codes
-from .commands import (Command, derive_title, is_inline_command, is_mutating, is_shell_block, split_block,
-                       title_from_prose)
+from .commands import (Command, classify_block, derive_title, is_inline_command, is_mutating, split_block,
+                       title_from_prose, visible)
 from .sections import Block, Item, Section
 from .text import HTML_COMMENT, clean_title, code_placeholders, one_line
 
@@ -63,11 +63,18 @@ def block_commands(block: Block) -> tuple[list[Command], list[Command]]:
 def block_has_steps(block: Block) -> bool:
     """Would the walker make a step of this block? Layout asks, so a section is a phase only if it has steps."""
     if block.kind == "code":
-        return is_shell_block(block.info, block.content)[0] and bool(block_commands(block)[1])
+        return classify_block(block.info, block.content).shell and any(c.kind != "text" for c in block_commands(block)[1])
     if block.kind == "list":
         return any(item.task or any(is_inline_command(c) for c in item.codes) or any(block_has_steps(f) for f in item.fences)
                    for item in block.items)
     return False
+
+
+def fenced(text: str, language: str) -> str:
+    """A fenced block of `text` labelled `language`, with a fence longer than any backtick run inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
 
 
 class Importer:
@@ -109,6 +116,9 @@ class Importer:
             step.description.append(command.note)
         if guessed:
             self.note(codes.GUESSED, command.line, f"step title {title!r} derived from the command; write what it checks or does")
+        if command.cleaned:
+            self.note(codes.GUESSED, command.line, f"removed invisible characters ({command.cleaned}) from the command "
+                                                   "(a copy-paste artefact that bash reads as part of a word)")
         if command.kind == "shell":
             step.run = command.text
             if command.output.strip():
@@ -205,13 +215,17 @@ class _Walker:
         self.add_prose(block.source)
 
     def code(self, block: Block, title: str) -> None:
-        shell, guessed = is_shell_block(block.info, block.content)
-        if guessed:
-            what = "shell commands" if shell else "text (never run)"
-            self.importer.note(codes.GUESSED, block.line, f"code block without a language read as {what}; "
+        kind = classify_block(block.info, block.content)
+        if kind.guessed:
+            what = "shell commands" if kind.shell else f"{kind.language} (never run)"
+            label = f"```{block.info} fence" if block.info else "code block without a language"
+            self.importer.note(codes.GUESSED, block.line, f"{label} read as {what}; "
                                                           "label the fence (```bash or ```text) to say so")
-        if not shell:
-            self.add_prose(block.source)
+        if not kind.shell:
+            if kind.reason:
+                self.importer.note(codes.NOT_SHELL, block.line, f"the ```{block.info} block is {kind.reason}, not shell "
+                                                                f"commands; kept as text (```{kind.language}), never run")
+            self.add_prose(fenced(block.content, kind.language) if kind.language != block.info else block.source)
             return
         settings, commands = block_commands(block)
         for command in settings:
@@ -220,8 +234,15 @@ class _Walker:
             match = SETTING.match(command.text)
             self.importer.settings.setdefault(match.group(1).upper(), (match.group(2).strip("'\""), command.line,
                                                                        command.text))
-        if not commands:
-            self.add_prose(block.source)
+        if not any(c.kind != "text" for c in commands):
+            # nothing runnable: prompts alone, output, another language: the block stays text, as what it is
+            languages = [c.language for c in commands]
+            language = max(set(languages), key=languages.count) if languages else "text"
+            if commands:
+                self.importer.note(codes.NOT_SHELL, block.line, f"the ```{block.info or 'code'} block holds "
+                                                                f"{commands[0].reason}, no shell command; kept as text "
+                                                                f"(```{language}), never run")
+            self.add_prose(fenced(block.content, language))
             return
         if not title and self.prose and not commands[0].title:
             # "Restart the deployment:" right above a block titles its first command
@@ -237,6 +258,12 @@ class _Walker:
             for command in commands[1:]:
                 command.group_title = command.group_title or title
         for i, command in enumerate(commands):
+            if command.kind == "text":  # stays where it was, as text: a PromQL query between two commands
+                self.importer.note(codes.NOT_SHELL, command.line, f"{command.reason} in a shell block is not a shell "
+                                                                  f"command; kept as text (```{command.language}), never run")
+                self.add_prose(fenced(command.text + ("\n" + command.output if command.output else ""),
+                                      command.language))
+                continue
             prose = self.take_prose()
             step = self.importer.command_step(command, title if i == 0 else "", self.label, prose)
             self.push(step)
@@ -262,23 +289,24 @@ class _Walker:
                 flush()
                 break
             commands = [code for code in item.codes if is_inline_command(code)]
-            shell_fences = [f for f in item.fences if is_shell_block(f.info, f.content)[0]]
+            shell_fences = [f for f in item.fences if block_has_steps(f)]
             if not commands and not shell_fences:
                 prose_items.append(item.source)
                 continue
             flush()
             for n, code in enumerate(commands):
                 title = title_from_prose(item.text, code) if n == 0 else ""
-                command = Command(code.strip().removeprefix("$ "), item.line, "", "", "", "shell")
+                text, cleaned = visible(code.strip().removeprefix("$ "))
+                command = Command(text, item.line, "", "", "", "shell", cleaned=cleaned)
                 prose = self.take_prose()
                 self.push(self.importer.command_step(command, title, self.label, prose))
             for fence in item.fences:
                 title = "" if commands else clean_title(title_from_prose(item.text, ""))
-                if is_shell_block(fence.info, fence.content)[0]:
+                if fence in shell_fences:
                     self.code(fence, title)
                     commands = ["done"]  # the item's text titled the first command only
                 else:
-                    self.add_prose(fence.source)
+                    self.code(fence, "")  # text as what it is (PromQL, output), with the finding that says so
 
     def checklist(self, items: list[Item]) -> None:
         title = self.context or "Check"

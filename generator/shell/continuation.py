@@ -3,17 +3,17 @@
 Bash waits for more after an open quote, here document, `$(`, an `if`/`for`/`case` block, or a trailing `|`,
 `&&` or `\\`: the parse then has an error or a missing token at the very end of the text. A mistake in the
 middle (a stray `)`) is not at the end: that command is complete, and bash -n reports it later.
-`<placeholders>` are read as the words a person will put there, not as redirections.
+Placeholders (`<pod>`, `[host]`, `{{ ns }}`) are read as the words a person will put there, not as redirections.
 """
 
 from __future__ import annotations
 
 from .parse import parsed_tree
-from .placeholders import PLACEHOLDER
+from .placeholders import mask_placeholders
 
 
 def needs_more(text: str) -> bool:
-    stripped = PLACEHOLDER.sub(lambda match: "w" * len(match.group(0)), text.rstrip())
+    stripped = mask_placeholders(text.rstrip())
     if not stripped:
         return False
     root, size = parsed_tree(stripped)
