@@ -15,8 +15,9 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.importing import import_markdown
-from generator.importing.writer import dump, schema_reference
+from generator.importing.writer import dump
 from generator.loading import load_file, load_text
+from generator.modeline import schema_reference
 from generator.schema import validate
 
 SEED = Path(__file__).resolve().parents[2] / "shared/seed/000_3eae7c220493b77f.txt"
@@ -376,11 +377,30 @@ def test_writer_fails_loudly_on_a_schema_violation(tmp_path):
               "steps": [{"id": "a", "title": "A", "run": "ls"}]}, tmp_path / "x.yaml", "x.yaml")
 
 
-def test_modeline_is_relative_inside_the_project_and_a_file_uri_outside(tmp_path):
-    assert schema_reference(REPO / "runbooks" / "services" / "x.yaml") == "../../schemas/runbook.schema.json"
-    outside = schema_reference(tmp_path / "x.yaml")
-    assert outside.startswith("file:///") and outside.endswith("runbook.schema.json")
-    assert Path(outside.removeprefix("file://")).is_file()
+def test_modeline_is_relative_inside_this_checkout():
+    assert schema_reference(REPO / "runbooks" / "services", REPO) == "../../schemas/runbook.schema.json"
+
+
+def test_modeline_outside_a_checkout_points_at_a_copy_of_the_schema_in_the_project(tmp_path):
+    import json
+
+    from generator.schema import load_schema
+
+    assert schema_reference(tmp_path / "runbooks" / "team", tmp_path) == "../../schemas/runbook.schema.json"
+    copy = tmp_path / "schemas" / "runbook.schema.json"
+    written = json.loads(copy.read_text(encoding="utf-8"))
+    assert written.pop("$comment").startswith("Copied by runbook ") and written == load_schema("runbook")
+    copy.write_text(copy.read_text(encoding="utf-8").replace('"Runbook"', '"Old runbook"'), encoding="utf-8")
+    schema_reference(tmp_path / "runbooks", tmp_path)  # a copy the tool wrote is brought up to date
+    assert json.loads(copy.read_text(encoding="utf-8"))["title"] == "Runbook"
+    copy.write_text('{"title": "ours"}\n', encoding="utf-8")  # a schema of the project's own is never touched
+    assert schema_reference(tmp_path / "runbooks", tmp_path) == "../schemas/runbook.schema.json"
+    assert copy.read_text(encoding="utf-8") == '{"title": "ours"}\n'
+
+
+def test_modeline_of_yaml_printed_to_standard_output_writes_no_file(tmp_path):
+    assert schema_reference(tmp_path, tmp_path, write_copy=False) == "schemas/runbook.schema.json"
+    assert not (tmp_path / "schemas").exists()
 
 
 # ---- variables ---------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
             continue
         shown_target = display_path(job.target) if job.target else f"{job.runbook_id}.yaml"
         try:
-            yaml_text = dump(result.data, job.target, shown_target)
+            yaml_text = dump(result.data, job.target, shown_target, config.root)
         except InvalidImport as exc:
             click.echo(f"runbook import: BUG: the YAML imported from {shown} does not pass the schema; nothing written. "
                        "Please report it with the Markdown file:", err=True)

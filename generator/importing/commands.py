@@ -268,7 +268,7 @@ def derive_title(command: str) -> str:
         if token.startswith("-"):
             skip_value = len(token) == 2  # `-n value`; `--tail=100` and `-it` carry their own value
             continue
-        if any(ch in token for ch in "<>$={}\"' |&;()*"):
+        if any(ch in token for ch in "<>$={}[]\"' |&;()*") or re.fullmatch(r"(YOUR|MY)_[A-Z0-9_]+|[A-Z0-9_]+_HERE", token):
             continue
         words.append(token)
         if len(words) == 4:
