@@ -14,7 +14,9 @@ from . import codes
 from .front_matter import read_front_matter
 from .layout import layout, own_steps, text_of
 from .sections import Section, parse
-from .steps import Importer, Phase, Step
+from ..shell import syntax_errors
+from ..shell.placeholders import mask_placeholders
+from .steps import Importer, Phase, Step, fenced
 from .text import Ids, clean_title, code_placeholders, is_toc, one_line
 from .variables import CommandRef, infer
 
@@ -115,6 +117,7 @@ def _import(importer: Importer, text: str, runbook_id: str) -> Result:
                        checklist=["TODO: turn the description into steps with commands or checklists"])]
         all_steps = steps
 
+    _keep_what_bash_accepts(importer, all_steps)
     refs = [CommandRef(s.run, s.line, s.title) for s in all_steps if s.run is not None]
     inferred = infer(refs)
     for name, (value, line, written) in importer.settings.items():
@@ -162,6 +165,20 @@ def _import(importer: Importer, text: str, runbook_id: str) -> Result:
         data["steps"] = [s.as_dict(ids.make(s.title)) for s in steps]
     _report_inline_html(importer, data, phases, steps)
     return Result(data, sorted(importer.findings))
+
+
+def _keep_what_bash_accepts(importer: Importer, steps: list[Step]) -> None:
+    """The last word on syntax is bash's: every command of the file goes through one `bash -n` (batched,
+    nothing runs), and one that bash rejects where the fast parse saw none becomes a manual step with the
+    text in its description, so the import never hands lint a syntax error (RB404)."""
+    running = [step for step in steps if step.run is not None]
+    for index, (message, _line) in syntax_errors([mask_placeholders(step.run) for step in running]):
+        step = running[index]
+        step.description.append(fenced(step.run, "bash"))
+        step.run, step.risk, step.confirm = None, None, None
+        step.checklist = ["Fix the command below and run it by hand: bash does not accept it as written"]
+        importer.note(codes.NOT_SHELL, step.line, f"bash does not accept this command ({message}); imported as a "
+                                                  "manual step with the command in its description, never run")
 
 
 def _report_inline_html(importer: Importer, data: dict, phases: list[Phase], steps: list[Step]) -> None:

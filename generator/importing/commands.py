@@ -140,6 +140,13 @@ def split_block(content: str, first_line: int, info: str) -> list[Command]:
     # A console block without any prompt shows one command and what it printed: the first command
     # is the command, every line after it is output.
     output_after_first = info in PROMPT_LABELS and not prompt
+    if lines[0].startswith("#!"):  # a script (`#!/bin/bash`, then `set -e` ...): one command, run as a whole
+        text, cleaned = visible(_dedent(content))
+        heading = next((line.strip() for line in lines[1:] if line.strip()), "")  # `# Install the plugin` titles it
+        title = heading.lstrip("#").strip() if heading.startswith("#") else ""
+        command = Command(text, first_line, title, "", "", "shell", cleaned=cleaned)
+        _judge(command)
+        return [command]
     commands: list[Command] = []
     comments: list[str] = []
     group_title = ""
@@ -253,7 +260,8 @@ def derive_title(command: str) -> str:
     """A title from the command itself: the program and its first plain words, without options, their
     values or placeholders (`redis-cli -h <host> -p <port> info` -> `Run redis-cli info`)."""
     words: list[str] = []
-    first = command.split("\n")[0]
+    # the first line that is not a comment: a script starts with `#!/bin/bash` and a `# what it does` line
+    first = next((line for line in command.split("\n") if line.strip() and not line.lstrip().startswith("#")), "")
     try:  # quoted arguments (SQL, messages) are one token each, and never title words
         tokens = shlex.split(first, comments=True)
     except ValueError:
