@@ -287,9 +287,10 @@ def test_folder_imports_one_runbook_per_file_with_a_summary(tmp_path):
     assert result.exit_code == 1, result.output  # the two empty files could not be imported
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*.yaml"))
     assert written == ["about-on-call.yaml", "database-checks.yaml", "disk-full.yaml", "gitlab-redis/gitlab-redis.yaml",
-                       "kube-pod-crash-looping.yaml", "kube-proxy-down.yaml", "restart-worker.yaml", "rotate-cert.yaml",
+                       "gitlab-style.yaml", "govuk-prompts.yaml", "kube-pod-crash-looping.yaml", "kube-proxy-down.yaml",
+                       "not-shell-blocks.yaml", "placeholder-styles.yaml", "restart-worker.yaml", "rotate-cert.yaml",
                        "shell-quoting.yaml", "target-down.yaml"]
-    assert "imported 10 of 12 file(s)" in result.output
+    assert "imported 14 of 16 file(s)" in result.output
     assert "needs a person" in result.output and "not imported:" in result.output
     assert re.search(r"empty\.md: the file is empty", result.output)
     for path in out.rglob("*.yaml"):

@@ -15,7 +15,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from ..shell import needs_more
+from ..shell import needs_more, placeholders
 from .languages import (PROMPT_LABELS, OTHER_PROMPT, block_language, is_command_word,
                         label_is_shell, label_language, line_language, output_line, parses)
 
@@ -262,6 +262,8 @@ def derive_title(command: str) -> str:
     words: list[str] = []
     # the first line that is not a comment: a script starts with `#!/bin/bash` and a `# what it does` line
     first = next((line for line in command.split("\n") if line.strip() and not line.lstrip().startswith("#")), "")
+    for found in reversed(placeholders(first, every_style=True)):  # `{{ namespace }}` is no title word
+        first = first[:found.offset] + " " + first[found.end:]
     try:  # quoted arguments (SQL, messages) are one token each, and never title words
         tokens = shlex.split(first, comments=True)
     except ValueError:

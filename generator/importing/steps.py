@@ -77,6 +77,15 @@ def fenced(text: str, language: str) -> str:
     return f"{fence}{language}\n{text.rstrip()}\n{fence}"
 
 
+def code_text(block: Block) -> str:
+    """A code block kept as text: fenced with the language its content is (```promql, not ```console), so
+    the site highlights it as what it is."""
+    kind = classify_block(block.info, block.content)
+    if not kind.shell and kind.language and kind.language != block.info:
+        return fenced(block.content, kind.language)
+    return block.source
+
+
 class Importer:
     def __init__(self, path: str, runbook_id: str, extra_patterns: tuple[str, ...]):
         self.path = path
@@ -225,7 +234,7 @@ class _Walker:
             if kind.reason:
                 self.importer.note(codes.NOT_SHELL, block.line, f"the ```{block.info} block is {kind.reason}, not shell "
                                                                 f"commands; kept as text (```{kind.language}), never run")
-            self.add_prose(fenced(block.content, kind.language) if kind.language != block.info else block.source)
+            self.add_prose(code_text(block))
             return
         settings, commands = block_commands(block)
         for command in settings:

@@ -122,6 +122,8 @@ def _rewrite(command: CommandRef, namespace: str | None, result: Inferred) -> st
                 description += f" for {program}"
             _declare(result, name, command, description, origin=f"`{found.written}`")
             replacement = _reference(name, found.quoting, following)
+            if found.quoting == SINGLE and following == "'":  # `'Bearer <token>'` -> `'Bearer '"$TOKEN"`, not `...''`
+                replacement, end = replacement[:-1], end + 1
         else:
             name = found.name
             if is_standard(name) or own.get(name, end) < found.offset:
