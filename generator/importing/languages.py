@@ -159,9 +159,16 @@ def block_language(content: str) -> tuple[str, str] | None:
         return "javascript", "a MongoDB shell session"
     if _RUBY.match(first) and not _known_command(first):
         return "ruby", "Ruby (a Rails console)"
-    if all(output_line(line) for line in lines):
+    if _paragraphs_are_output(content):
         return "text", "command output"
     return None
+
+
+def _paragraphs_are_output(content: str) -> bool:
+    """Every group of lines (up to a blank line) starts with a line of output: output pasted on its own
+    (a table's header, then its rows), not after any command."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", content) if p.strip()]
+    return bool(paragraphs) and all(output_line(p.strip("\n").split("\n", 1)[0]) for p in paragraphs)
 
 
 def _prompt_language(prompt: str) -> str:
