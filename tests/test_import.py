@@ -610,3 +610,61 @@ def test_an_unreadable_file_in_a_folder_is_named_once(tmp_path):
     assert "docs/bin.md: contains NUL bytes; not a Markdown text file" in lines
     assert "  docs/bin.md: contains NUL bytes; not a Markdown text file" in lines  # the summary
     assert "Traceback" not in result.output
+
+
+# ---- one file's failure, ids, .html.md, front matter (issue 16) ------------------------------------------
+
+
+def test_one_files_failure_is_its_finding_and_the_other_files_import(tmp_path, monkeypatch):
+    """Fault injection: whatever an importer bug raises on one file becomes `path:line: RB712`, never a
+    traceback, and the folder's other files are still written (exit 1: one file was not imported)."""
+    from generator.importing import commands
+
+    source = tmp_path / "wiki"
+    source.mkdir()
+    (source / "good.md").write_text("# Good\n\nUse it.\n\n```bash\nuptime\n```\n", encoding="utf-8")
+    (source / "bad.md").write_text("# Bad\n\nUse it.\n\nSome text.\n\n```bash\nexplode now\n```\n", encoding="utf-8")
+    real = commands.derive_title
+
+    def derive_title(command: str) -> str:
+        if command.startswith("explode"):
+            return [][0]  # the IndexError of issue 16 (a command with no words), on purpose
+        return real(command)
+
+    monkeypatch.setattr("generator.importing.steps.derive_title", derive_title)
+    result = run([source, "-o", tmp_path / "out"], tmp_path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(r"bad\.md:7:1: RB712 \[error\] the importer failed on the block at this line: IndexError", result.output)
+    assert (tmp_path / "out" / "good.yaml").is_file() and not (tmp_path / "out" / "bad.yaml").exists()
+    assert "imported 1 of 2 file(s)" in result.output
+
+
+def test_files_that_would_share_an_id_take_their_folders_names(tmp_path):
+    source = tmp_path / "runbooks-wiki"
+    for folder in ("alerts/etcd", "alerts/monitoring", "git"):
+        (source / folder).mkdir(parents=True)
+    page = "# T\n\nUse it.\n\n```bash\nuptime\n```\n"
+    for name in ("alerts/etcd/TargetDown.md", "alerts/monitoring/TargetDown.md", "git/README.md", "git/git.md",
+                 "rotate.html.md"):
+        (source / name).write_text(page, encoding="utf-8")
+    result = run([source, "-o", tmp_path / "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.yaml"))
+    assert written == ["alerts/etcd/etcd-targetdown.yaml", "alerts/monitoring/monitoring-targetdown.yaml",
+                       "git/git-git.yaml", "git/git-readme.yaml", "rotate.yaml"]
+    assert "RB713" in result.output and "id 'targetdown' is also another imported file's id" in result.output
+    lint = CliRunner().invoke(main, ["lint", str(tmp_path / "out")])
+    assert "RB201" not in lint.output and "RB202" not in lint.output
+
+
+def test_a_govuk_html_md_page_is_markdown_and_its_front_matter_is_used(tmp_path):
+    page = tmp_path / "rotate-rds.html.md"
+    page.write_text('---\nowner_slack: "#govuk-platform-engineering"\ntitle: Rotate RDS credentials\nsection: Databases\n'
+                    'layout: manual_layout\nparent: "/manual.html"\n---\n\nUse when a password leaks.\n\n'
+                    "```sh\n$ kubectl -n apps get secrets\n```\n", encoding="utf-8")
+    result = run([page, "-o", tmp_path / "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    data = load_file(tmp_path / "out" / "rotate-rds.yaml").data
+    assert (data["id"], data["title"], data["owner"], data["tags"]) == (
+        "rotate-rds", "Rotate RDS credentials", "govuk-platform-engineering", ["databases"])
+    assert "RB711" not in result.output  # layout and parent belong to Middleman: notes (RB708), not warnings
