@@ -169,3 +169,20 @@ def test_an_expansion_right_after_another_is_a_variable_too():
     data, _ = imported("# T\n\nUse it.\n\n```bash\ncat stacks.$host.$time.gz | gunzip -\n```\n")
     assert steps_of(data)[0]["run"] == 'cat stacks."$HOST"."$TIME".gz | gunzip -'
     assert set(data["variables"]) == {"HOST", "TIME"}
+
+
+@pytest.mark.parametrize("info, content", [
+    pytest.param("sh", '$ curl -I -v --header "Host: pages.example" https://127.0.0.1:1443\n< HTTP/1.1 200 OK\n< Server: x\n',
+                 id="curl-verbose-session-is-not-yaml"),
+    pytest.param("bash", "# Primary mirror\ncurl -H 'Backend-Override: mirrorS3' https://www.example/\n", id="header-is-not-yaml"),
+    pytest.param("bash", "< files_to_remove.txt xargs -rn1 rm -f\n", id="input-redirection-first"),
+    pytest.param("bash", "PGHOST=/var/opt/postgresql/ PATH=/opt/bin:$PATH \\\n  envdir /etc/wal-e.d/env wal-e backup-list\n",
+                 id="assignments-first"),
+    pytest.param("bash", 'kubectl exec -n monitoring prometheus-0 -- promtool query instant http://localhost:9090 '
+                         '\'sum(rate(http_requests_total{code="500"}[5m]))\'\n', id="promql-inside-a-command"),
+    pytest.param("console", "$ psql -c 'SELECT 1'\n ?column?\n----------\n        1\n", id="sql-inside-a-command"),
+])
+def test_shell_that_looks_like_something_else_in_places_stays_shell(info, content):
+    assert classify_block(info, content).shell
+    data, _ = imported(f"# T\n\nUse it.\n\n```{info}\n{content}```\n")
+    assert len([s for s in steps_of(data) if "run" in s]) == 1

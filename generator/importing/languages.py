@@ -61,7 +61,7 @@ _LANGUAGE_ALIASES = {
 
 # ---- whole-block recognisers ------------------------------------------------------------------------
 
-_YAML_LINE = re.compile(r"""^\s*(---\s*$|\.\.\.\s*$|-\s|-$|[\w."'/@$-][\w ."'/@$-]*:(\s|$)|#)""")
+_YAML_LINE = re.compile(r"""^\s*(---\s*$|\.\.\.\s*$|-\s|-$|("[^"]*"|'[^']*'|[\w./@-]+)\s*:(\s|$)|#)""")
 _CONFIG_LINE = re.compile(r"^\s*[A-Za-z_][\w.-]*(\[[^\]]*\])?\s+=\s+\S")  # `key = value` (spaces around `=`)
 _SECTION_LINE = re.compile(r"^\s*\[[\w .\"-]+\]\s*$")  # `[crio.runtime]`
 _HCL_BLOCK = re.compile(r"""^\s*(resource|data|module|variable|output|provider|terraform|locals|backend|dynamic)"""
@@ -150,7 +150,8 @@ def block_language(content: str) -> tuple[str, str] | None:
     config = sum(1 for line in lines if _CONFIG_LINE.match(line) or _SECTION_LINE.match(line) or line.strip() in "{}")
     if config * 2 > len(lines) and not any(_known_command(line) for line in lines):
         return ("toml" if any(_SECTION_LINE.match(line) for line in lines) else "ini"), "configuration (`key = value`)"
-    if _YAML_LINE.match(first) and not first.lstrip().startswith("- ") or first.startswith("---"):
+    if (_YAML_LINE.match(first) and not first.lstrip().startswith("- ") or first.startswith("---")) and \
+            not any(_known_command(line) for line in lines):
         if sum(1 for line in lines if _YAML_LINE.match(line) or line.startswith((" ", "\t"))) == len(lines) and _is_yaml(content):
             return "yaml", "YAML"
     if _is_promql(lines):
@@ -231,7 +232,9 @@ def output_line(line: str) -> bool:
         return True
     if stripped[0].isdigit() and not re.match(r"^\d+[a-z]", stripped):  # `200 OK`, `42`, `1/1 Running`
         return True
-    if stripped[0] in "|+=*<>})]" and not stripped.startswith(("<(", "<<")):  # borders, bullets, curl -v's `< HTTP/1.1`
+    if stripped[0] in "|+=*>})]":  # borders, bullets, `> ` prompts of other programs, closing brackets
+        return True
+    if re.match(r"^< (HTTP/|[A-Za-z][\w-]*: )", stripped):  # curl -v's response lines, not `< file cmd`
         return True
     if re.match(r"""^(\{\s*"|\[\s*["\d{A-Z]|["'][^"'$]*["']\s*[=:])""", stripped):  # JSON records, `[INFO]`, `"msg"="x"`
         return True
@@ -284,6 +287,8 @@ def line_language(text: str) -> tuple[str, str] | None:
 def is_command_word(text: str) -> bool:
     """The first word of a command can name a program: not a flag, `/` or `dir/`, `key:` or `"a"="b"`."""
     first = text.strip().split(None, 1)[0] if text.strip() else ""
+    if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", first):  # `PGHOST=/var/run/ PATH=... cmd`: assignments first
+        return True
     if not first or first.startswith("-") or first.endswith("/"):
         return False
     if first.endswith(":") and first != ":":
