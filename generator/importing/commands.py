@@ -1,12 +1,15 @@
 """Shell code blocks and inline code -> commands, one per step, each with a title and a kind.
 
-A shell block is split into commands: a `# comment` line titles the command below it, a blank line ends a
-group, and a command continues over a trailing backslash, a trailing pipe or `&&`, an open quote, a here
-document or an if/for/while/case block. Lines that are not shell (SQL, chat slash commands) come back
-with their own kind so they are never run.
+Whether a block is shell at all is `classify_block`'s question: the label is a hint, the content decides
+(languages.py). A shell block is split into commands: a `# comment` line titles the command below it, a
+blank line ends a group, and a command continues over a trailing backslash, a trailing pipe or `&&`, an
+open quote, a here document or an if/for/while/case block; a block that starts with `#!` is one script.
+Lines that are not shell come back with their own kind so they are never run: SQL and chat slash commands
+become manual steps, other languages, output and text bash rejects stay text ("text").
 
-Terminal sessions: in a block with `$ ` prompts the prompted lines are the commands and the lines after
-each one its output; a ```console block without any prompt is one command followed by its output.
+Terminal sessions: in a block with shell prompts (`$ `, `user@host:~$ `) the prompted lines are the
+commands and the lines after each one its output; a ```console block without any prompt is one command
+followed by its output.
 """
 
 from __future__ import annotations

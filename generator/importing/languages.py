@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import yaml
@@ -100,13 +99,6 @@ OTHER_PROMPT_LANGUAGE = (("mysql>", "sql"), ("MariaDB", "sql"), ("irb", "ruby"),
                           ("(gdb)", "text"), ("cqlsh", "sql"), ("sqlite>", "sql"), ("ksql>", "sql"))
 
 
-@dataclass(frozen=True)
-class Verdict:
-    shell: bool
-    language: str  # the fence label a text block is written with ("" for shell)
-    reason: str = ""  # for the finding: what the content was recognised as
-
-
 def label_language(info: str) -> str | None:
     """The language a fence label names, when it is not shell (None for shell labels and unknown words)."""
     return _LANGUAGE_ALIASES.get(info)
@@ -135,7 +127,6 @@ def block_language(content: str) -> tuple[str, str] | None:
     lines = _content_lines(content)
     if not lines:
         return None
-    text = "\n".join(lines).strip()
     first = lines[0].strip()
     if first[:1] in "{[" and _is_json(content):
         return "json", "JSON"
@@ -314,8 +305,7 @@ def parses(command: str) -> bool:
             name = data[node.start_byte:node.end_byte].decode("utf-8", "replace")
             if name.endswith("/") or ("=" in name and not name.startswith(("$", "`"))):
                 return False
-        elif node.type in ("arithmetic_expansion", "compound_statement") and node.type == "arithmetic_expansion" and \
-                re.search(rb"\d\.\d", data[node.start_byte:node.end_byte]):
-            return False
+        elif node.type == "arithmetic_expansion" and re.search(rb"\d\.\d", data[node.start_byte:node.end_byte]):
+            return False  # bash's arithmetic is integer only: `$((1.5*2))` fails when run
         stack.extend(node.children)
     return True
