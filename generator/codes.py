@@ -352,8 +352,10 @@ def closest(text: str) -> str | None:
     def shared_start(code: str) -> int:
         return next((i for i, (a, b) in enumerate(zip(code, typed)) if a != b), min(len(code), len(typed)))
 
-    return max(matches, key=lambda code: (difflib.SequenceMatcher(None, typed, code).ratio(), shared_start(code),
-                                          sorted(code) == sorted(typed)))
+    # A letter typed for the digit it looks like (`RB7O3`) means exactly that code, whatever else is as close.
+    digits = typed[:2] + typed[2:].translate(str.maketrans("OILS", "0115"))
+    return max(matches, key=lambda code: (code == digits, difflib.SequenceMatcher(None, typed, code).ratio(),
+                                          shared_start(code), sorted(code) == sorted(typed)))
 
 
 def did_you_mean(text: str) -> str:
