@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -55,6 +56,7 @@ def _project_copy(root: Path) -> Path:
     return target
 
 
+@lru_cache(maxsize=1)  # a folder import compares hundreds of times with the one text
 def _copy_text() -> str:
     schema = load_schema("runbook")
     copy = {"$comment": _COPY_NOTE.format(version=__version__), **{k: v for k, v in schema.items() if k != "$comment"}}

@@ -14,9 +14,11 @@ followed by its output.
 
 from __future__ import annotations
 
+import copy
 import re
 import shlex
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..shell import needs_more, placeholders
 from .languages import (PROMPT_LABELS, OTHER_PROMPT, block_language, is_command_word,
@@ -74,6 +76,7 @@ class BlockKind:
     reason: str = ""  # not shell although the label said shell: what the content is
 
 
+@lru_cache(maxsize=2048)  # layout asks before the walker does: each block is judged once
 def classify_block(info: str, content: str) -> BlockKind:
     """Shell or not: a label of another language is trusted; a shell label (or a host, user or program as label)
     is checked against the content; without a known label the content decides alone."""
@@ -133,6 +136,12 @@ def is_inline_command(code: str) -> bool:
 
 
 def split_block(content: str, first_line: int, info: str) -> list[Command]:
+    """The commands of a shell block (copies: the walker adds titles to them), split once per block."""
+    return [copy.copy(command) for command in _split(content, first_line, info)]
+
+
+@lru_cache(maxsize=2048)
+def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
     """The commands of a shell block. `first_line` is the Markdown line of the block's first code line.
 
     Lines after a shell prompt are commands, the other lines their output; in a block without prompts a
@@ -149,7 +158,7 @@ def split_block(content: str, first_line: int, info: str) -> list[Command]:
         title = heading.lstrip("#").strip() if heading.startswith("#") else ""
         command = Command(text, first_line, title, "", "", "shell", cleaned=cleaned)
         _judge(command)
-        return [command]
+        return (command,)
     commands: list[Command] = []
     comments: list[str] = []
     group_title = ""
@@ -196,7 +205,7 @@ def split_block(content: str, first_line: int, info: str) -> list[Command]:
         if title:
             group_title = title
         comments = []
-    return commands
+    return tuple(commands)
 
 
 def _ends_session_line(body: list[str], following: str) -> bool:
