@@ -186,3 +186,14 @@ def test_shell_that_looks_like_something_else_in_places_stays_shell(info, conten
     assert classify_block(info, content).shell
     data, _ = imported(f"# T\n\nUse it.\n\n```{info}\n{content}```\n")
     assert len([s for s in steps_of(data) if "run" in s]) == 1
+
+
+def test_a_fence_inside_a_list_item_is_labelled_with_its_language_too():
+    markdown = ("# T\n\nUse it.\n\n1. Look at the latency:\n\n   ```console\n"
+                '   histogram_quantile(0.99, sum(rate(x_bucket{job="etcd"}[5m])) by (le))\n   ```\n\n'
+                "2. The pods:\n\n   ```\n   NAME   READY   STATUS\n   ```\n\n3. Run it:\n\n   ```bash\n   uptime\n   ```\n")
+    data, findings = imported(markdown)
+    step = steps_of(data)[0]
+    assert step["run"] == "uptime"
+    assert "   ```promql\n   histogram_quantile(" in step["description"] and "   ```text\n   NAME" in step["description"]
+    assert not any(f.code == "RB712" for f in findings)

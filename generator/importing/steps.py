@@ -86,6 +86,26 @@ def code_text(block: Block) -> str:
     return block.source
 
 
+def relabelled(source: str, fences: list[Block]) -> str:
+    """A list's Markdown with each fence inside it that is not shell labelled with its language, as
+    `code_text` does for a block on its own (```console holding PromQL becomes ```promql)."""
+    position = 0
+    for fence in fences:
+        kind = classify_block(fence.info, fence.content)
+        opening = re.compile(rf"^([ \t>]*)(`{{3,}}|~{{3,}})[ \t]*{re.escape(fence.info)}[^\n`]*$", re.MULTILINE)
+        match = opening.search(source, position)
+        if match is None:
+            break
+        marker, end = match.group(2), match.end()
+        if not kind.shell and kind.language and kind.language != fence.info:
+            replacement = f"{match.group(1)}{marker}{kind.language}"
+            source = source[:match.start()] + replacement + source[end:]
+            end = match.start() + len(replacement)
+        closing = re.compile(rf"^[ \t>]*{re.escape(marker)}[ \t]*$", re.MULTILINE).search(source, end)
+        position = closing.end() if closing else end
+    return source
+
+
 class Importer:
     def __init__(self, path: str, runbook_id: str, extra_patterns: tuple[str, ...]):
         self.path = path
@@ -300,7 +320,7 @@ class _Walker:
             commands = [code for code in item.codes if is_inline_command(code)]
             shell_fences = [f for f in item.fences if block_has_steps(f)]
             if not commands and not shell_fences:
-                prose_items.append(item.source)
+                prose_items.append(relabelled(item.source, item.fences))
                 continue
             flush()
             for n, code in enumerate(commands):
