@@ -265,6 +265,11 @@ _TABLE = (
          "Something in the Markdown at the line shown made the importer fail (a bug in `runbook import`, never a "
          "problem of the other files: they are imported). The message names what failed; please report it with "
          "the file, and meanwhile write this runbook by hand or simplify the block at that line."),
+    Rule("RB714", "import-not-utf8", "warning",
+         "The Markdown file is not UTF-8; it was read as Windows-1252.",
+         "Wikis exported on Windows often write Windows-1252 (or Latin-1): `café` as the single byte 0xE9, which is "
+         "not UTF-8. The importer reads such a file as Windows-1252 rather than refusing it, and writes the runbook as"
+         " UTF-8. Check the accented characters and quotes in the imported YAML, and re-save the Markdown as UTF-8."),
     Rule("RB713", "import-id-renamed", "info",
          "Two imported files would have had the same id; the id takes its folder's name in front.",
          "Ids are unique across a project (`RB201`), but a folder of Markdown often has the same file name in "

@@ -317,8 +317,7 @@ def test_existing_output_is_refused_without_force(tmp_path):
     (["notes.yaml"], "runbook: notes.yaml: not a Markdown file; pass a .md or .markdown file (or a folder of them)"),
     (["emptydir"], "runbook: emptydir: no Markdown files (.md, .markdown, .mdown, .mkd) in this folder"),
     (["docs", "-o", "-"], "runbook: -o - (standard output) takes one file, not a folder; pass -o FOLDER"),
-    (["latin1.md"], "runbook: latin1.md: byte 0xe9 is not UTF-8; re-save the file as UTF-8"),
-], ids=["missing", "not-markdown", "no-markdown-in-folder", "stdout-for-folder", "not-utf8"])
+], ids=["missing", "not-markdown", "no-markdown-in-folder", "stdout-for-folder"])
 def test_usage_errors_are_one_line_and_exit_2(tmp_path, args, message):
     (tmp_path / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
     (tmp_path / "emptydir").mkdir()
@@ -329,6 +328,14 @@ def test_usage_errors_are_one_line_and_exit_2(tmp_path, args, message):
     assert result.exit_code == 2
     assert result.output.strip() == message
     assert "Traceback" not in result.output
+
+
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252_with_a_warning(tmp_path):
+    (tmp_path / "latin1.md").write_bytes("# Café\n\nUse it “now”.\n\n```bash\nuptime\n```\n".encode("cp1252"))
+    result = run(["latin1.md", "-o", "-"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "latin1.md:1:1: RB714 [warning] byte 0xe9 is not UTF-8: the file was read as Windows-1252" in result.stderr
+    assert "title: Café" in result.stdout and "summary: Use it “now”." in result.stdout
 
 
 def test_standard_output_and_default_location(tmp_path):

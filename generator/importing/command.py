@@ -52,7 +52,7 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
     for job in jobs:
         shown = display_path(job.markdown)
         try:
-            text = _read(job.markdown, config.lint.max_file_size)
+            text, encoding_note = _read(job.markdown, config.lint.max_file_size)
         except UsageError as exc:
             if len(jobs) == 1:
                 raise
@@ -60,6 +60,9 @@ def run_import(source: Path, out: Path | None, force: bool) -> int:
             failed.append((job, str(exc).removeprefix(f"{shown}: ")))
             continue
         result = import_markdown(text, shown, job.runbook_id, patterns)
+        if encoding_note:
+            result.findings.insert(0, Finding(shown, encoding_note[0], 1, codes.NOT_UTF8.code, codes.NOT_UTF8.severity,
+                                              encoding_note[1]))
         if job.renamed_from:
             result.findings.insert(0, Finding(shown, 1, 1, codes.ID_RENAMED.code, codes.ID_RENAMED.severity,
                                               f"id {job.renamed_from!r} is also another imported file's id; this "
@@ -158,7 +161,8 @@ def _check_targets(jobs: list[_Job], force: bool) -> None:
         raise UsageError(f"{display_path(existing[0])} already exists{more}; pass --force to overwrite")
 
 
-def _read(path: Path, max_bytes: int) -> str:
+def _read(path: Path, max_bytes: int) -> tuple[str, tuple[int, str] | None]:
+    """The file's text, and (line, message) when it had to be read as Windows-1252 (RB714)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -169,9 +173,14 @@ def _read(path: Path, max_bytes: int) -> str:
     if b"\0" in raw:
         raise UsageError(f"{display_path(path)}: contains NUL bytes; not a Markdown text file")
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{display_path(path)}: byte 0x{raw[exc.start]:02x} is not UTF-8; re-save the file as UTF-8") from None
+        # a wiki exported on Windows: read as Windows-1252 (its five undefined bytes become U+FFFD), so the
+        # runbook is imported and the finding (RB714) says what to check
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return raw.decode("cp1252", errors="replace").removeprefix("\ufeff"), (
+            line, f"byte 0x{raw[exc.start]:02x} is not UTF-8: the file was read as Windows-1252; check its accented "
+                  "characters and re-save it as UTF-8")
 
 
 def _print(findings: list[Finding], err: bool) -> None:
