@@ -197,3 +197,10 @@ def test_a_fence_inside_a_list_item_is_labelled_with_its_language_too():
     assert step["run"] == "uptime"
     assert "   ```promql\n   histogram_quantile(" in step["description"] and "   ```text\n   NAME" in step["description"]
     assert not any(f.code == "RB712" for f in findings)
+
+
+@pytest.mark.parametrize("info", ['bash', 'Bash title="restart"', "{.bash}", "{bash}", "bash=", "language-bash",
+                                  "sh {linenos=true}"])
+def test_fence_labels_as_the_different_wikis_write_them(info):
+    data, _ = imported(f"# T\n\nUse it.\n\n```{info}\nuptime\n```\n")
+    assert [s["run"] for s in steps_of(data)] == ["uptime"]
