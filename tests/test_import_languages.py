@@ -204,3 +204,10 @@ def test_a_fence_inside_a_list_item_is_labelled_with_its_language_too():
 def test_fence_labels_as_the_different_wikis_write_them(info):
     data, _ = imported(f"# T\n\nUse it.\n\n```{info}\nuptime\n```\n")
     assert [s["run"] for s in steps_of(data)] == ["uptime"]
+
+
+def test_a_usage_line_with_choices_is_text_and_does_not_swallow_the_commands_below():
+    data, _ = imported("# T\n\nUse it.\n\n```bash\n./bin/set-server-state {gprd,gstg} <ready|drain|maint> [filter]\n\n"
+                       "./bin/set-server-state gstg drain git-10\n```\n")
+    assert [s["run"] for s in steps_of(data)] == ["./bin/set-server-state gstg drain git-10"]
+    assert "<ready|drain|maint>" in steps_of(data)[0]["description"]

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import yaml
 
-from ..shell import syntax_errors
+from ..shell import UNQUOTED, quoting_at, syntax_errors
 from ..shell.parse import parsed_tree
 from ..shell.placeholders import mask_placeholders
 
@@ -204,6 +204,7 @@ def _is_promql(lines: list[str]) -> bool:
 
 # ---- one line or one command -------------------------------------------------------------------------
 
+_USAGE_CHOICES = re.compile(r"(?<![\w$<])<[\w.-]+(\|[\w.-]+)+>")  # `deploy <ready|drain|maint>`: pick one
 _KLOG = re.compile(r"^[IWEF]\d{4}\s+\d{2}:\d{2}:\d{2}")
 _TIMESTAMP = re.compile(r"^\[?\d{4}-\d{2}-\d{2}([T ]\d|\s|$)|^\[?\d{2}:\d{2}(:\d{2})?\b|^[A-Z][a-z]{2}\s+\d{1,2}\s+\d{2}:\d{2}")
 _TABLE_HEADER = re.compile(r"^[A-Z][A-Z0-9_()%/.-]*(\s{2,}|\t)[A-Z][A-Z0-9_()%/.-]*|^([A-Z][A-Z0-9_-]+ ){2,}[A-Z][A-Z0-9_-]+\s*$")
@@ -258,6 +259,9 @@ def line_language(text: str) -> tuple[str, str] | None:
     prompt = OTHER_PROMPT.match(first_line)
     if prompt:
         return _prompt_language(prompt.group("prompt")), f"a line of a {prompt.group('prompt').strip()} session"
+    choices = _USAGE_CHOICES.search(stripped)
+    if choices and quoting_at(stripped, choices.start()) == UNQUOTED:
+        return "text", "a usage line (`<a|b>` choices)"
     if _known_command(first_line):
         return None
     if _SQL_UPPER.match(stripped) or _SQL.match(stripped) and not re.match(r"^set\s+[-+]", stripped):

@@ -8,12 +8,19 @@ Placeholders (`<pod>`, `[host]`, `{{ ns }}`) are read as the words a person will
 
 from __future__ import annotations
 
+import re
+
 from .parse import parsed_tree
 from .placeholders import mask_placeholders
 
 
+_CHOICES = re.compile(r"<[\w.-]+(\|[\w.-]+)+>")
+
+
 def needs_more(text: str) -> bool:
-    stripped = mask_placeholders(text.rstrip())
+    # `<ready|drain|maint>` in a usage line offers choices: no command goes on after it (the line itself is
+    # not bash, and the importer keeps it as text), so it must not swallow the lines below it
+    stripped = _CHOICES.sub(lambda match: "w" * len(match.group(0)), mask_placeholders(text.rstrip()))
     if not stripped:
         return False
     root, size = parsed_tree(stripped)
