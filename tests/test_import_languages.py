@@ -211,3 +211,16 @@ def test_a_usage_line_with_choices_is_text_and_does_not_swallow_the_commands_bel
                        "./bin/set-server-state gstg drain git-10\n```\n")
     assert [s["run"] for s in steps_of(data)] == ["./bin/set-server-state gstg drain git-10"]
     assert "<ready|drain|maint>" in steps_of(data)[0]["description"]
+
+
+@pytest.mark.parametrize("label, content, shell", [
+    ("redis-cli", "CONFIG GET maxmemory\n", False),
+    ("redis-cli", "redis-cli -h cache-01 ping\n", True),
+    ("psql", "select pg_is_in_recovery();\n", False),
+    ("psql", "psql -h db-01 -c 'select 1'\n", True),
+    ("gitlab-rails", "Feature.enable(:ci_use_replica)\n", False),
+    ("gitlab-rails", "sudo gitlab-rails console\n", True),
+    ("mongo", "db.jobs.find()\n", False),
+])
+def test_a_label_naming_a_program_with_its_own_prompt_is_that_programs_input_unless_it_starts_shell(label, content, shell):
+    assert classify_block(label, content).shell is shell

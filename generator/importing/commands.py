@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..shell import needs_more, placeholders
-from .languages import (PROMPT_LABELS, OTHER_PROMPT, block_language, is_command_word,
-                        label_is_shell, label_language, line_language, output_line, parses)
+from .languages import (PROMPT_LABELS, OTHER_PROMPT, REPL_LABELS, block_language, is_command_word,
+                        label_is_shell, label_language, line_language, output_line, parses, repl_language)
 
 # First words that make an unlabelled block or an inline code span "clearly a command".
 KNOWN_PROGRAMS = frozenset("""
@@ -80,6 +80,11 @@ class BlockKind:
 def classify_block(info: str, content: str) -> BlockKind:
     """Shell or not: a label of another language is trusted; a shell label (or a host, user or program as label)
     is checked against the content; without a known label the content decides alone."""
+    if info in REPL_LABELS:  # ```psql: SQL typed at its prompt, or shell commands that start psql
+        language = repl_language(info, content)
+        if language is not None:
+            return BlockKind(False, False, language)
+        return BlockKind(True, False) if block_language(content) is None else BlockKind(False, False, "text")
     named = label_language(info)
     if named is not None:
         return BlockKind(False, False, info if info else named)

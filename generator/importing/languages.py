@@ -99,6 +99,29 @@ OTHER_PROMPT_LANGUAGE = (("mysql>", "sql"), ("MariaDB", "sql"), ("irb", "ruby"),
                           ("(gdb)", "text"), ("cqlsh", "sql"), ("sqlite>", "sql"), ("ksql>", "sql"))
 
 
+# Labels that name a program with a prompt of its own: the block is that program's input (SQL typed at
+# psql), unless its lines start like shell commands (```psql holding `psql -h db -c 'select 1'`).
+REPL_LABELS = {"psql": "sql", "mysql": "sql", "sqlite3": "sql", "cqlsh": "sql", "redis-cli": "redis",
+               "redis": "redis", "mongo": "javascript", "mongosh": "javascript", "mongodb": "javascript",
+               "irb": "ruby", "rails": "ruby", "gitlab-rails": "ruby", "rails-console": "ruby", "pry": "ruby",
+               "influx": "text", "etcdctl": "text", "python3": "pycon"}
+
+
+def repl_language(info: str, content: str) -> str | None:
+    """The language of a block labelled with a program that has a prompt, when its lines are that program's
+    input rather than shell commands; None otherwise."""
+    language = REPL_LABELS.get(info)
+    if language is None:
+        return None
+    lines = _content_lines(content)
+    if lines and all(_known_command(line) or SHELL_START.match(line.strip()) for line in lines[:1]):
+        return None
+    return language
+
+
+SHELL_START = re.compile(r"^(\$\s+|sudo\s|[\w.-]+@[\w.-]+:\S*[$#]\s)")
+
+
 def label_language(info: str) -> str | None:
     """The language a fence label names, when it is not shell (None for shell labels and unknown words)."""
     return _LANGUAGE_ALIASES.get(info)
