@@ -224,3 +224,10 @@ def test_a_usage_line_with_choices_is_text_and_does_not_swallow_the_commands_bel
 ])
 def test_a_label_naming_a_program_with_its_own_prompt_is_that_programs_input_unless_it_starts_shell(label, content, shell):
     assert classify_block(label, content).shell is shell
+
+
+@pytest.mark.parametrize("line", ["graph_builder.go:279] garbage controller monitor not yet synced",
+                                  '"failed to run reboot: %v", err', "Done.", "--no-headers | awk '{print $2}'"])
+def test_a_line_whose_first_word_no_program_can_have_is_not_a_command(line):
+    data, _ = imported(f"# T\n\nUse it.\n\n```bash\nuptime\n\n{line}\n\nuptime -p\n```\n")
+    assert [s.get("run") for s in steps_of(data)] == ["uptime", "uptime -p"]

@@ -314,6 +314,18 @@ def is_command_word(text: str) -> bool:
     return not re.match(r"""^["'][^"']*["']=""", first)  # `"msg"="trying to connect"`: a log record
 
 
+def _impossible_program(name: str) -> bool:
+    """A command name no program has: a directory (`dir/`), an assignment gone wrong (`slave0:ip=10.0.0.1`,
+    `metric{a="b"}`), a flag (`--no-headers` after a line break), a log line's `daemon.go:662]`, prose's `err,`."""
+    if name.startswith(("$", "`", '"$')):
+        return False  # `"$CMD" args`: whatever the variable holds
+    if name.endswith("/") or "=" in name:
+        return True
+    if len(name) > 1 and (name.startswith("-") or name.endswith((",", "]", ".", ":", ";"))):
+        return name not in ("..", "::")
+    return False
+
+
 @lru_cache(maxsize=8192)
 def parses(command: str) -> bool:
     """Does bash accept the command? tree-sitter answers in microseconds; only when it sees an error does
@@ -330,7 +342,7 @@ def parses(command: str) -> bool:
         node = stack.pop()
         if node.type == "command_name":
             name = data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-            if name.endswith("/") or ("=" in name and not name.startswith(("$", "`"))):
+            if _impossible_program(name):
                 return False
         elif node.type == "arithmetic_expansion" and re.search(rb"\d\.\d", data[node.start_byte:node.end_byte]):
             return False  # bash's arithmetic is integer only: `$((1.5*2))` fails when run
