@@ -158,6 +158,8 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
     # is the command, every line after it is output.
     output_after_first = info in PROMPT_LABELS and not prompt
     if lines[0].startswith("#!"):  # a script (`#!/bin/bash`, then `set -e` ...): one command, run as a whole
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+            return ()  # a shebang and comments: nothing to run
         text, cleaned = visible(_dedent(content))
         heading = next((line.strip() for line in lines[1:] if line.strip()), "")  # `# Install the plugin` titles it
         title = heading.lstrip("#").strip() if heading.startswith("#") else ""
@@ -300,8 +302,10 @@ def derive_title(command: str) -> str:
         words.append(token)
         if len(words) == 4:
             break
-    # a command of nothing but options, quotes or placeholders (`"$EDITOR" <file>`): its first word, as written
-    short = " ".join(words) or (tokens[0] if tokens else "") or " ".join(command.split()[:1]) or "the command"
+    # a command of nothing but options, quotes or placeholders (`"$EDITOR" <file>`, `$(cat cmd)`): its first
+    # word without the quoting around it
+    bare = re.sub(r"^(\$\(|`)+|[)`]+$", "", tokens[0] if tokens else "").strip("'\"")
+    short = " ".join(words) or bare or (tokens[0] if tokens else "") or "the command"
     return f"Run {short}"[:120]
 
 
