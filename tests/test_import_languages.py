@@ -231,3 +231,13 @@ def test_a_label_naming_a_program_with_its_own_prompt_is_that_programs_input_unl
 def test_a_line_whose_first_word_no_program_can_have_is_not_a_command(line):
     data, _ = imported(f"# T\n\nUse it.\n\n```bash\nuptime\n\n{line}\n\nuptime -p\n```\n")
     assert [s.get("run") for s in steps_of(data)] == ["uptime", "uptime -p"]
+
+
+@pytest.mark.parametrize("info, content, language", [
+    ("console", "PS C:\\Users\\ops> Get-Service -Name W3SVC\n", "powershell"),
+    ("", "C:\\> net stop w3svc\n", "batch"),
+    ("cmd", "net stop w3svc\n", "cmd"),  # a label of another language is kept as the author wrote it
+])
+def test_windows_prompts_and_labels_are_not_bash(info, content, language):
+    kind = classify_block(info, content)
+    assert not kind.shell and kind.language == language

@@ -28,7 +28,7 @@ from ..shell.parse import parsed_tree
 from ..shell.placeholders import mask_placeholders
 
 SHELL_LABELS = frozenset({"bash", "sh", "shell", "zsh", "ksh", "fish", "dash", "console", "shell-session",
-                          "shellsession", "sh-session", "bash-session", "terminal", "command", "commands", "cmd",
+                          "shellsession", "sh-session", "bash-session", "terminal", "command", "commands",
                           "cli", "shell-script", "shellscript", "bash-script", "prompt", "session"})
 PROMPT_LABELS = frozenset({"console", "shell-session", "shellsession", "sh-session", "bash-session", "terminal",
                            "session"})
@@ -52,7 +52,8 @@ _LANGUAGE_ALIASES = {
     "dot": "dot", "graphviz": "dot", "math": "math", "latex": "latex", "markdown": "markdown", "md": "markdown",
     "docker": "dockerfile", "dockerfile": "dockerfile", "nginx": "nginx", "apache": "apache", "http": "http",
     "regexp": "text", "regex": "text", "cron": "text", "crontab": "text", "csv": "text", "redis": "redis",
-    "powershell": "powershell", "ps1": "powershell", "pwsh": "powershell", "bat": "batch", "batch": "batch",
+    "powershell": "powershell", "ps1": "powershell", "pwsh": "powershell", "ps": "powershell", "bat": "batch",
+    "batch": "batch", "cmd": "batch", "dos": "batch", "doscon": "batch", "winbatch": "batch",
     "groovy": "groovy", "kotlin": "kotlin", "swift": "swift", "jinja": "jinja", "jinja2": "jinja", "j2": "jinja",
     "gotemplate": "text", "rego": "rego", "cue": "cue", "nix": "nix", "vim": "vim", "elixir": "elixir",
     "graphql": "graphql", "protobuf": "protobuf", "proto": "protobuf", "dql": "sql", "cql": "sql", "kql": "text",
@@ -94,8 +95,9 @@ _CALL = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+\s*\(")  # `obj.metho
 OTHER_PROMPT = re.compile(
     r"^(?P<prompt>\w[\w-]*=[#>]|\w[\w-]*-[#>]|mysql>|MariaDB \[[^\]]*\]>|irb\([^)]*\)[:\d]*[>*]|\[\d+\] pry\([^)]*\)>|"
     r"pry\([^)]*\)>|(\d{1,3}\.){3}\d{1,3}:\d+(\[\d+\])?>|redis[^>\s]*>|[\w-]+:(PRIMARY|SECONDARY|ARBITER)>|>>>|\(gdb\)|"
-    r"rs\d*:\w+>|mongo>|test>|admin>|cqlsh(:\w+)?>|sqlite>|postgres[=-]#|ksql>|\w+@[\w.-]+:\d+>)(\s|$)")
-OTHER_PROMPT_LANGUAGE = (("mysql>", "sql"), ("MariaDB", "sql"), ("irb", "ruby"), ("pry", "ruby"), (">>>", "pycon"),
+    r"rs\d*:\w+>|mongo>|test>|admin>|cqlsh(:\w+)?>|sqlite>|postgres[=-]#|ksql>|\w+@[\w.-]+:\d+>|"
+    r"PS [A-Za-z]:\\[^>]*>|[A-Za-z]:\\[^>]*>)(\s|$)")
+OTHER_PROMPT_LANGUAGE = (("PS ", "powershell"), (":\\", "batch"), ("mysql>", "sql"), ("MariaDB", "sql"), ("irb", "ruby"), ("pry", "ruby"), (">>>", "pycon"),
                           ("(gdb)", "text"), ("cqlsh", "sql"), ("sqlite>", "sql"), ("ksql>", "sql"))
 
 
