@@ -51,8 +51,11 @@ def _project_copy(root: Path) -> Path:
     except OSError:
         current = None
     if current is None or (current != text and _COPY_MARK in current[:400]):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except OSError:
+            pass  # a read-only project: the runbook's own write fails next, and says so in one line
     return target
 
 

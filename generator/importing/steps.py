@@ -266,7 +266,7 @@ class _Walker:
         if not any(c.kind != "text" for c in commands):
             # nothing runnable: prompts alone, output, another language: the block stays text, as what it is
             languages = [c.language for c in commands]
-            language = max(set(languages), key=languages.count) if languages else "text"
+            language = max(languages, key=languages.count) if languages else "text"  # first of the commonest
             if commands:
                 self.importer.note(codes.NOT_SHELL, block.line, f"the ```{block.info or 'code'} block holds "
                                                                 f"{commands[0].reason}, no shell command; kept as text "
@@ -286,6 +286,7 @@ class _Walker:
                 self.prose.remove(f"**{title}**")
             for command in commands[1:]:
                 command.group_title = command.group_title or title
+        first = next(i for i, command in enumerate(commands) if command.kind != "text")
         for i, command in enumerate(commands):
             if command.kind == "text":  # stays where it was, as text: a PromQL query between two commands
                 self.importer.note(codes.NOT_SHELL, command.line, f"{command.reason} in a shell block is not a shell "
@@ -294,7 +295,7 @@ class _Walker:
                                       command.language))
                 continue
             prose = self.take_prose()
-            step = self.importer.command_step(command, title if i == 0 else "", self.label, prose)
+            step = self.importer.command_step(command, title if i == first else "", self.label, prose)
             self.push(step)
 
     def list(self, block: Block) -> None:

@@ -14,6 +14,7 @@ import yaml
 
 from ..findings import Finding
 from ..loading import load_text
+from ..codes import RULES
 from ..config import find_project
 from ..modeline import modeline
 from ..schema import load_schema, validate
@@ -79,8 +80,12 @@ def dump(data: dict, target: Path | None, display: str, project_root: Path | Non
 
     The modeline points at the schema relative to `target` (standard output: the current folder) inside
     the project at `project_root` (default: the project around the current folder); see modeline.py."""
-    body = yaml.dump(ordered_runbook(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
-                     default_flow_style=False, indent=2)
+    try:
+        body = yaml.dump(ordered_runbook(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
+                         default_flow_style=False, indent=2)
+    except (yaml.YAMLError, TypeError, ValueError) as exc:  # an importer bug: this file's finding, not a traceback
+        rule = RULES["RB712"]
+        raise InvalidImport([Finding(display, 1, 1, rule.code, rule.severity, f"the YAML could not be written: {exc}")])
     folder = target.parent if target is not None else Path.cwd()
     root = project_root or find_project(Path.cwd().resolve())[0]
     text = f"{modeline(folder, root, write_copy=target is not None)}\n{body}"
