@@ -350,6 +350,22 @@ _TABLE = (
          "YAML front matter (`---` at the top of the file) fills title, summary, owner, service, severity, tags, "
          "alerts and related. A field that is not valid YAML, not one of those, or not in the format's form (for "
          "example an owner that is not kebab-case) is reported and left out."),
+    Rule("RB712", "import-failed", "error",
+         "The importer failed on this file; nothing was written for it.",
+         "Something in the Markdown at the line shown made the importer fail (a bug in `runbook import`, never a "
+         "problem of the other files: they are imported). The message names what failed; please report it with "
+         "the file, and meanwhile write this runbook by hand or simplify the block at that line."),
+    Rule("RB714", "import-not-utf8", "warning",
+         "The Markdown file is not UTF-8; it was read as Windows-1252.",
+         "Wikis exported on Windows often write Windows-1252 (or Latin-1): `café` as the single byte 0xE9, which is "
+         "not UTF-8. The importer reads such a file as Windows-1252 rather than refusing it, and writes the runbook as"
+         " UTF-8. Check the accented characters and quotes in the imported YAML, and re-save the Markdown as UTF-8."),
+    Rule("RB713", "import-id-renamed", "info",
+         "Two imported files would have had the same id; the id takes its folder's name in front.",
+         "Ids are unique across a project (`RB201`), but a folder of Markdown often has the same file name in "
+         "several places (`alerts/a/TargetDown.md`, `alerts/b/TargetDown.md`, or a folder's `README.md` next to a "
+         "file named like the folder). Each of those files gets its parent folders' names in front of its id "
+         "(`a-targetdown`, `b-targetdown`) until the ids differ. Rename the files if other ids are wanted."),
 
     # Prometheus alert rule files against the runbooks (generator/alerting/).
     Rule("RB801", "alert-rules-file", "error", "An alert rule file is not shaped like a Prometheus rule file.",
@@ -446,8 +462,10 @@ def closest(text: str) -> str | None:
     def shared_start(code: str) -> int:
         return next((i for i, (a, b) in enumerate(zip(code, typed)) if a != b), min(len(code), len(typed)))
 
-    return max(matches, key=lambda code: (difflib.SequenceMatcher(None, typed, code).ratio(), shared_start(code),
-                                          sorted(code) == sorted(typed)))
+    # A letter typed for the digit it looks like (`RB7O3`) means exactly that code, whatever else is as close.
+    digits = typed[:2] + typed[2:].translate(str.maketrans("OILS", "0115"))
+    return max(matches, key=lambda code: (code == digits, difflib.SequenceMatcher(None, typed, code).ratio(),
+                                          shared_start(code), sorted(code) == sorted(typed)))
 
 
 def did_you_mean(text: str) -> str:

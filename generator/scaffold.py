@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
 from . import clock
 from .config import ConfigError, load_config
-from .schema import SCHEMA_FILES, schema_dir
+from .modeline import schema_reference
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -60,14 +59,9 @@ def new_runbook(runbook_id: str, service: str | None, owner: str | None, folder:
     if target.exists():
         raise ConfigError(f"{target} already exists; pick another id or edit that file")
     folder.mkdir(parents=True, exist_ok=True)
-    schema = (schema_dir() / SCHEMA_FILES["runbook"]).resolve()
-    # Relative inside the project (the checkout travels), absolute to an installed package's copy.
-    if schema.is_relative_to(config.root):
-        schema_ref = os.path.relpath(schema, folder.resolve())
-    else:
-        schema_ref = schema.as_uri()
+    # relative to the file, so it resolves on every clone (generator/modeline.py)
     text = TEMPLATE.format(
-        schema=schema_ref.replace(os.sep, "/"), id=runbook_id, title=runbook_id.replace("-", " ").capitalize(),
+        schema=schema_reference(folder, config.root), id=runbook_id, title=runbook_id.replace("-", " ").capitalize(),
         service=service or runbook_id, owner=owner or "platform-team", today=(today or clock.today()).isoformat())
     with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(text)

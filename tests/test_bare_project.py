@@ -32,7 +32,7 @@ def demo(tmp_path) -> Path:
     root = tmp_path / "demo"
     root.mkdir()
     runbook("new", "checkout-api", "--service", "checkout", "--owner", "shop-team", cwd=root)
-    assert sorted(p.name for p in root.iterdir()) == ["runbooks"]
+    assert sorted(p.name for p in root.iterdir()) == ["runbooks", "schemas"]  # schemas/: the modeline's target
     (root / "notes" / "deeper").mkdir(parents=True)
     return root
 
@@ -45,7 +45,7 @@ def test_the_readme_command_line_builds_a_site(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     page = tmp_path / "demo" / "site" / PAGE
     assert "Checkout api" in page.read_text(encoding="utf-8")
-    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [".runbook", "runbooks", "site"]
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == [".runbook", "runbooks", "schemas", "site"]
 
 
 def test_build_from_a_sub_folder(demo):
@@ -94,3 +94,50 @@ def test_serve_from_a_sub_folder(demo):
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+IMPORTED = """\
+# Restart the worker
+
+Use when the queue grows.
+
+```bash
+kubectl rollout restart deployment/worker -n <namespace>
+```
+"""
+
+
+def _git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
+                   capture_output=True, text=True, timeout=60)
+
+
+def test_modelines_resolve_from_two_clones_at_different_paths(demo, tmp_path):
+    """`runbook new` and `runbook import` in a project without the tool's schemas/: every modeline is a path
+    relative to its file that, in each clone, names a schema inside that clone which the runbook passes."""
+    import json
+
+    import jsonschema
+
+    from generator.loading import load_file
+
+    (demo / "notes" / "restart-worker.md").write_text(IMPORTED, encoding="utf-8")
+    runbook("import", "notes/restart-worker.md", "-o", "runbooks/imported/", cwd=demo)
+    _git("init", "-q", cwd=demo)
+    _git("add", "runbooks", "schemas", cwd=demo)
+    _git("commit", "-qm", "runbooks", cwd=demo)
+    clones = [tmp_path / "laptop" / "work", tmp_path / "ci" / "builds" / "a" / "b"]
+    for clone in clones:
+        clone.parent.mkdir(parents=True)
+        _git("clone", "-q", str(demo), str(clone), cwd=tmp_path)
+        files = sorted((clone / "runbooks").rglob("*.yaml"))
+        assert [p.name for p in files] == ["checkout-api.yaml", "restart-worker.yaml"]
+        for path in files:
+            first = path.read_text(encoding="utf-8").splitlines()[0]
+            reference = first.removeprefix("# yaml-language-server: $schema=")
+            assert reference != first and "://" not in reference and not reference.startswith("/"), first
+            schema_file = (path.parent / reference).resolve()
+            assert schema_file.is_file() and clone.resolve() in schema_file.parents, (path, reference)
+            schema = json.loads(schema_file.read_text(encoding="utf-8"))
+            jsonschema.Draft202012Validator(schema).validate(load_file(path).data)  # read as the tool reads it
+        assert "2 file(s) checked" in runbook("lint", cwd=clone, code=None).stdout

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.importing import import_markdown
-from generator.importing.writer import dump, schema_reference
+from generator.importing.writer import dump
 from generator.loading import load_file, load_text
+from generator.modeline import schema_reference
 from generator.schema import validate
 
 SEED = Path(__file__).resolve().parents[2] / "shared/seed/000_3eae7c220493b77f.txt"
@@ -286,9 +287,10 @@ def test_folder_imports_one_runbook_per_file_with_a_summary(tmp_path):
     assert result.exit_code == 1, result.output  # the two empty files could not be imported
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*.yaml"))
     assert written == ["about-on-call.yaml", "database-checks.yaml", "disk-full.yaml", "gitlab-redis/gitlab-redis.yaml",
-                       "kube-pod-crash-looping.yaml", "kube-proxy-down.yaml", "restart-worker.yaml", "rotate-cert.yaml",
-                       "shell-quoting.yaml", "target-down.yaml"]
-    assert "imported 10 of 12 file(s)" in result.output
+                       "gitlab-style.yaml", "govuk-prompts.yaml", "kube-pod-crash-looping.yaml", "kube-proxy-down.yaml",
+                       "no-words.yaml", "not-shell-blocks.yaml", "placeholder-styles.yaml", "restart-worker.yaml",
+                       "rotate-cert.yaml", "shell-quoting.yaml", "target-down.yaml"]
+    assert "imported 15 of 17 file(s)" in result.output
     assert "needs a person" in result.output and "not imported:" in result.output
     assert re.search(r"empty\.md: the file is empty", result.output)
     for path in out.rglob("*.yaml"):
@@ -315,8 +317,7 @@ def test_existing_output_is_refused_without_force(tmp_path):
     (["notes.yaml"], "runbook: notes.yaml: not a Markdown file; pass a .md or .markdown file (or a folder of them)"),
     (["emptydir"], "runbook: emptydir: no Markdown files (.md, .markdown, .mdown, .mkd) in this folder"),
     (["docs", "-o", "-"], "runbook: -o - (standard output) takes one file, not a folder; pass -o FOLDER"),
-    (["latin1.md"], "runbook: latin1.md: byte 0xe9 is not UTF-8; re-save the file as UTF-8"),
-], ids=["missing", "not-markdown", "no-markdown-in-folder", "stdout-for-folder", "not-utf8"])
+], ids=["missing", "not-markdown", "no-markdown-in-folder", "stdout-for-folder"])
 def test_usage_errors_are_one_line_and_exit_2(tmp_path, args, message):
     (tmp_path / "notes.yaml").write_text("a: 1\n", encoding="utf-8")
     (tmp_path / "emptydir").mkdir()
@@ -327,6 +328,14 @@ def test_usage_errors_are_one_line_and_exit_2(tmp_path, args, message):
     assert result.exit_code == 2
     assert result.output.strip() == message
     assert "Traceback" not in result.output
+
+
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252_with_a_warning(tmp_path):
+    (tmp_path / "latin1.md").write_bytes("# Café\n\nUse it “now”.\n\n```bash\nuptime\n```\n".encode("cp1252"))
+    result = run(["latin1.md", "-o", "-"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "latin1.md:1:1: RB714 [warning] byte 0xe9 is not UTF-8: the file was read as Windows-1252" in result.stderr
+    assert "title: Café" in result.stdout and "summary: Use it “now”." in result.stdout
 
 
 def test_standard_output_and_default_location(tmp_path):
@@ -376,11 +385,30 @@ def test_writer_fails_loudly_on_a_schema_violation(tmp_path):
               "steps": [{"id": "a", "title": "A", "run": "ls"}]}, tmp_path / "x.yaml", "x.yaml")
 
 
-def test_modeline_is_relative_inside_the_project_and_a_file_uri_outside(tmp_path):
-    assert schema_reference(REPO / "runbooks" / "services" / "x.yaml") == "../../schemas/runbook.schema.json"
-    outside = schema_reference(tmp_path / "x.yaml")
-    assert outside.startswith("file:///") and outside.endswith("runbook.schema.json")
-    assert Path(outside.removeprefix("file://")).is_file()
+def test_modeline_is_relative_inside_this_checkout():
+    assert schema_reference(REPO / "runbooks" / "services", REPO) == "../../schemas/runbook.schema.json"
+
+
+def test_modeline_outside_a_checkout_points_at_a_copy_of_the_schema_in_the_project(tmp_path):
+    import json
+
+    from generator.schema import load_schema
+
+    assert schema_reference(tmp_path / "runbooks" / "team", tmp_path) == "../../schemas/runbook.schema.json"
+    copy = tmp_path / "schemas" / "runbook.schema.json"
+    written = json.loads(copy.read_text(encoding="utf-8"))
+    assert written.pop("$comment").startswith("Copied by runbook ") and written == load_schema("runbook")
+    copy.write_text(copy.read_text(encoding="utf-8").replace('"Runbook"', '"Old runbook"'), encoding="utf-8")
+    schema_reference(tmp_path / "runbooks", tmp_path)  # a copy the tool wrote is brought up to date
+    assert json.loads(copy.read_text(encoding="utf-8"))["title"] == "Runbook"
+    copy.write_text('{"title": "ours"}\n', encoding="utf-8")  # a schema of the project's own is never touched
+    assert schema_reference(tmp_path / "runbooks", tmp_path) == "../schemas/runbook.schema.json"
+    assert copy.read_text(encoding="utf-8") == '{"title": "ours"}\n'
+
+
+def test_modeline_of_yaml_printed_to_standard_output_writes_no_file(tmp_path):
+    assert schema_reference(tmp_path, tmp_path, write_copy=False) == "schemas/runbook.schema.json"
+    assert not (tmp_path / "schemas").exists()
 
 
 # ---- variables ---------------------------------------------------------------------------------------
@@ -431,7 +459,7 @@ def test_an_imported_command_reads_values_from_the_environment_not_the_text(tmp_
 
 def test_indented_code_block_stays_a_code_block_in_the_description():
     result = import_markdown("# T\n\nUse it.\n\n    SELECT 1;\n\n```bash\nls\n```\n", "t.md", "t")
-    assert result.data["steps"][0]["description"] == "```\nSELECT 1;\n```"
+    assert result.data["steps"][0]["description"] == "```sql\nSELECT 1;\n```"  # recognised, so highlighted as SQL
 
 
 # ---- adversarial QA: pages as teams bring them ---------------------------------------------------------
@@ -589,3 +617,61 @@ def test_an_unreadable_file_in_a_folder_is_named_once(tmp_path):
     assert "docs/bin.md: contains NUL bytes; not a Markdown text file" in lines
     assert "  docs/bin.md: contains NUL bytes; not a Markdown text file" in lines  # the summary
     assert "Traceback" not in result.output
+
+
+# ---- one file's failure, ids, .html.md, front matter (issue 16) ------------------------------------------
+
+
+def test_one_files_failure_is_its_finding_and_the_other_files_import(tmp_path, monkeypatch):
+    """Fault injection: whatever an importer bug raises on one file becomes `path:line: RB712`, never a
+    traceback, and the folder's other files are still written (exit 1: one file was not imported)."""
+    from generator.importing import commands
+
+    source = tmp_path / "wiki"
+    source.mkdir()
+    (source / "good.md").write_text("# Good\n\nUse it.\n\n```bash\nuptime\n```\n", encoding="utf-8")
+    (source / "bad.md").write_text("# Bad\n\nUse it.\n\nSome text.\n\n```bash\nexplode now\n```\n", encoding="utf-8")
+    real = commands.derive_title
+
+    def derive_title(command: str) -> str:
+        if command.startswith("explode"):
+            return [][0]  # the IndexError of issue 16 (a command with no words), on purpose
+        return real(command)
+
+    monkeypatch.setattr("generator.importing.steps.derive_title", derive_title)
+    result = run([source, "-o", tmp_path / "out"], tmp_path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(r"bad\.md:7:1: RB712 \[error\] the importer failed on the block at this line: IndexError", result.output)
+    assert (tmp_path / "out" / "good.yaml").is_file() and not (tmp_path / "out" / "bad.yaml").exists()
+    assert "imported 1 of 2 file(s)" in result.output
+
+
+def test_files_that_would_share_an_id_take_their_folders_names(tmp_path):
+    source = tmp_path / "runbooks-wiki"
+    for folder in ("alerts/etcd", "alerts/monitoring", "git"):
+        (source / folder).mkdir(parents=True)
+    page = "# T\n\nUse it.\n\n```bash\nuptime\n```\n"
+    for name in ("alerts/etcd/TargetDown.md", "alerts/monitoring/TargetDown.md", "git/README.md", "git/git.md",
+                 "rotate.html.md"):
+        (source / name).write_text(page, encoding="utf-8")
+    result = run([source, "-o", tmp_path / "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.yaml"))
+    assert written == ["alerts/etcd/etcd-targetdown.yaml", "alerts/monitoring/monitoring-targetdown.yaml",
+                       "git/git-git.yaml", "git/git-readme.yaml", "rotate.yaml"]
+    assert "RB713" in result.output and "id 'targetdown' is also another imported file's id" in result.output
+    lint = CliRunner().invoke(main, ["lint", str(tmp_path / "out")])
+    assert "RB201" not in lint.output and "RB202" not in lint.output
+
+
+def test_a_govuk_html_md_page_is_markdown_and_its_front_matter_is_used(tmp_path):
+    page = tmp_path / "rotate-rds.html.md"
+    page.write_text('---\nowner_slack: "#govuk-platform-engineering"\ntitle: Rotate RDS credentials\nsection: Databases\n'
+                    'layout: manual_layout\nparent: "/manual.html"\n---\n\nUse when a password leaks.\n\n'
+                    "```sh\n$ kubectl -n apps get secrets\n```\n", encoding="utf-8")
+    result = run([page, "-o", tmp_path / "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    data = load_file(tmp_path / "out" / "rotate-rds.yaml").data
+    assert (data["id"], data["title"], data["owner"], data["tags"]) == (
+        "rotate-rds", "Rotate RDS credentials", "govuk-platform-engineering", ["databases"])
+    assert "RB711" not in result.output  # layout and parent belong to Middleman: notes (RB708), not warnings

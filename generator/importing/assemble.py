@@ -14,7 +14,9 @@ from . import codes
 from .front_matter import read_front_matter
 from .layout import layout, own_steps, text_of
 from .sections import Section, parse
-from .steps import Importer, Phase, Step
+from ..shell import syntax_errors
+from ..shell.placeholders import mask_placeholders
+from .steps import Importer, Phase, Step, fenced
 from .text import Ids, clean_title, code_placeholders, is_toc, one_line
 from .variables import CommandRef, infer
 
@@ -28,7 +30,33 @@ class Result:
 
 
 def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple[str, ...] = ()) -> Result:
+    """The runbook mapping (None when nothing could be imported) and the findings, for one Markdown file.
+
+    Whatever goes wrong inside is this file's finding (RB712, at the block being read), never an exception:
+    a folder import goes on with the other files."""
     importer = Importer(path, runbook_id, tuple(extra_patterns))
+    try:
+        return _import(importer, text, runbook_id)
+    except Exception as exc:  # noqa: BLE001 - an importer bug on one file must not stop the others
+        where = f" (in {_origin(exc)})" if _origin(exc) else ""
+        importer.note(codes.IMPORT_FAILED, importer.line, f"the importer failed on the block at this line: "
+                                                          f"{type(exc).__name__}: {exc}{where}; nothing was imported "
+                                                          "from this file, please report it with the file")
+        return Result(None, sorted(importer.findings))
+
+
+def _origin(exc: BaseException) -> str:
+    """`commands.py:169 derive_title`: the innermost frame of the importer, for the bug report."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "generator" in f.filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+
+
+def _import(importer: Importer, text: str, runbook_id: str) -> Result:
     if not text.strip():
         importer.note(codes.EMPTY, 1, "the file is empty; nothing to import")
         return Result(None, importer.findings)
@@ -89,6 +117,7 @@ def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple
                        checklist=["TODO: turn the description into steps with commands or checklists"])]
         all_steps = steps
 
+    _keep_what_bash_accepts(importer, all_steps)
     refs = [CommandRef(s.run, s.line, s.title) for s in all_steps if s.run is not None]
     inferred = infer(refs)
     for name, (value, line, written) in importer.settings.items():
@@ -136,6 +165,26 @@ def import_markdown(text: str, path: str, runbook_id: str, extra_patterns: tuple
         data["steps"] = [s.as_dict(ids.make(s.title)) for s in steps]
     _report_inline_html(importer, data, phases, steps)
     return Result(data, sorted(importer.findings))
+
+
+def _keep_what_bash_accepts(importer: Importer, steps: list[Step]) -> None:
+    """The last word on syntax is bash's: the file's commands where tree-sitter-bash and bash can disagree
+    (several lines, here documents, `case`, backquotes) go through one `bash -n` (batched, nothing runs);
+    one that bash rejects becomes a manual step with the text in its description, so the import never
+    hands lint a syntax error (RB404). One-line commands were judged by the parse already (languages.py),
+    and a file without doubtful commands starts no process: an import of hundreds of files stays fast."""
+    running = [step for step in steps if step.run is not None and _doubtful(step.run)]
+    for index, (message, _line) in syntax_errors([mask_placeholders(step.run) for step in running]):
+        step = running[index]
+        step.description.append(fenced(step.run, "bash"))
+        step.run, step.risk, step.confirm = None, None, None
+        step.checklist = ["Fix the command below and run it by hand: bash does not accept it as written"]
+        importer.note(codes.NOT_SHELL, step.line, f"bash does not accept this command ({message}); imported as a "
+                                                  "manual step with the command in its description, never run")
+
+
+def _doubtful(command: str) -> bool:
+    return "\n" in command or "<<" in command or "`" in command or "case" in command
 
 
 def _report_inline_html(importer: Importer, data: dict, phases: list[Phase], steps: list[Step]) -> None:

@@ -19,11 +19,12 @@ from ..config import load_config
 from ..errors import UserError
 from ..findings import Finding
 from ..project import display_path
+from . import codes
 from .assemble import import_markdown
-from .text import runbook_id_for
+from .text import markdown_stem, runbook_id_for, unique_ids
 from .writer import InvalidImport, dump
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")  # `.html.md` (Middleman, GOV.UK) ends in .md too
 FILE_SUFFIXES = MARKDOWN_SUFFIXES + (".txt",)  # a single .txt is read as Markdown (the seed is one)
 
 
@@ -36,6 +37,7 @@ class _Job:
     markdown: Path
     runbook_id: str
     target: Path | None  # None: standard output
+    renamed_from: str = ""  # the id the file name gave, when another file of the folder has it too (RB713)
 
 
 def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Path] = ()) -> int:
@@ -55,7 +57,7 @@ def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Pa
     for job in jobs:
         shown = display_path(job.markdown)
         try:
-            text = _read(job.markdown, config.lint.max_file_size)
+            text, encoding_note = _read(job.markdown, config.lint.max_file_size)
         except UsageError as exc:
             if len(jobs) == 1:
                 raise
@@ -63,6 +65,13 @@ def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Pa
             failed.append((job, str(exc).removeprefix(f"{shown}: ")))
             continue
         result = import_markdown(text, shown, job.runbook_id, patterns)
+        if encoding_note:
+            result.findings.insert(0, Finding(shown, encoding_note[0], 1, codes.NOT_UTF8.code, codes.NOT_UTF8.severity,
+                                              encoding_note[1]))
+        if job.renamed_from:
+            result.findings.insert(0, Finding(shown, 1, 1, codes.ID_RENAMED.code, codes.ID_RENAMED.severity,
+                                              f"id {job.renamed_from!r} is also another imported file's id; this "
+                                              f"runbook is {job.runbook_id!r}"))
         _print(result.findings, report_err)
         if result.data is None:
             failed.append((job, "; ".join(f.message for f in result.findings if f.severity == "error") or "not imported"))
@@ -71,7 +80,7 @@ def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Pa
             links.apply(job.markdown, result.data)
         shown_target = display_path(job.target) if job.target else f"{job.runbook_id}.yaml"
         try:
-            yaml_text = dump(result.data, job.target, shown_target)
+            yaml_text = dump(result.data, job.target, shown_target, config.root)
         except InvalidImport as exc:
             click.echo(f"runbook import: BUG: the YAML imported from {shown} does not pass the schema; nothing written. "
                        "Please report it with the Markdown file:", err=True)
@@ -122,14 +131,12 @@ def _plan(source: Path, out: Path | None) -> list[_Job]:
         if out is not None and out.exists() and not out.is_dir():
             raise UsageError(f"{out}: is a file; a folder imports into a folder (-o FOLDER)")
         base = out or Path.cwd()
-        jobs = []
-        for path in files:
-            runbook_id = runbook_id_for(path.stem, path.parent.name if path.parent != source else source.resolve().name)
-            jobs.append(_Job(path, runbook_id, base / path.relative_to(source).parent / f"{runbook_id}.yaml"))
-        return jobs
+        ids = unique_ids([path.relative_to(source) for path in files], source.resolve().name)
+        return [_Job(path, ids[i][0], base / path.relative_to(source).parent / f"{ids[i][0]}.yaml", ids[i][1])
+                for i, path in enumerate(files)]
     if source.suffix.lower() not in FILE_SUFFIXES:
         raise UsageError(f"{source}: not a Markdown file; pass a .md or .markdown file (or a folder of them)")
-    runbook_id = runbook_id_for(source.stem, source.resolve().parent.name)
+    runbook_id = runbook_id_for(markdown_stem(source), source.resolve().parent.name)
     if out is None:
         target: Path | None = Path.cwd() / f"{runbook_id}.yaml"
     elif str(out) == "-":
@@ -165,7 +172,8 @@ def _check_targets(jobs: list[_Job], force: bool) -> None:
         raise UsageError(f"{display_path(existing[0])} already exists{more}; pass --force to overwrite")
 
 
-def _read(path: Path, max_bytes: int) -> str:
+def _read(path: Path, max_bytes: int) -> tuple[str, tuple[int, str] | None]:
+    """The file's text, and (line, message) when it had to be read as Windows-1252 (RB714)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -176,9 +184,14 @@ def _read(path: Path, max_bytes: int) -> str:
     if b"\0" in raw:
         raise UsageError(f"{display_path(path)}: contains NUL bytes; not a Markdown text file")
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{display_path(path)}: byte 0x{raw[exc.start]:02x} is not UTF-8; re-save the file as UTF-8") from None
+        # a wiki exported on Windows: read as Windows-1252 (its five undefined bytes become U+FFFD), so the
+        # runbook is imported and the finding (RB714) says what to check
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return raw.decode("cp1252", errors="replace").removeprefix("\ufeff"), (
+            line, f"byte 0x{raw[exc.start]:02x} is not UTF-8: the file was read as Windows-1252; check its accented "
+                  "characters and re-save it as UTF-8")
 
 
 def _print(findings: list[Finding], err: bool) -> None:

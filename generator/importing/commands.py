@@ -1,24 +1,28 @@
 """Shell code blocks and inline code -> commands, one per step, each with a title and a kind.
 
-A shell block is split into commands: a `# comment` line titles the command below it, a blank line ends a
-group, and a command continues over a trailing backslash, a trailing pipe or `&&`, an open quote, a here
-document or an if/for/while/case block. Lines that are not shell (SQL, chat slash commands) come back
-with their own kind so they are never run.
+Whether a block is shell at all is `classify_block`'s question: the label is a hint, the content decides
+(languages.py). A shell block is split into commands: a `# comment` line titles the command below it, a
+blank line ends a group, and a command continues over a trailing backslash, a trailing pipe or `&&`, an
+open quote, a here document or an if/for/while/case block; a block that starts with `#!` is one script.
+Lines that are not shell come back with their own kind so they are never run: SQL and chat slash commands
+become manual steps, other languages, output and text bash rejects stay text ("text").
 
-Terminal sessions: in a block with `$ ` prompts the prompted lines are the commands and the lines after
-each one its output; a ```console block without any prompt is one command followed by its output.
+Terminal sessions: in a block with shell prompts (`$ `, `user@host:~$ `) the prompted lines are the
+commands and the lines after each one its output; a ```console block without any prompt is one command
+followed by its output.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import shlex
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ..shell import needs_more
-
-SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "console", "zsh", "ksh", "shell-session", "shellsession", "terminal"})
-PROMPT_LANGUAGES = frozenset({"console", "shell-session", "shellsession", "terminal"})
+from ..shell import needs_more, placeholders
+from .languages import (PROMPT_LABELS, OTHER_PROMPT, REPL_LABELS, block_language, is_command_word,
+                        label_is_shell, label_language, line_language, output_line, parses, repl_language)
 
 # First words that make an unlabelled block or an inline code span "clearly a command".
 KNOWN_PROGRAMS = frozenset("""
@@ -31,8 +35,6 @@ KNOWN_PROGRAMS = frozenset("""
     nodetool cqlsh kafka-topics kafka-consumer-groups zkcli sqlite3 influx
 """.split())
 
-SQL_START = re.compile(r"^(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|DROP|ALTER|TRUNCATE|BEGIN|COMMIT|ROLLBACK|GRANT|"
-                       r"REVOKE|EXPLAIN|VACUUM|ANALYZE|REINDEX|SHOW|SET|LOCK)\b")
 SLASH_COMMAND = re.compile(r"^/[a-z][a-z0-9_-]*(\s|$)")  # Slack and Teams: `/invite @x`; `/usr/bin/x` has more slashes
 
 # Heuristic verbs that change state (risk `mutating`); destructive commands come from lint's shared list instead.
@@ -46,6 +48,12 @@ _MUTATING = re.compile(
 _PROMPTED = re.compile(r"^(sudo\s+)?[a-z./~][A-Za-z0-9._/~-]*(\s|$)")  # `$ sudo gitlab-ctl status`, not `$ 5.00`
 
 
+# A shell prompt pasted with the command: `$ `, `user@host:~$ `, `[user@host dir]# `, `sh-4.4# `, and GOV.UK's
+# `I have no name!@postgres-jumpbox:/$` (a prompt alone, with no command after it).
+SHELL_PROMPT = re.compile(r"^(\$|[^\s$#@]?[^$#@]{0,40}@[\w.-]+(:[^\s$#]*)?\s?[$#%]|\[[^\]\s]+@[^\]]+\]\s?[$#]|"
+                          r"(ba|z)?sh-\d[\d.]*[$#]|[\w.-]+:[~/][^\s$#]*\s?[$#])(\s+|$)")
+
+
 @dataclass
 class Command:
     text: str  # the command (may span lines)
@@ -53,24 +61,65 @@ class Command:
     title: str  # from the comment above, or "" when there was none
     group_title: str  # the comment that titled an earlier command of the same group, for follow-ups
     note: str  # further comment lines above the command
-    kind: str  # "shell", "sql" or "slash"
+    kind: str  # "shell", "sql", "slash", or "text": not shell, kept in the description (never run)
     output: str = ""  # console blocks: the output printed after the command
+    language: str = ""  # text: the fence label it is written with (`promql`, `ruby`, `text`...)
+    reason: str = ""  # text: what it was recognised as, for the finding
+    cleaned: str = ""  # invisible characters removed from the command (a wiki's copy-paste), for the finding
+
+
+@dataclass(frozen=True)
+class BlockKind:
+    shell: bool
+    guessed: bool  # decided by content alone (no label, or a label that names nothing known)
+    language: str = ""  # not shell: the fence label to keep it under
+    reason: str = ""  # not shell although the label said shell: what the content is
+
+
+@lru_cache(maxsize=2048)  # layout asks before the walker does: each block is judged once
+def classify_block(info: str, content: str) -> BlockKind:
+    """Shell or not: a label of another language is trusted; a shell label (or a host, user or program as label)
+    is checked against the content; without a known label the content decides alone."""
+    if info in REPL_LABELS:  # ```psql: SQL typed at its prompt, or shell commands that start psql
+        language = repl_language(info, content)
+        if language is not None:
+            return BlockKind(False, False, language)
+        return BlockKind(True, False) if block_language(content) is None else BlockKind(False, False, "text")
+    named = label_language(info)
+    if named is not None:
+        return BlockKind(False, False, info if info else named)
+    labelled = label_is_shell(info)
+    other = block_language(content)
+    if other is not None:
+        return BlockKind(False, not labelled, other[0], other[1] if labelled else "")
+    if labelled:
+        return BlockKind(True, False)
+    return BlockKind(_looks_like_shell(content), True, "text")
 
 
 def is_shell_block(info: str, content: str) -> tuple[bool, bool]:
-    """(is shell, was guessed): labelled blocks by their language, unlabelled ones by their first words."""
-    if info in SHELL_LANGUAGES:
-        return True, False
-    if info:
-        return False, False
+    """(is shell, was guessed), for callers that need no more than that."""
+    kind = classify_block(info, content)
+    return kind.shell, kind.guessed
+
+
+def _looks_like_shell(content: str) -> bool:
+    """An unlabelled block is shell when most of its lines start like commands (or are prompted commands)."""
     words = [line.strip() for line in content.splitlines() if line.strip() and not line.strip().startswith("#")]
     if not words:
-        return False, True
-    prompts = [w for w in words if w.startswith("$ ")]
-    if prompts:  # a terminal session pasted as is: the `$ ` lines are the commands, the rest their output
-        return len(prompts) * 2 >= len(words) or any(_PROMPTED.match(w[2:]) for w in prompts), True
+        return False
+    prompted = [_after_prompt(w) for w in words]
+    prompts = [p for p in prompted if p is not None]
+    if prompts:  # a terminal session pasted as is: the prompted lines are the commands, the rest their output
+        return len(prompts) * 2 >= len(words) or any(_PROMPTED.match(p) for p in prompts)
     shellish = sum(1 for w in words if _starts_like_command(w))
-    return shellish * 2 > len(words), True
+    return shellish * 2 > len(words)
+
+
+def _after_prompt(line: str) -> str | None:
+    """The command after a shell prompt (`""` for a prompt alone), or None when the line has no prompt."""
+    match = SHELL_PROMPT.match(line.strip())
+    return line.strip()[match.end():] if match else None
 
 
 def _starts_like_command(text: str) -> bool:
@@ -87,53 +136,137 @@ def is_inline_command(code: str) -> bool:
     if len(words) < 2:
         return False
     if words[0] == "sudo":  # `sudo gitlab-ctl stop sentinel`: nobody writes sudo in prose
-        return re.match(r"^[a-z][a-z0-9._-]*$", words[1]) is not None
-    return words[0] in KNOWN_PROGRAMS
+        return re.match(r"^[a-z][a-z0-9._-]*$", words[1]) is not None and parses(code.strip().removeprefix("$ "))
+    return words[0] in KNOWN_PROGRAMS and parses(code.strip().removeprefix("$ "))
 
 
 def split_block(content: str, first_line: int, info: str) -> list[Command]:
-    """The commands of a shell block. `first_line` is the Markdown line of the block's first code line."""
+    """The commands of a shell block (copies: the walker adds titles to them), split once per block."""
+    return [copy.copy(command) for command in _split(content, first_line, info)]
+
+
+@lru_cache(maxsize=2048)
+def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
+    """The commands of a shell block. `first_line` is the Markdown line of the block's first code line.
+
+    Lines after a shell prompt are commands, the other lines their output; in a block without prompts a
+    line that is output (a log line, a table header) makes the lines after it output too, up to a blank
+    line. A command that is another language, or that bash does not accept, comes back as kind "text"."""
     lines = content.rstrip("\n").split("\n")
-    prompt = any(line.strip().startswith("$ ") for line in lines)
-    # A console block without any `$ ` prompt shows one command and what it printed: the first command
+    prompt = any(_after_prompt(line) is not None for line in lines)
+    # A console block without any prompt shows one command and what it printed: the first command
     # is the command, every line after it is output.
-    output_after_first = info in PROMPT_LANGUAGES and not prompt
+    output_after_first = info in PROMPT_LABELS and not prompt
+    if lines[0].startswith("#!"):  # a script (`#!/bin/bash`, then `set -e` ...): one command, run as a whole
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+            return ()  # a shebang and comments: nothing to run
+        text, cleaned = visible(_dedent(content))
+        heading = next((line.strip() for line in lines[1:] if line.strip()), "")  # `# Install the plugin` titles it
+        title = heading.lstrip("#").strip() if heading.startswith("#") else ""
+        command = Command(text, first_line, title, "", "", "shell", cleaned=cleaned)
+        _judge(command)
+        return (command,)
     commands: list[Command] = []
     comments: list[str] = []
     group_title = ""
+    in_output = False
     i = 0
     while i < len(lines):
         raw = lines[i]
         stripped = raw.strip()
         if not stripped:
-            comments, group_title = [], ""
+            comments, group_title, in_output = [], "", False
             i += 1
             continue
-        if (prompt and not stripped.startswith("$ ") and not stripped.startswith("#")) or (output_after_first and commands):
+        after = _after_prompt(stripped) if prompt else None
+        if (prompt and after is None and not stripped.startswith("#")) or (output_after_first and commands) or in_output:
             if commands:  # console output belongs to the command above it
                 commands[-1].output += raw + "\n"
             i += 1
             continue
-        if stripped.startswith("#") and not stripped.startswith("#!"):
+        if after == "":  # a prompt alone (`root@host:/#`): where the next commands are typed, not a command
+            i += 1
+            continue
+        if stripped.startswith("#") and not stripped.startswith("#!") and after is None:
             comments.append(stripped.lstrip("#").strip())
             i += 1
             continue
+        if after is None and not prompt and commands and output_line(stripped) and not comments:
+            commands[-1].output += raw + "\n"  # what the command above printed, pasted without a prompt
+            in_output = True
+            i += 1
+            continue
         start = i
-        body = [stripped.removeprefix("$ ") if prompt else raw]
+        body = [after if after is not None else raw]
         i += 1
-        while i < len(lines) and needs_more("\n".join(body)):
+        while i < len(lines) and needs_more("\n".join(body)) and not (prompt and _ends_session_line(body, lines[i])):
             nxt = lines[i]
             body.append(nxt.removeprefix("> ") if prompt else nxt)
             i += 1
-        text = _dedent("\n".join(body))
-        kind = "sql" if SQL_START.match(text) else "slash" if SLASH_COMMAND.match(text) else "shell"
+        text, cleaned = visible(_dedent("\n".join(body)))
         title = comments[0] if comments else ""
         note = " ".join(comments[1:])
-        commands.append(Command(text, first_line + start, title, group_title, note, kind))
+        command = Command(text, first_line + start, title, group_title, note, "shell", cleaned=cleaned)
+        _judge(command)
+        commands.append(command)
         if title:
             group_title = title
         comments = []
-    return commands
+    return tuple(commands)
+
+
+def _ends_session_line(body: list[str], following: str) -> bool:
+    """In a pasted terminal session a command goes on to the next line only as a shell shows it: after a
+    trailing `\\`, `|`, `&&`, `||`, an open quote or block, on a `> ` line or an indented one. A prompt, or
+    output flush left (`-----BEGIN PGP MESSAGE-----` after a dangling `>`), starts something else."""
+    if _after_prompt(following) is not None:
+        return True
+    if following.startswith(("> ", " ", "\t")) or following.strip() in ("", ">"):
+        return False
+    last = body[-1].rstrip()
+    return not last.endswith(("\\", "|", "&&", "||", "(", "{", "do", "then", "else", "in")) and \
+        last.count("'") % 2 == 0 and last.count('"') % 2 == 0
+
+
+def visible(text: str) -> tuple[str, str]:
+    """(the command with look-alike spaces made plain and invisible format characters removed, what was changed).
+    Wikis and chat tools insert them (a no-break space, a zero-width space after a hyphen); bash would read
+    them as part of a word, and lint rejects them (RB406)."""
+    if text.isascii():
+        return text, ""
+    import unicodedata
+
+    out, changed = [], []
+    for char in text:
+        category = unicodedata.category(char) if ord(char) > 127 else ""
+        if category == "Zs":
+            out.append(" ")
+        elif category == "Cf":
+            pass
+        else:
+            out.append(char)
+            continue
+        changed.append(f"U+{ord(char):04X}")
+    return "".join(out), ", ".join(dict.fromkeys(changed))
+
+
+def _judge(command: Command) -> None:
+    """Sets the command's kind: SQL and chat commands become manual steps; other languages, output, and
+    text bash does not accept stay text; the rest is shell."""
+    text = command.text
+    if SLASH_COMMAND.match(text):
+        command.kind = "slash"
+        return
+    other = line_language(text)
+    if other is not None:
+        command.kind = "sql" if other[0] == "sql" and not OTHER_PROMPT.match(text) else "text"
+        command.language, command.reason = other
+        return
+    if not is_command_word(text):
+        command.kind, command.language, command.reason = "text", "text", "output (not a command)"
+        return
+    if not parses(text):
+        command.kind, command.language, command.reason = "text", "text", "not valid bash"
 
 
 def _dedent(text: str) -> str:
@@ -146,7 +279,10 @@ def derive_title(command: str) -> str:
     """A title from the command itself: the program and its first plain words, without options, their
     values or placeholders (`redis-cli -h <host> -p <port> info` -> `Run redis-cli info`)."""
     words: list[str] = []
-    first = command.split("\n")[0]
+    # the first line that is not a comment: a script starts with `#!/bin/bash` and a `# what it does` line
+    first = next((line for line in command.split("\n") if line.strip() and not line.lstrip().startswith("#")), "")
+    for found in reversed(placeholders(first, every_style=True)):  # `{{ namespace }}` is no title word
+        first = first[:found.offset] + " " + first[found.end:]
     try:  # quoted arguments (SQL, messages) are one token each, and never title words
         tokens = shlex.split(first, comments=True)
     except ValueError:
@@ -161,12 +297,15 @@ def derive_title(command: str) -> str:
         if token.startswith("-"):
             skip_value = len(token) == 2  # `-n value`; `--tail=100` and `-it` carry their own value
             continue
-        if any(ch in token for ch in "<>$={}\"' |&;()*"):
+        if any(ch in token for ch in "<>$={}[]\"' |&;()*") or re.fullmatch(r"(YOUR|MY)_[A-Z0-9_]+|[A-Z0-9_]+_HERE", token):
             continue
         words.append(token)
         if len(words) == 4:
             break
-    short = " ".join(words) or tokens[0]
+    # a command of nothing but options, quotes or placeholders (`"$EDITOR" <file>`, `$(cat cmd)`): its first
+    # word without the quoting around it
+    bare = re.sub(r"^(\$\(|`)+|[)`]+$", "", tokens[0] if tokens else "").strip("'\"")
+    short = " ".join(words) or bare or (tokens[0] if tokens else "") or "the command"
     return f"Run {short}"[:120]
 
 

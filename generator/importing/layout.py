@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from . import codes
 from .sections import Section
-from .steps import Importer, Phase, Step, block_has_steps
+from .steps import Importer, Phase, Step, block_has_steps, code_text, relabelled
 from .text import HTML_COMMENT, clean_title, one_line
 
 
@@ -34,7 +34,10 @@ def text_of(importer: Importer, section: Section, level_mark: bool = True) -> st
                 importer.note(codes.RAW_HTML, block.line, "raw HTML kept as an ```html block in a description; rewrite it as Markdown")
                 parts.append("```html\n" + block.content.rstrip() + "\n```")
         else:
-            parts.append(block.source)
+            if block.kind == "list":
+                parts.append(relabelled(block.source, [fence for item in block.items for fence in item.fences]))
+            else:
+                parts.append(code_text(block) if block.kind == "code" else block.source)
     for child in section.children:
         parts.append(text_of(importer, child))
     return "\n\n".join(p for p in parts if p.strip())

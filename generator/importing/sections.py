@@ -109,6 +109,14 @@ def _split_front_matter(text: str) -> tuple[dict, str, str]:
     return data, "", blank + text[match.end():]
 
 
+def fence_language(info: str) -> str:
+    """The language word of a fence's info string, as the different wikis write it: ```bash, ```Bash title="x",
+    ```{.bash}, ```{bash}, ```bash= (HackMD), ```language-bash, ```sh {linenos=true}."""
+    word = info.strip().split(None, 1)[0].lower() if info.strip() else ""
+    word = word.strip("{}").lstrip(".").removeprefix("language-").rstrip("=:,")
+    return word.split("{", 1)[0].split(",", 1)[0]
+
+
 def _block_end(tokens: list[Token], start: int) -> int:
     """Index after the block that starts at `start` (a single token, or an open tag to its close)."""
     if tokens[start].nesting != 1:
@@ -134,7 +142,7 @@ def _block(tokens: list[Token], lines: list[str]) -> Block | None:
     line = first.map[0] + 1
     source = _source(lines, first.map)
     if first.type in ("fence", "code_block"):
-        info = first.info.strip().split()[0].lower() if first.info.strip() else ""
+        info = fence_language(first.info)
         if first.type == "code_block":  # dedented, an indented block would turn into a paragraph: fence it
             source = "```\n" + first.content.rstrip("\n") + "\n```"
         return Block("code", line, source, info=info, content=first.content)
@@ -170,7 +178,7 @@ def _items(tokens: list[Token], lines: list[str]) -> list[Item]:
                     current.text = current.text[task.end():].strip()
                 current.codes = [c.content for c in token.children or [] if c.type == "code_inline"]
             elif token.type in ("fence", "code_block"):
-                info = token.info.strip().split()[0].lower() if token.info.strip() else ""
+                info = fence_language(token.info)
                 current.fences.append(Block("code", token.map[0] + 1, _source(lines, token.map), info=info,
                                             content=token.content))
         depth += token.nesting

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from ..findings import Finding
 from . import codes
-from .commands import (Command, derive_title, is_inline_command, is_mutating, is_shell_block, split_block,
-                       title_from_prose)
+from .commands import (Command, classify_block, derive_title, is_inline_command, is_mutating, split_block,
+                       title_from_prose, visible)
 from .sections import Block, Item, Section
 from .text import HTML_COMMENT, clean_title, code_placeholders, one_line
 
@@ -63,11 +63,47 @@ def block_commands(block: Block) -> tuple[list[Command], list[Command]]:
 def block_has_steps(block: Block) -> bool:
     """Would the walker make a step of this block? Layout asks, so a section is a phase only if it has steps."""
     if block.kind == "code":
-        return is_shell_block(block.info, block.content)[0] and bool(block_commands(block)[1])
+        return classify_block(block.info, block.content).shell and any(c.kind != "text" for c in block_commands(block)[1])
     if block.kind == "list":
         return any(item.task or any(is_inline_command(c) for c in item.codes) or any(block_has_steps(f) for f in item.fences)
                    for item in block.items)
     return False
+
+
+def fenced(text: str, language: str) -> str:
+    """A fenced block of `text` labelled `language`, with a fence longer than any backtick run inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+def code_text(block: Block) -> str:
+    """A code block kept as text: fenced with the language its content is (```promql, not ```console), so
+    the site highlights it as what it is."""
+    kind = classify_block(block.info, block.content)
+    if not kind.shell and kind.language and kind.language != block.info:
+        return fenced(block.content, kind.language)
+    return block.source
+
+
+def relabelled(source: str, fences: list[Block]) -> str:
+    """A list's Markdown with each fence inside it that is not shell labelled with its language, as
+    `code_text` does for a block on its own (```console holding PromQL becomes ```promql)."""
+    position = 0
+    for fence in fences:
+        kind = classify_block(fence.info, fence.content)
+        opening = re.compile(rf"^([ \t>]*)(`{{3,}}|~{{3,}})[ \t]*{re.escape(fence.info)}[^\n`]*$", re.MULTILINE)
+        match = opening.search(source, position)
+        if match is None:
+            break
+        marker, end = match.group(2), match.end()
+        if not kind.shell and kind.language and kind.language != fence.info:
+            replacement = f"{match.group(1)}{marker}{kind.language}"
+            source = source[:match.start()] + replacement + source[end:]
+            end = match.start() + len(replacement)
+        closing = re.compile(rf"^[ \t>]*{re.escape(marker)}[ \t]*$", re.MULTILINE).search(source, end)
+        position = closing.end() if closing else end
+    return source
 
 
 class Importer:
@@ -77,6 +113,7 @@ class Importer:
         self.extra_patterns = extra_patterns
         self.findings: list[Finding] = []
         self.settings: dict[str, tuple[str, int, str]] = {}  # NAME -> (value, line, the line as written)
+        self.line = 1  # the block being read: where a failure is reported (RB712)
 
     def note(self, rule, line: int, message: str) -> None:
         self.findings.append(Finding(self.path, line, 1 if line else 0, rule.code, rule.severity, message))
@@ -108,6 +145,9 @@ class Importer:
             step.description.append(command.note)
         if guessed:
             self.note(codes.GUESSED, command.line, f"step title {title!r} derived from the command; write what it checks or does")
+        if command.cleaned:
+            self.note(codes.GUESSED, command.line, f"removed invisible characters ({command.cleaned}) from the command "
+                                                   "(a copy-paste artefact that bash reads as part of a word)")
         if command.kind == "shell":
             step.run = command.text
             if command.output.strip():
@@ -183,6 +223,7 @@ class _Walker:
 
     def block(self, block: Block) -> None:
         importer = self.importer
+        importer.line = block.line
         if block.kind == "label":
             self.heading = self.label = self.context = block.content
             self.untitled = ""  # the label prefixes the command titles instead
@@ -203,13 +244,17 @@ class _Walker:
         self.add_prose(block.source)
 
     def code(self, block: Block, title: str) -> None:
-        shell, guessed = is_shell_block(block.info, block.content)
-        if guessed:
-            what = "shell commands" if shell else "text (never run)"
-            self.importer.note(codes.GUESSED, block.line, f"code block without a language read as {what}; "
+        kind = classify_block(block.info, block.content)
+        if kind.guessed:
+            what = "shell commands" if kind.shell else f"{kind.language} (never run)"
+            label = f"```{block.info} fence" if block.info else "code block without a language"
+            self.importer.note(codes.GUESSED, block.line, f"{label} read as {what}; "
                                                           "label the fence (```bash or ```text) to say so")
-        if not shell:
-            self.add_prose(block.source)
+        if not kind.shell:
+            if kind.reason:
+                self.importer.note(codes.NOT_SHELL, block.line, f"the ```{block.info} block is {kind.reason}, not shell "
+                                                                f"commands; kept as text (```{kind.language}), never run")
+            self.add_prose(code_text(block))
             return
         settings, commands = block_commands(block)
         for command in settings:
@@ -218,8 +263,15 @@ class _Walker:
             match = SETTING.match(command.text)
             self.importer.settings.setdefault(match.group(1).upper(), (match.group(2).strip("'\""), command.line,
                                                                        command.text))
-        if not commands:
-            self.add_prose(block.source)
+        if not any(c.kind != "text" for c in commands):
+            # nothing runnable: prompts alone, output, another language: the block stays text, as what it is
+            languages = [c.language for c in commands]
+            language = max(languages, key=languages.count) if languages else "text"  # first of the commonest
+            if commands:
+                self.importer.note(codes.NOT_SHELL, block.line, f"the ```{block.info or 'code'} block holds "
+                                                                f"{commands[0].reason}, no shell command; kept as text "
+                                                                f"(```{language}), never run")
+            self.add_prose(fenced(block.content, language))
             return
         if not title and self.prose and not commands[0].title:
             # "Restart the deployment:" right above a block titles its first command
@@ -234,9 +286,16 @@ class _Walker:
                 self.prose.remove(f"**{title}**")
             for command in commands[1:]:
                 command.group_title = command.group_title or title
+        first = next(i for i, command in enumerate(commands) if command.kind != "text")
         for i, command in enumerate(commands):
+            if command.kind == "text":  # stays where it was, as text: a PromQL query between two commands
+                self.importer.note(codes.NOT_SHELL, command.line, f"{command.reason} in a shell block is not a shell "
+                                                                  f"command; kept as text (```{command.language}), never run")
+                self.add_prose(fenced(command.text + ("\n" + command.output if command.output else ""),
+                                      command.language))
+                continue
             prose = self.take_prose()
-            step = self.importer.command_step(command, title if i == 0 else "", self.label, prose)
+            step = self.importer.command_step(command, title if i == first else "", self.label, prose)
             self.push(step)
 
     def list(self, block: Block) -> None:
@@ -260,23 +319,24 @@ class _Walker:
                 flush()
                 break
             commands = [code for code in item.codes if is_inline_command(code)]
-            shell_fences = [f for f in item.fences if is_shell_block(f.info, f.content)[0]]
+            shell_fences = [f for f in item.fences if block_has_steps(f)]
             if not commands and not shell_fences:
-                prose_items.append(item.source)
+                prose_items.append(relabelled(item.source, item.fences))
                 continue
             flush()
             for n, code in enumerate(commands):
                 title = title_from_prose(item.text, code) if n == 0 else ""
-                command = Command(code.strip().removeprefix("$ "), item.line, "", "", "", "shell")
+                text, cleaned = visible(code.strip().removeprefix("$ "))
+                command = Command(text, item.line, "", "", "", "shell", cleaned=cleaned)
                 prose = self.take_prose()
                 self.push(self.importer.command_step(command, title, self.label, prose))
             for fence in item.fences:
                 title = "" if commands else clean_title(title_from_prose(item.text, ""))
-                if is_shell_block(fence.info, fence.content)[0]:
+                if fence in shell_fences:
                     self.code(fence, title)
                     commands = ["done"]  # the item's text titled the first command only
                 else:
-                    self.add_prose(fence.source)
+                    self.code(fence, "")  # text as what it is (PromQL, output), with the finding that says so
 
     def checklist(self, items: list[Item]) -> None:
         title = self.context or "Check"

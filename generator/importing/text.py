@@ -93,3 +93,46 @@ def runbook_id_for(stem: str, parent: str) -> str:
     """The id from the file name (kebab-case); README/index pages take their folder's name."""
     name = parent if stem.lower() in ("readme", "index", "_index") and parent else stem
     return kebab(name)[:100].strip("-") or "imported-runbook"
+
+
+def markdown_stem(path) -> str:
+    """`rotate-keys.html.md` -> `rotate-keys`: Middleman (GOV.UK) names pages after the HTML they become."""
+    stem = path.stem
+    for inner in (".html", ".htm"):
+        if stem.lower().endswith(inner) and len(stem) > len(inner):
+            return stem[: -len(inner)]
+    return stem
+
+
+def unique_ids(paths: list, folder_name: str) -> list[tuple[str, str]]:
+    """(id, the id the file name alone gave when it had to change) for the files of one folder import.
+
+    Paths are relative to the folder. A file's id comes from its name (a README's from its folder); files
+    that would share an id get their parent folders' names in front, one more folder at a time, until they
+    differ (`alerts/a/TargetDown.md` -> `a-targetdown`); a README adds `readme` first (`git-readme`)."""
+
+    def candidate(path, depth: int) -> str:
+        parents = [folder_name, *path.parent.parts] if path.parent.parts else [folder_name]
+        stem = markdown_stem(path)
+        own = runbook_id_for(stem, parents[-1])
+        if depth == 0:
+            return own
+        if stem.lower() in ("readme", "index", "_index"):  # its folder is already in its id: `git-readme` first
+            taken = parents[: -1][max(0, len(parents) - depth):]
+            return kebab("-".join([*taken, own, stem]))[:100].strip("-") or own
+        prefix = parents[max(0, len(parents) - depth):]
+        return kebab("-".join([*prefix, own]))[:100].strip("-") or own
+
+    depths = [0] * len(paths)
+    for _ in range(64):  # each round adds a folder to every clashing id; paths are finite, so this ends
+        ids = [candidate(path, depth) for path, depth in zip(paths, depths)]
+        seen: dict[str, list[int]] = {}
+        for index, runbook_id in enumerate(ids):
+            seen.setdefault(runbook_id, []).append(index)
+        clashes = [group for group in seen.values() if len(group) > 1]
+        if not clashes:
+            break
+        for group in clashes:
+            for index in group:
+                depths[index] += 1
+    return [(runbook_id, candidate(path, 0) if depth else "") for runbook_id, path, depth in zip(ids, paths, depths)]

@@ -1,4 +1,5 @@
-"""Variable inference: `<placeholders>`, `$VARS` and literal namespaces become declared upper-case variables.
+"""Variable inference: placeholders (`<pod>`, `[host]`, `{{ ns }}`, `YOUR_TOKEN_HERE`), `$VARS` and literal
+namespaces become declared upper-case variables.
 
 Commands read variables from the environment, quoted (`"$POD_NAME"`), so the rewrite tracks the shell's
 quoting: unquoted `<pod-name>` -> `"$POD_NAME"`, inside double quotes -> `$POD_NAME`, inside single quotes
@@ -20,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..shell import (ANSI, DOUBLE, LITERAL, SINGLE, UNQUOTED, Placeholder, assigned, is_standard, placeholders,
-                     quoting_at, uses, variable_name)
+                     quoting_at, splits_words, uses, variable_name)
 
 _NAMESPACE = re.compile(r"(?<=\s)(-n|--namespace)(\s+|=)([a-z0-9][a-z0-9-]*)(?=\s|$|;|\|)")
 _SECRET = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|APIKEY|CREDENTIAL|PRIVATE_KEY")
@@ -105,8 +106,8 @@ def _rewrite(command: CommandRef, namespace: str | None, result: Inferred) -> st
         if isinstance(found, Placeholder):
             words = found.name
             if found.quoting == LITERAL:  # a quoted here document expands nothing: a person must rewrite it
-                result.notes.append((command.line, "review", f"placeholder <{words}> in a here document with a quoted "
-                                                             "delimiter (<<'EOF') cannot become a variable; edit it"))
+                result.notes.append((command.line, "review", f"placeholder {found.written} in a here document with a "
+                                                             "quoted delimiter (<<'EOF') cannot become a variable; edit it"))
                 continue
             name = variable_name(words)
             if name in GENERIC and program in PROGRAM_PREFIX:
@@ -114,11 +115,15 @@ def _rewrite(command: CommandRef, namespace: str | None, result: Inferred) -> st
             elif is_standard(name):
                 name = f"TARGET_{name}"
             description = words.replace("-", " ").replace("_", " ").replace(".", " ")
+            if description.isupper():  # `YOUR_API_TOKEN_HERE` -> "Api token"
+                description = description.lower()
             description = description[:1].upper() + description[1:]
             if program in PROGRAM_PREFIX:
                 description += f" for {program}"
-            _declare(result, name, command, description, origin=f"`<{words}>`")
+            _declare(result, name, command, description, origin=f"`{found.written}`")
             replacement = _reference(name, found.quoting, following)
+            if found.quoting == SINGLE and following == "'":  # `'Bearer <token>'` -> `'Bearer '"$TOKEN"`, not `...''`
+                replacement, end = replacement[:-1], end + 1
         else:
             name = found.name
             if is_standard(name) or own.get(name, end) < found.offset:
@@ -129,7 +134,10 @@ def _rewrite(command: CommandRef, namespace: str | None, result: Inferred) -> st
             written = text[start:end]
             _declare(result, upper, command, description[:1].upper() + description[1:],
                      default=default, origin=f"`{written}`")
-            if found.braced:  # ${NAME...}: keep its operator, only fix the case and the quoting
+            if found.quoting == UNQUOTED and splits_words(text, found.offset):
+                # `for pod in $pods`, `(${list})`: the words are meant to split; only the case changes
+                replacement = written.replace(name, upper, 1)
+            elif found.braced:  # ${NAME...}: keep its operator, only fix the case and the quoting
                 inner = written.replace(name, upper, 1)
                 replacement = inner if found.quoting == DOUBLE else f'"{inner}"'
             else:
@@ -143,7 +151,7 @@ def _rewrite(command: CommandRef, namespace: str | None, result: Inferred) -> st
 
 def _in_order(text: str) -> list[tuple[int, int, object]]:
     """Placeholders and variable uses by position; one inside another (`${A:-$B}`) is left to the outer one."""
-    found = [(p.offset, p.end, p) for p in placeholders(text)] + [(u.offset, u.end, u) for u in uses(text)]
+    found = [(p.offset, p.end, p) for p in placeholders(text, every_style=True)] + [(u.offset, u.end, u) for u in uses(text)]
     found.sort(key=lambda item: item[0])
     kept: list[tuple[int, int, object]] = []
     for item in found:

@@ -7,7 +7,6 @@ with the project's strict loader and validated; an import that does not pass is 
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +14,10 @@ import yaml
 
 from ..findings import Finding
 from ..loading import load_text
-from ..schema import SCHEMA_FILES, load_schema, schema_dir, validate
+from ..codes import RULES
+from ..config import find_project
+from ..modeline import modeline
+from ..schema import load_schema, validate
 
 
 class InvalidImport(Exception):
@@ -73,22 +75,20 @@ def ordered_runbook(data: dict) -> dict:
     return out
 
 
-def schema_reference(target: Path | None) -> str:
-    """The modeline's schema path: relative from the output folder when the project's schema is reachable
-    that way (inside this checkout), else the schema's absolute file URI (an installed package)."""
-    schema = (schema_dir() / SCHEMA_FILES["runbook"]).resolve()
-    folder = (target.parent if target is not None else Path.cwd()).resolve()
-    root = schema.parent.parent
-    if folder == root or root in folder.parents:
-        return os.path.relpath(schema, folder).replace(os.sep, "/")
-    return schema.as_uri()
+def dump(data: dict, target: Path | None, display: str, project_root: Path | None = None) -> str:
+    """YAML text with the modeline, validated; raises InvalidImport if it does not pass.
 
-
-def dump(data: dict, target: Path | None, display: str) -> str:
-    """YAML text with the modeline, validated; raises InvalidImport if it does not pass."""
-    body = yaml.dump(ordered_runbook(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
-                     default_flow_style=False, indent=2)
-    text = f"# yaml-language-server: $schema={schema_reference(target)}\n{body}"
+    The modeline points at the schema relative to `target` (standard output: the current folder) inside
+    the project at `project_root` (default: the project around the current folder); see modeline.py."""
+    try:
+        body = yaml.dump(ordered_runbook(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
+                         default_flow_style=False, indent=2)
+    except (yaml.YAMLError, TypeError, ValueError) as exc:  # an importer bug: this file's finding, not a traceback
+        rule = RULES["RB712"]
+        raise InvalidImport([Finding(display, 1, 1, rule.code, rule.severity, f"the YAML could not be written: {exc}")])
+    folder = target.parent if target is not None else Path.cwd()
+    root = project_root or find_project(Path.cwd().resolve())[0]
+    text = f"{modeline(folder, root, write_copy=target is not None)}\n{body}"
     source = load_text(text, display)
     problems = [f for f in source.findings if f.severity in ("error", "warning")]
     if source.data is not None and not problems:

@@ -14,11 +14,11 @@ Everything here answers questions about one command's text; nothing runs it.
 from .continuation import needs_more
 from .destructive import check_patterns, find_destructive
 from .environment import STANDARD, is_standard
-from .parse import (ANSI, COMMENT, DOUBLE, LITERAL, SINGLE, UNQUOTED, Use, assigned, quoting_at, used_names, uses,
-                    without_comments)
+from .parse import (ANSI, COMMENT, DOUBLE, LITERAL, SINGLE, UNQUOTED, Use, assigned, quoting_at, splits_words,
+                    used_names, uses, without_comments)
 from .placeholders import Placeholder, placeholders, variable_hint, variable_name
 from .syntax import syntax_errors
 
 __all__ = ["ANSI", "COMMENT", "DOUBLE", "LITERAL", "SINGLE", "UNQUOTED", "STANDARD", "Placeholder", "Use", "assigned",
-           "check_patterns", "find_destructive", "is_standard", "needs_more", "placeholders", "quoting_at", "syntax_errors",
+           "check_patterns", "find_destructive", "is_standard", "needs_more", "placeholders", "quoting_at", "splits_words", "syntax_errors",
            "used_names", "uses", "variable_hint", "variable_name", "without_comments"]

@@ -3,17 +3,24 @@
 Bash waits for more after an open quote, here document, `$(`, an `if`/`for`/`case` block, or a trailing `|`,
 `&&` or `\\`: the parse then has an error or a missing token at the very end of the text. A mistake in the
 middle (a stray `)`) is not at the end: that command is complete, and bash -n reports it later.
-`<placeholders>` are read as the words a person will put there, not as redirections.
+Placeholders (`<pod>`, `[host]`, `{{ ns }}`) are read as the words a person will put there, not as redirections.
 """
 
 from __future__ import annotations
 
+import re
+
 from .parse import parsed_tree
-from .placeholders import PLACEHOLDER
+from .placeholders import mask_placeholders
+
+
+_CHOICES = re.compile(r"<[\w.-]+(\|[\w.-]+)+>")
 
 
 def needs_more(text: str) -> bool:
-    stripped = PLACEHOLDER.sub(lambda match: "w" * len(match.group(0)), text.rstrip())
+    # `<ready|drain|maint>` in a usage line offers choices: no command goes on after it (the line itself is
+    # not bash, and the importer keeps it as text), so it must not swallow the lines below it
+    stripped = _CHOICES.sub(lambda match: "w" * len(match.group(0)), mask_placeholders(text.rstrip()))
     if not stripped:
         return False
     root, size = parsed_tree(stripped)

@@ -143,6 +143,18 @@ def uses(command: str) -> tuple[Use, ...]:
     parsed = _parse(command)
     found: list[Use] = []
     for node in _walk(parsed.tree.root_node):
+        if node.type == "$" and node.parent is not None and node.parent.type == "concatenation":
+            # tree-sitter-bash splits `.$time.gz` into `.`, a bare `$` and `time.gz`; bash expands $time
+            after = parsed.tree.root_node.descendant_for_byte_range(node.end_byte, node.end_byte + 1)
+            name = NAME.match(_text(parsed, after)) if after is not None and after.start_byte == node.end_byte else None
+            if name and after.type == "word" and _quoting_of(node.parent) in (UNQUOTED, DOUBLE):
+                start = _char(parsed, node.start_byte)
+                found.append(Use(name.group(0), start, start + 1 + len(name.group(0)), _quoting_of(node.parent)))
+            continue
+        if node.type == "word" and "$" in _text(parsed, node):
+            # tree-sitter-bash reads `.$time.gz` after an expansion as one plain word; bash expands it
+            found.extend(_uses_in_word(parsed, node))
+            continue
         if node.type == "simple_expansion":
             name_node = next((c for c in node.children if c.type == "variable_name"), None)
             braced = False
@@ -156,7 +168,20 @@ def uses(command: str) -> tuple[Use, ...]:
         operator, argument = _operator(parsed, node, name_node) if braced else ("", "")
         found.append(Use(_text(parsed, name_node), _char(parsed, node.start_byte), _char(parsed, node.end_byte),
                          _quoting_of(node.parent), braced, operator, argument))
-    return tuple(found)
+    return tuple(sorted(found, key=lambda use: use.offset))
+
+
+_WORD_USE = re.compile(r"(?<!\\)\$(\{)?([A-Za-z][A-Za-z0-9_]*|_[A-Za-z0-9_]+)(?(1)\})")
+
+
+def _uses_in_word(parsed: _Parsed, node) -> list[Use]:
+    text = _text(parsed, node)
+    base = _char(parsed, node.start_byte)
+    quoting = _quoting_of(node.parent)
+    if quoting not in (UNQUOTED, DOUBLE):
+        return []
+    return [Use(match.group(2), base + match.start(), base + match.end(), quoting, bool(match.group(1)))
+            for match in _WORD_USE.finditer(text)]
 
 
 def _expansion_name(node):
@@ -280,3 +305,23 @@ def without_comments(command: str) -> str:
         last = end
     pieces.append(parsed.data[last:])
     return b"".join(pieces).decode("utf-8", "replace")
+
+
+def splits_words(command: str, offset: int) -> bool:
+    """Is the text at `offset` in a list whose words bash is meant to split: the words of `for x in ...` or an
+    array literal `(...)`? There an unquoted `$LIST` is on purpose, and quoting it would make one word of it."""
+    if "for" not in command and "(" not in command:
+        return False
+    parsed = _parse(command)
+    byte = offset if parsed.to_char is None else len(command[:offset].encode("utf-8"))
+    node = parsed.tree.root_node.descendant_for_byte_range(byte, byte + 1)
+    child = None
+    while node is not None:
+        if node.type in ("string", "raw_string", "command_substitution", "do_group", "compound_statement"):
+            return False
+        if node.type == "array":
+            return True
+        if node.type == "for_statement":
+            return child is not None and child.type not in ("do_group", "variable_name")
+        child, node = node, node.parent
+    return False
