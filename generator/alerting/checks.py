@@ -32,10 +32,16 @@ def url_severity(rule: AlertRule, overrides: tuple[tuple[str, str], ...]) -> str
 def check(ctx, rule_files: RuleFiles, site_url: str | None, docs_dir: Path | None) -> list[Finding]:
     """Findings for the rule files and, at the runbooks' `alerts`, for the runbooks being linted."""
     findings = list(rule_files.findings)
-    known = [d for d in ctx.known if isinstance(d, Runbook)]
+    # Alert name -> the ids of the runbooks that list it, built once: looking through every runbook for
+    # every rule would grow with rules x runbooks.
+    handlers: dict[str, list[str]] = {}
+    for document in ctx.known:
+        if isinstance(document, Runbook):
+            for name in document.alerts:
+                handlers.setdefault(name, []).append(document.id)
     site = Site(site_url, ctx.known, docs_dir) if site_url else None
     for rule in rule_files.rules:
-        findings.extend(_rule(rule, site, known, ctx.config.runbook_url_severity))
+        findings.extend(_rule(rule, site, handlers, ctx.config.runbook_url_severity))
     names = rule_files.names
     for runbook in ctx.runbooks:
         for index, name in enumerate(runbook.alerts):
@@ -48,13 +54,13 @@ def check(ctx, rule_files: RuleFiles, site_url: str | None, docs_dir: Path | Non
     return findings
 
 
-def _rule(rule: AlertRule, site: Site | None, known: list[Runbook], overrides) -> list[Finding]:
+def _rule(rule: AlertRule, site: Site | None, handlers: dict[str, list[str]], overrides) -> list[Finding]:
     url = rule.runbook_url
     if not url:
         level = url_severity(rule, overrides)
         if level == "off":
             return []
-        handled = [r.id for r in known if rule.name in r.alerts]
+        handled = handlers.get(rule.name, [])
         hint = (f"; runbook {handled[0]} handles it (`runbook alerts --annotate` prints the link)" if handled
                 else "; write a runbook for it and link it")
         return [Finding(rule.path, rule.line, rule.column, NO_URL.code, level,
@@ -72,7 +78,7 @@ def _rule(rule: AlertRule, site: Site | None, known: list[Runbook], overrides) -
     target = resolution.target
     if target.runbooks and not any(rule.name in r.alerts for r in target.runbooks):
         which = ", ".join(r.id for r in target.runbooks)
-        handled = [r.id for r in known if rule.name in r.alerts]
+        handled = handlers.get(rule.name, [])
         hint = f"; runbook {handled[0]} lists it" if handled else f"; add {rule.name} to the `alerts` of {which}"
         return [Finding(rule.path, line, column, NOT_LISTED.code, NOT_LISTED.severity,
                         f"runbook_url of alert {rule.name} leads to {which}, which does not list {rule.name} in `alerts`{hint}",

@@ -199,7 +199,7 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
                  reference_documents: Sequence[Document] = (), rule_files=None, shellcheck: bool = False) -> LintResult:
     """Run the rules on documents already loaded (call `check_config` first); `reference_documents`
     are the others that references may point at. The executor uses this for the one runbook it runs."""
-    ctx = context(catalog, config, today or clock.today(), reference_documents)
+    ctx = make_context(catalog, config, today or clock.today(), reference_documents)
     findings, texts, files = rule_findings(ctx, catalog, config, rule_files)
     notes = []
     if shellcheck:  # ShellCheck on every command (lint only: exec checks a runbook without starting it)
@@ -214,7 +214,7 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
     return LintResult(findings, files, catalog, notes)
 
 
-def context(catalog: Catalog, config: Config, today: dt.date, reference_documents: Sequence[Document] = (),
+def make_context(catalog: Catalog, config: Config, today: dt.date, reference_documents: Sequence[Document] = (),
             all_linted: list[Document] | None = None, damage: dict | None = None) -> LintContext:
     """The rules' view of a catalog; in a parallel run, of one worker's share of the files."""
     return LintContext(

@@ -131,7 +131,7 @@ class Share:
             self.loaded.reference_valid += [(index, document) for document in one.documents]
             self.loaded.reference_partial += [(index, partial) for partial in one.partial]
         if shellcheck.enabled(self.config.lint):
-            self.commands = shellcheck.commands_of(engine.context(self.catalog, self.config, self.today))
+            self.commands = shellcheck.commands_of(engine.make_context(self.catalog, self.config, self.today))
             self.loaded.scripts = {command.script for command in self.commands}
         return self.loaded
 
@@ -148,7 +148,7 @@ class Share:
         # As in a serial run: the valid documents in file order, then the partial ones (Catalog.lintable).
         linted = valid + [p.document for p in partial]
         damage = {p.document.path: p.damage for p in partial}
-        self.ctx = engine.context(self.catalog, self.config, self.today, reference, all_linted=linted, damage=damage)
+        self.ctx = engine.make_context(self.catalog, self.config, self.today, reference, all_linted=linted, damage=damage)
         findings, texts, files = engine.rule_findings(self.ctx, self.catalog, self.config, self.rule_files)
         if self.number and self.rule_files is not None:
             # The rule files' own findings and suppressions belong to the first share; the others report

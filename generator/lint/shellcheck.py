@@ -46,7 +46,10 @@ class Command:
 
     @property
     def script(self) -> str:
-        header = f"export {' '.join(self.known)}" if self.known else ":"
+        # Only the names the text mentions: a name it does not contain cannot change what ShellCheck says,
+        # and the same command in runbooks with different variables is then one script, checked once.
+        names = [name for name in self.known if name in self.text]
+        header = f"export {' '.join(names)}" if names else ":"
         return f"{header}\n{self.text}\n"
 
 
