@@ -3,7 +3,7 @@
     python bench/lint_bench.py [--counts 1000 5000] [--repeat 1] [--keep DIR] [--distinct]
 
 For each count it prints, on the same files: `runbook lint` cold (a fresh project: no lint cache, no
-ShellCheck cache, ShellCheck included) as it runs by default (every core from 300 files on), the same
+ShellCheck cache, ShellCheck included) as it runs by default (every core from 200 files on), the same
 with RUNBOOK_LINT_WORKERS=1 (one process, as before), check-jsonschema, and their ratio; wall and CPU
 time (user + system of the process and everything it started: workers, ShellCheck). Then, at each
 count, lint without ShellCheck (RUNBOOK_SHELLCHECK= , as if it were not installed), warm (every result

@@ -41,9 +41,10 @@ from ..partial import PartialDocument
 from ..project import Catalog, load_catalog
 from . import engine, shellcheck
 
-# Below this many files a lint stays in one process: fork, the document exchange and the merge cost
-# about 0.1 s, what loading some 150 runbooks on a second core saves (bench/lint_bench.py --counts).
-PARALLEL_FROM = 300
+# Below this many files a lint stays in one process. Forking, passing the documents and merging cost
+# some 20 ms; measured on the bench corpus with the other core busy, two processes broke even at about
+# 100 runbooks (50: 55 vs 75 ms; 200: 163 vs 139 ms), so the second core is used from twice that.
+PARALLEL_FROM = 200
 WORKERS_VARIABLE = "RUNBOOK_LINT_WORKERS"  # a CI job sharing its machine may hold lint to fewer cores
 
 
