@@ -168,3 +168,15 @@ def test_small_runs_stay_in_one_process_and_large_ones_use_every_core(monkeypatc
     assert parallel.worker_count(3, requested=8) == 3  # never more processes than files
     monkeypatch.setenv(parallel.WORKERS_VARIABLE, "1")
     assert parallel.worker_count(5000) == 1
+
+
+def test_a_failed_worker_is_reported_with_its_traceback():
+    import multiprocessing
+
+    here, there = multiprocessing.Pipe()
+    there.send_bytes(parallel._FAILED + b"Traceback (most recent call last):\n  ...\nMemoryError")
+    with pytest.raises(parallel.LintWorkerError, match="(?s)a lint worker process failed:\nTraceback.*MemoryError"):
+        parallel._receive(here)
+    there.close()
+    with pytest.raises(parallel.LintWorkerError, match="stopped before it answered"):
+        parallel._receive(here)

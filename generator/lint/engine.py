@@ -32,7 +32,8 @@ class LintResult:
     findings: list[Finding]
     files: int
     # The documents that were linted, for callers that go on to use them (the site) without reading
-    # the files a second time.
+    # the files a second time. After a parallel run (parallel.py) its `sources` are empty: they stayed
+    # in the worker processes.
     catalog: Catalog | None = None
     notes: list[str] = field(default_factory=list)  # said once on stderr (a check that was skipped)
 

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import itertools
 import multiprocessing
+import operator
 import os
 import pickle
 import threading
@@ -92,9 +94,8 @@ class Outcome:
     load_findings: list[tuple[int, list[Finding]]]
 
 
-@dataclass
-class _Failed:
-    trace: str
+# A worker's messages start with one of these bytes: a pickle follows, or the traceback of its failure.
+_OK, _FAILED = b"O", b"F"
 
 
 class LintWorkerError(RuntimeError):
@@ -139,13 +140,9 @@ class Share:
     def check(self, shares: list[Loaded | None]) -> None:
         """The rules on this share, with every share's documents (this one's slot may be None)."""
         shares = [self.loaded if i == self.number else loaded for i, loaded in enumerate(shares)]
-
-        def in_order(pairs):
-            return [item for _, item in sorted((pair for pairs_ in pairs for pair in pairs_), key=lambda pair: pair[0])]
-
-        valid = in_order(s.valid for s in shares)
-        partial = in_order(s.partial for s in shares)
-        reference = in_order(s.reference_valid for s in shares) + [p.document for p in in_order(s.reference_partial for s in shares)]
+        valid = _in_order(s.valid for s in shares)
+        partial = _in_order(s.partial for s in shares)
+        reference = _in_order(s.reference_valid for s in shares) + [p.document for p in _in_order(s.reference_partial for s in shares)]
         # As in a serial run: the valid documents in file order, then the partial ones (Catalog.lintable).
         linted = valid + [p.document for p in partial]
         damage = {p.document.path: p.damage for p in partial}
@@ -185,16 +182,14 @@ def lint_files(files: list[Path], folder: list[Path], config: Config, today: dt.
             connections.append(here)
             processes.append(process)
         own = shares[0].load()
-        blobs = [pickle.dumps(own, pickle.HIGHEST_PROTOCOL)]
-        loaded: list[Loaded | None] = [None]
-        for connection in connections:
-            blob, value = _receive(connection)
-            blobs.append(blob)
-            loaded.append(value)
+        blobs = [_OK + pickle.dumps(own, pickle.HIGHEST_PROTOCOL)] + [_receive(connection) for connection in connections]
+        # Each worker gets the others' documents as they came, before this process reads them itself:
+        # the workers need not wait for that.
         for number, connection in enumerate(connections, 1):
             for other, blob in enumerate(blobs):
                 if other != number:
-                    connection.send_bytes(blob)
+                    connection.send_bytes(blob, 1)
+        loaded: list[Loaded | None] = [None] + [pickle.loads(memoryview(blob)[1:]) for blob in blobs[1:]]
         scripts = set(own.scripts).union(*(value.scripts for value in loaded[1:]))
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             # ShellCheck's processes run while this process checks its share: the comments are needed
@@ -206,7 +201,7 @@ def lint_files(files: list[Path], folder: list[Path], config: Config, today: dt.
         for number, connection in enumerate(connections, 1):
             mine = None if comments is None else {script: comments[script] for script in loaded[number].scripts}
             connection.send((mine, ran))
-        outcomes = [shares[0].finish(comments, ran)] + [_receive(connection)[1] for connection in connections]
+        outcomes = [shares[0].finish(comments, ran)] + [pickle.loads(memoryview(_receive(connection))[1:]) for connection in connections]
     finally:
         for connection in connections:
             connection.close()
@@ -217,40 +212,44 @@ def lint_files(files: list[Path], folder: list[Path], config: Config, today: dt.
                 process.join()
     findings = [finding for outcome in outcomes for finding in outcome.findings]
     findings.sort(key=engine.report_order)
-    valid = sorted((pair for share in [own, *loaded[1:]] for pair in share.valid), key=lambda pair: pair[0])
-    partial = sorted((pair for share in [own, *loaded[1:]] for pair in share.partial), key=lambda pair: pair[0])
-    load_findings = sorted((pair for outcome in outcomes for pair in outcome.load_findings), key=lambda pair: pair[0])
+    shares_loaded = [own, *loaded[1:]]
     # The sources and their node trees stay in the workers: the catalog carries the documents (the site
     # builds its pages from them) and the load and schema findings.
-    catalog = Catalog(documents=[document for _, document in valid], partial=[p for _, p in partial],
-                      findings=[finding for _, found in load_findings for finding in found])
+    catalog = Catalog(documents=_in_order(share.valid for share in shares_loaded),
+                      partial=_in_order(share.partial for share in shares_loaded),
+                      findings=[f for found in _in_order(outcome.load_findings for outcome in outcomes) for f in found])
     return engine.LintResult(findings, sum(outcome.files for outcome in outcomes), catalog, [note] if note else [])
+
+
+def _in_order(lists) -> list:
+    """The items of several lists of (file index, item), in file order: the order of a serial run."""
+    return [item for _, item in sorted(itertools.chain.from_iterable(lists), key=operator.itemgetter(0))]
 
 
 def _work(share: Share, connection) -> None:
     """A worker process: load and send the documents; take the others'; check; take ShellCheck's
     comments; send the findings."""
     try:
-        connection.send_bytes(pickle.dumps(share.load(), pickle.HIGHEST_PROTOCOL))
+        connection.send_bytes(_OK + pickle.dumps(share.load(), pickle.HIGHEST_PROTOCOL))
         shares = [None if number == share.number else pickle.loads(connection.recv_bytes()) for number in range(share.count)]
         share.check(shares)
         comments, ran = connection.recv()
-        connection.send_bytes(pickle.dumps(share.finish(comments, ran), pickle.HIGHEST_PROTOCOL))
+        connection.send_bytes(_OK + pickle.dumps(share.finish(comments, ran), pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
         try:
-            connection.send_bytes(pickle.dumps(_Failed(traceback.format_exc())))
+            connection.send_bytes(_FAILED + traceback.format_exc().encode("utf-8", "replace"))
         except OSError:
             pass
     finally:
         connection.close()
 
 
-def _receive(connection):
+def _receive(connection) -> bytes:
+    """A worker's next message: `_OK` and a pickle (returned as it came), or its failure, raised here."""
     try:
         blob = connection.recv_bytes()
     except EOFError:
         raise LintWorkerError("a lint worker process stopped before it answered") from None
-    value = pickle.loads(blob)
-    if isinstance(value, _Failed):
-        raise LintWorkerError(f"a lint worker process failed:\n{value.trace}")
-    return blob, value
+    if blob[:1] != _OK:
+        raise LintWorkerError(f"a lint worker process failed:\n{blob[1:].decode('utf-8', 'replace')}")
+    return blob
