@@ -152,6 +152,7 @@ def test_the_command_line_report_is_the_same_with_one_or_two_processes(project):
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
 def test_a_bad_worker_count_is_a_usage_error(project, value):
     project.runbook("kind: runbook\nid: demo\ntitle: Demo\nsummary: S.\nowner: team\nsteps:\n  - {id: one, title: One, run: echo}\n")
+    assert project.run("lint").returncode == 0  # the answer is now in the lint cache: the variable is still checked
     result = project.run("lint", env={"RUNBOOK_LINT_WORKERS": value})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -167,7 +168,8 @@ def test_small_runs_stay_in_one_process_and_large_ones_use_every_core(monkeypatc
     assert parallel.worker_count(5000, requested=1) == 1
     assert parallel.worker_count(3, requested=8) == 3  # never more processes than files
     monkeypatch.setenv(parallel.WORKERS_VARIABLE, "1")
-    assert parallel.worker_count(5000) == 1
+    assert parallel.worker_count(5000, parallel.requested_workers()) == 1
+    assert parallel.requested_workers(2) == 2  # the caller's number wins over the variable
 
 
 def test_a_failed_worker_is_reported_with_its_traceback():

@@ -131,6 +131,9 @@ def lint(paths: list[Path], config: Config, today: dt.date | None = None, alert_
     """Lint the paths (default: the configured runbooks folder). `cached`: answer an unchanged repository
     from the last run's findings (result_cache.py); the result then carries no catalog. `workers`: how
     many processes share the files (parallel.py); by default every core for a large run, one for a small one."""
+    from .parallel import requested_workers
+
+    workers = requested_workers(workers)  # a bad RUNBOOK_LINT_WORKERS is said even when the cache answers
     if cached:
         return _lint_cached(paths, config, today, alert_rules, workers)
     # Every file's node tree stays alive for positions; with the cyclic garbage collector on, each

@@ -50,14 +50,19 @@ PARALLEL_FROM = 200
 WORKERS_VARIABLE = "RUNBOOK_LINT_WORKERS"  # a CI job sharing its machine may hold lint to fewer cores
 
 
+def requested_workers(workers: int | None = None) -> int | None:
+    """`workers` if given, else RUNBOOK_LINT_WORKERS (a usage error unless a whole number >= 1), else None."""
+    text = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if workers is not None or not text:
+        return workers
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{WORKERS_VARIABLE}={text!r}: give a whole number of processes, 1 or more")
+    return int(text)
+
+
 def worker_count(files: int, requested: int | None = None) -> int:
-    """How many processes lint `files` files: `requested`, else RUNBOOK_LINT_WORKERS, else every core
-    for a run of PARALLEL_FROM files or more; one where fork is missing or other threads run."""
-    if requested is None and os.environ.get(WORKERS_VARIABLE, "").strip():
-        text = os.environ[WORKERS_VARIABLE].strip()
-        if not text.isdigit() or int(text) < 1:
-            raise ConfigError(f"{WORKERS_VARIABLE}={text!r}: give a whole number of processes, 1 or more")
-        requested = int(text)
+    """How many processes lint `files` files: `requested` (see requested_workers), else every core for a
+    run of PARALLEL_FROM files or more; one where fork is missing or other threads run."""
     if requested is None:
         requested = _cores() if files >= PARALLEL_FROM else 1
     if requested <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
