@@ -189,21 +189,24 @@ def _lint(paths: list[Path], config: Config, today: dt.date | None, alert_rules:
         from ..alerting.rules import load_rule_files, rule_file_paths
 
         rule_files = load_rule_files(rule_file_paths(config, list(alert_rules)), lint_config.max_file_size)
+    context_fields: dict = {}  # more LintContext fields for every rule run, serial or in each worker
     from . import parallel
 
     count = parallel.worker_count(len(files) + len(folder), workers)
     if count > 1:
-        return parallel.lint_files(files, folder, config, today or clock.today(), rule_files, count)
+        return parallel.lint_files(files, folder, config, today or clock.today(), rule_files, count, context_fields)
     catalog = load_catalog(files, lint_config.max_file_size)
     reference_documents = load_catalog(folder, lint_config.max_file_size).lintable if folder else []
-    return lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files, shellcheck=True)
+    return lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files, shellcheck=True,
+                        **context_fields)
 
 
 def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
-                 reference_documents: Sequence[Document] = (), rule_files=None, shellcheck: bool = False) -> LintResult:
+                 reference_documents: Sequence[Document] = (), rule_files=None, shellcheck: bool = False,
+                 **context_fields) -> LintResult:
     """Run the rules on documents already loaded (call `check_config` first); `reference_documents`
     are the others that references may point at. The executor uses this for the one runbook it runs."""
-    ctx = make_context(catalog, config, today or clock.today(), reference_documents)
+    ctx = make_context(catalog, config, today or clock.today(), reference_documents, **context_fields)
     findings, texts, files = rule_findings(ctx, catalog, config, rule_files)
     notes = []
     if shellcheck:  # ShellCheck on every command (lint only: exec checks a runbook without starting it)
@@ -219,8 +222,9 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
 
 
 def make_context(catalog: Catalog, config: Config, today: dt.date, reference_documents: Sequence[Document] = (),
-            all_linted: list[Document] | None = None, damage: dict | None = None) -> LintContext:
-    """The rules' view of a catalog; in a parallel run, of one worker's share of the files."""
+                 all_linted: list[Document] | None = None, damage: dict | None = None, **fields) -> LintContext:
+    """The rules' view of a catalog; in a parallel run, of one worker's share of the files. `fields`:
+    other LintContext fields, the same for every share."""
     return LintContext(
         documents=catalog.lintable,
         sources={source.path: source for source in catalog.sources},
@@ -229,6 +233,7 @@ def make_context(catalog: Catalog, config: Config, today: dt.date, reference_doc
         reference_documents=list(reference_documents),
         damage=damage if damage is not None else {p.document.path: p.damage for p in catalog.partial},
         all_linted=all_linted,
+        **fields,
     )
 
 

@@ -111,11 +111,11 @@ class Share:
     """One process's part of a parallel lint: load, check, then finish with ShellCheck's comments."""
 
     def __init__(self, number: int, count: int, files: list[tuple[int, Path]], folder: list[tuple[int, Path]],
-                 config: Config, today: dt.date, rule_files):
+                 config: Config, today: dt.date, rule_files, context_fields: dict):
         self.number, self.count = number, count
         self.files, self.folder = files, folder
         self.config, self.today = config, today
-        self.rule_files = rule_files
+        self.rule_files, self.context_fields = rule_files, context_fields
         self.catalog = Catalog()
         self.loaded = Loaded()
         self.load_findings: list[tuple[int, list[Finding]]] = []
@@ -151,7 +151,8 @@ class Share:
         # As in a serial run: the valid documents in file order, then the partial ones (Catalog.lintable).
         linted = valid + [p.document for p in partial]
         damage = {p.document.path: p.damage for p in partial}
-        self.ctx = engine.make_context(self.catalog, self.config, self.today, reference, all_linted=linted, damage=damage)
+        self.ctx = engine.make_context(self.catalog, self.config, self.today, reference, all_linted=linted, damage=damage,
+                                       **self.context_fields)
         findings, texts, files = engine.rule_findings(self.ctx, self.catalog, self.config, self.rule_files)
         if self.number and self.rule_files is not None:
             # The rule files' own findings and suppressions belong to the first share; the others report
@@ -175,10 +176,11 @@ class Share:
 
 
 def lint_files(files: list[Path], folder: list[Path], config: Config, today: dt.date, rule_files,
-               workers: int) -> engine.LintResult:
-    """Lint `files` (with `folder`'s documents for references) in `workers` processes, this one included."""
+               workers: int, context_fields: dict | None = None) -> engine.LintResult:
+    """Lint `files` (with `folder`'s documents for references) in `workers` processes, this one included.
+    `context_fields`: other LintContext fields for every share (read before the fork, shared by it)."""
     shares = [Share(number, workers, list(enumerate(files))[number::workers], list(enumerate(folder))[number::workers],
-                    config, today, rule_files) for number in range(workers)]
+                    config, today, rule_files, context_fields or {}) for number in range(workers)]
     fork = multiprocessing.get_context("fork")
     connections, processes = [], []
     try:
