@@ -24,10 +24,8 @@ does a small run, where starting a process and passing documents costs more than
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import itertools
-import multiprocessing
 import operator
 import os
 import pickle
@@ -65,7 +63,7 @@ def worker_count(files: int, requested: int | None = None) -> int:
     run of PARALLEL_FROM files or more; one where fork is missing or other threads run."""
     if requested is None:
         requested = _cores() if files >= PARALLEL_FROM else 1
-    if requested <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    if requested <= 1 or not hasattr(os, "fork") or threading.active_count() > 1:
         return 1
     return max(1, min(requested, files))
 
@@ -179,6 +177,9 @@ def lint_files(files: list[Path], folder: list[Path], config: Config, today: dt.
                workers: int, context_fields: dict | None = None) -> engine.LintResult:
     """Lint `files` (with `folder`'s documents for references) in `workers` processes, this one included.
     `context_fields`: other LintContext fields for every share (read before the fork, shared by it)."""
+    import concurrent.futures  # here: a small, serial lint does without them
+    import multiprocessing
+
     shares = [Share(number, workers, list(enumerate(files))[number::workers], list(enumerate(folder))[number::workers],
                     config, today, rule_files, context_fields or {}) for number in range(workers)]
     fork = multiprocessing.get_context("fork")
