@@ -76,7 +76,8 @@ def select_changed(catalog: Catalog, changed: list[Path], deleted: list[Path]) -
     for doc in catalog.lintable:
         if Path(doc.path).resolve() in changed_resolved:
             touched_ids |= defined_ids(doc)
-    selected = {p.resolve(): p for p in changed if any(Path(s.path).resolve() == p.resolve() for s in catalog.sources)}
+    in_catalog = {Path(s.path).resolve() for s in catalog.sources}  # once: not every source per changed file
+    selected = {p.resolve(): p for p in changed if p.resolve() in in_catalog}
     for doc in catalog.lintable:
         if referenced_ids(doc) & touched_ids:
             selected.setdefault(Path(doc.path).resolve(), Path(doc.path))

@@ -172,3 +172,36 @@ def test_shipped_runbooks_are_shellcheck_clean():
     assert json.loads(result.stdout)["findings"] == []
     entries = json.loads((REPO / ".runbook" / "shellcheck-cache.json").read_text())["entries"]
     assert len(entries) > 50  # every command went through ShellCheck
+
+
+def test_the_same_command_in_runbooks_with_other_variables_is_one_script(project):
+    """The script declares only the variables its command mentions, so it is checked once, and each
+    runbook still gets its findings."""
+    runbook = """\
+        kind: runbook
+        id: {id}
+        title: T
+        summary: S.
+        owner: team-a
+        variables:
+          NAMESPACE: {{description: Namespace, default: prod}}
+          {extra}: {{description: Other, default: x}}
+        steps:
+          - id: get
+            title: Get
+            run: kubectl get pods -n $NAMESPACE
+          - id: other
+            title: Other
+            run: echo "${extra}"
+        """
+    paths = [project.runbook(runbook.format(id=name, extra=extra)) for name, extra in (("one", "HOST"), ("two", "PORT"))]
+    sources = [load_text(path.read_text(), f"runbooks/{path.name}") for path in paths]
+    documents = [build_document(source.data, source.path, source.sha256) for source in sources]
+    ctx = LintContext(documents, {source.path: source for source in sources}, LintConfig(), clock.today())
+    scripts = {c.pointer + "@" + c.path: c.script for c in commands_of(ctx)}
+    assert scripts["/steps/0/run@runbooks/one.yaml"] == scripts["/steps/0/run@runbooks/two.yaml"] == \
+        "export NAMESPACE\nkubectl get pods -n $NAMESPACE\n"
+    assert scripts["/steps/1/run@runbooks/one.yaml"] == 'export HOST\necho "$HOST"\n'
+    result = project.run("lint", "--format", "json")
+    found = sorted((f["path"], f["code"], f["line"]) for f in json.loads(result.stdout)["findings"])
+    assert found == [("runbooks/one.yaml", "SC2086", 12), ("runbooks/two.yaml", "SC2086", 12)]

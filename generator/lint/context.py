@@ -2,6 +2,12 @@
 
 Rules are plain functions `check(ctx) -> Iterable[Finding]`; the context builds the lookups they
 share (ids of runbooks, severity levels, escalation policies, templates) once.
+
+A rule reports on `ctx.documents` (and `ctx.runbooks`) only, and looks other documents up in
+`ctx.linted` or `ctx.known`: in a parallel run (parallel.py) each worker process is given a share of
+the files as `documents`, while `linted` is every linted document, in the order of a serial run. A
+rule that reports something once for the whole set (the second of two equal ids) decides by the
+order of `linted` and reports only when the document is one of its own `documents`.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ class LintContext:
     damage: dict[str, Damage] = field(default_factory=dict)
     # The runs and drills in the transcripts folder, when `drill-interval` asks for them (RB503).
     history: RunHistory | None = None
+    # Every document being linted when `documents` is one worker's share of them (parallel.py).
+    all_linted: list[Document] | None = None
 
     def finding(self, rule: Rule, document: Document, pointer: str, message: str, key: bool = False,
                 offset: int | None = None) -> Finding:
@@ -65,8 +73,18 @@ class LintContext:
         return "" in damage.incomplete or any(_HOLDS_COMMANDS.search(p) for p in damage.replaced)
 
     @cached_property
+    def linted(self) -> list[Document]:
+        """Every document being linted: `documents`, or in a parallel run all the workers' shares."""
+        return self.documents if self.all_linted is None else self.all_linted
+
+    @cached_property
+    def own(self) -> set[int]:
+        """`id()` of each of `documents`: `id(doc) in ctx.own` says whether this run reports on `doc`."""
+        return {id(document) for document in self.documents}
+
+    @cached_property
     def known(self) -> list[Document]:
-        return self.documents + self.reference_documents
+        return self.linted + self.reference_documents
 
     @cached_property
     def runbook_ids(self) -> set[str]:

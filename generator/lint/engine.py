@@ -33,7 +33,8 @@ class LintResult:
     findings: list[Finding]
     files: int
     # The documents that were linted, for callers that go on to use them (the site) without reading
-    # the files a second time.
+    # the files a second time. After a parallel run (parallel.py) its `sources` are empty: they stayed
+    # in the worker processes.
     catalog: Catalog | None = None
     notes: list[str] = field(default_factory=list)  # said once on stderr (a check that was skipped)
 
@@ -127,25 +128,31 @@ def _intact_only(findings, ctx: LintContext):
 
 
 def lint(paths: list[Path], config: Config, today: dt.date | None = None, alert_rules: Sequence[Path] = (),
-         cached: bool = False, history: RunHistory | None = None) -> LintResult:
+         cached: bool = False, workers: int | None = None, history: RunHistory | None = None) -> LintResult:
     """Lint the paths (default: the configured runbooks folder). `cached`: answer an unchanged repository
-    from the last run's findings (result_cache.py); the result then carries no catalog. `history`: the run
-    history when the caller has read it already (the site); else it is read when `drill-interval` is set."""
+    from the last run's findings (result_cache.py); the result then carries no catalog. `workers`: how
+    many processes share the files (parallel.py); by default every core for a large run, one for a small one.
+    `history`: the run history when the caller has read it already (the site); else it is read when
+    `drill-interval` is set."""
+    from .parallel import requested_workers
+
+    workers = requested_workers(workers)  # a bad RUNBOOK_LINT_WORKERS is said even when the cache answers
     if cached:
-        return _lint_cached(paths, config, today, alert_rules)
+        return _lint_cached(paths, config, today, alert_rules, workers)
     # Every file's node tree stays alive for positions; with the cyclic garbage collector on, each
     # collection walks all of them again (lint of 1,000 files took 2.5 s instead of 1). Nothing here
     # builds reference cycles that need collecting during the run.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _lint(paths, config, today, alert_rules, history)
+        return _lint(paths, config, today, alert_rules, workers, history)
     finally:
         if enabled:
             gc.enable()
 
 
-def _lint_cached(paths: list[Path], config: Config, today: dt.date | None, alert_rules: Sequence[Path]) -> LintResult:
+def _lint_cached(paths: list[Path], config: Config, today: dt.date | None, alert_rules: Sequence[Path],
+                 workers: int | None) -> LintResult:
     from . import result_cache
     from .shellcheck import find_binary
 
@@ -166,58 +173,76 @@ def _lint_cached(paths: list[Path], config: Config, today: dt.date | None, alert
     if hit is not None:
         findings, count, notes = hit
         return LintResult(findings, count, notes=notes)
-    result = lint(paths, config, today, alert_rules)
+    result = lint(paths, config, today, alert_rules, workers=workers)
     result_cache.write(cache_dir, wanted, result.findings, result.files, result.notes)
     return result
 
 
 def _lint(paths: list[Path], config: Config, today: dt.date | None, alert_rules: Sequence[Path] = (),
-          history: RunHistory | None = None) -> LintResult:
+          workers: int | None = None, history: RunHistory | None = None) -> LintResult:
     lint_config = config.lint
     check_config(lint_config)
     if not paths and not config.runbooks.is_dir():
         where = f" (`runbooks` in [tool.runbook] of {config.pyproject})" if config.pyproject else ""
         raise ConfigError(f"the runbooks folder {config.runbooks} does not exist{where}; create it or pass the files to lint")
-    targets = paths or [config.runbooks]
-    catalog = load_catalog(targets, lint_config.max_file_size)
-    reference_documents = []
+    files = discover(paths or [config.runbooks])
     # References may point at documents in the configured runbooks folder even when only one file is linted.
+    folder = []
     if paths and config.runbooks.is_dir():
-        linted = {Path(source.path).resolve() for source in catalog.sources}
+        linted = {path.resolve() for path in files}
         folder = [p for p in discover([config.runbooks]) if p.resolve() not in linted]
-        if folder:
-            reference_documents = load_catalog(folder, lint_config.max_file_size).lintable
     rule_files = None
     if config.alert_rules or alert_rules:
         from ..alerting.rules import load_rule_files, rule_file_paths
 
         rule_files = load_rule_files(rule_file_paths(config, list(alert_rules)), lint_config.max_file_size,
                                      config.runbook_url_annotations, config.root)
+    context_fields: dict = {}  # more LintContext fields for every rule run, serial or in each worker
     if history is None and lint_config.drill_interval:
         from ..history import read_history
 
         history = read_history(config.transcripts)
-    return lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files, shellcheck=True,
-                        history=history)
+    if history is not None:
+        context_fields["history"] = history
+    from . import parallel
+
+    count = parallel.worker_count(len(files) + len(folder), workers)
+    if count > 1:
+        result = parallel.lint_files(files, folder, config, today or clock.today(), rule_files, count, context_fields)
+    else:
+        catalog = load_catalog(files, lint_config.max_file_size)
+        reference_documents = load_catalog(folder, lint_config.max_file_size).lintable if folder else []
+        result = lint_catalog(catalog, config, today, reference_documents, rule_files=rule_files, shellcheck=True,
+                              **context_fields)
+    if history is not None and history.unreadable and lint_config.drill_interval:
+        result.notes.append(f"{len(history.unreadable)} file(s) in the transcripts folder could not be read and "
+                            f"count as no run or drill for RB503; `runbook history` names them")
+    return result
 
 
 def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
                  reference_documents: Sequence[Document] = (), rule_files=None, shellcheck: bool = False,
-                 history: RunHistory | None = None) -> LintResult:
+                 **context_fields) -> LintResult:
     """Run the rules on documents already loaded (call `check_config` first); `reference_documents`
     are the others that references may point at. The executor uses this for the one runbook it runs.
-    `history`: the recorded runs and drills, for RB503 (without it the drill interval is not checked: the
-    executor must never refuse to run, or drill, a runbook because it was not drilled)."""
-    lint_config = config.lint
-    ctx = LintContext(
+    `context_fields`: more LintContext fields, such as `history` (the recorded runs and drills, for RB503;
+    without it the drill interval is not checked: the executor must never refuse to run, or drill, a
+    runbook because it was not drilled)."""
+    ctx = make_context(catalog, config, today or clock.today(), reference_documents, **context_fields)
         documents=catalog.lintable,
         sources={source.path: source for source in catalog.sources},
-        config=lint_config,
-        today=today or clock.today(),
+        config=config.lint,
+        today=today,
         reference_documents=list(reference_documents),
-        damage={p.document.path: p.damage for p in catalog.partial},
-        history=history,
+        damage=damage if damage is not None else {p.document.path: p.damage for p in catalog.partial},
+        all_linted=all_linted,
+        **fields,
     )
+
+
+def rule_findings(ctx: LintContext, catalog: Catalog, config: Config, rule_files=None) -> tuple[list[Finding], dict[str, str], int]:
+    """Load, schema and rule findings for the catalog's files, the texts that may hold suppressions, and
+    the number of files read (with the alert rule files when given)."""
     findings = list(catalog.findings)
     for family in FAMILIES:
         findings.extend(_intact_only(family.check(ctx), ctx))
@@ -229,23 +254,26 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
         findings.extend(check_alerts(ctx, rule_files, config.site_url, config.root / "docs"))
         texts.update({s.path: s.text for s in rule_files.sources if s.text})
         files += rule_files.files
-    notes = []
-    if history is not None and history.unreadable and lint_config.drill_interval:
-        notes.append(f"{len(history.unreadable)} file(s) in the transcripts folder could not be read and count as no "
-                     f"run or drill for RB503; `runbook history` names them")
-    if shellcheck:  # ShellCheck on every command (lint only: exec checks a runbook without starting it)
-        from . import shellcheck as shellcheck_checks
+    return findings, texts, files
 
-        found, note = shellcheck_checks.findings(ctx, config.root / ".runbook")
-        findings.extend(found)
-        notes += [note] if note else []
+
+def settle(findings: list[Finding], texts: dict[str, str], catalog: Catalog, config: Config,
+           shellcheck_ran: bool) -> list[Finding]:
+    """Suppressions, then the settings. Both work file by file, so a parallel run settles each share."""
     findings = suppressions.apply(findings, texts, complete={d.path for d in catalog.documents},
-                                  unchecked=("SC",) if notes or not shellcheck else ())
-    findings = configure(findings, lint_config, config.root)
-    findings.sort(key=lambda f: (f.path, f.line, f.column, f.code, f.message))
+                                  unchecked=() if shellcheck_ran else ("SC",))
+    return configure(findings, config.lint, config.root)
+
+
+def report_order(finding: Finding) -> tuple:
+    """The report's order: by place, then every other field, so that equal places never depend on the
+    order the rules ran in (a parallel run gives the same report as a serial one)."""
+    return (finding.path, finding.line, finding.column, finding.code, finding.message, finding.severity, finding.pointer)
+
+
+def forget_positions(catalog: Catalog) -> None:
     # Positions were needed only to place findings. Dropping the node trees (a million small objects for
     # 1,000 files) before the garbage collector is switched back on spares its first pass from walking
     # them all (0.45 s of a 1.2 s lint); the catalog's documents stay for callers such as the site.
     for source in catalog.sources:
         source.root = None
-    return LintResult(findings, files, catalog, notes)

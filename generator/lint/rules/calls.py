@@ -38,11 +38,12 @@ def check(ctx):
                 yield from _call(ctx, calls, runbook, step, captured)
             if step.capture:
                 captured.add(step.capture)
-    linted = {id(r) for r in ctx.runbooks}
+    # At the first edge in a linted file (the order is fixed, so the cycle is reported once), by the run that
+    # reports on that file: in a parallel run every share may find the cycle (parallel.py).
+    linted = {id(d) for d in ctx.linted if isinstance(d, Runbook)}
     for edges in calls.cycles(ctx.runbooks):
-        # At the first edge in a linted file (the order is fixed, so the cycle is reported once).
         at = next(((r, s) for r, s in edges if id(r) in linted), None)
-        if at is not None:
+        if at is not None and id(at[0]) in ctx.own:
             runbook, step = at
             yield ctx.finding(CYCLE, runbook, step.pointer + "/uses", f"runbooks call each other in a cycle: "
                               f"{describe_cycle(edges)}; write the shared steps once in a runbook that both call")

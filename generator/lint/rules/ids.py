@@ -21,33 +21,42 @@ DUPLICATE_ITEM = RULES["RB209"]
 
 def check(ctx):
     yield from _documents(ctx)
+    known = _Listing()
     for runbook in ctx.runbooks:
-        yield from _runbook(ctx, runbook)
+        yield from _runbook(ctx, runbook, known)
     yield from _catalog_items(ctx)
 
 
 def _documents(ctx):
+    # The second of two equal ids is reported, in the order of every linted document (ctx.linted), so a
+    # parallel run, where this run sees a share of them, reports the same one.
     first: dict[str, str] = {}
-    for doc in ctx.documents:
+    for doc in ctx.linted:
         if isinstance(doc, RunbookTest):
             continue  # named by its file (`payment-service.test`), referred to by nothing: no id to check
+        own = id(doc) in ctx.own
         if doc.id in first:
-            yield ctx.finding(DUPLICATE_ID, doc, "/id", f"id {doc.id!r} is also used by {first[doc.id]}; ids must be unique")
+            if own:
+                yield ctx.finding(DUPLICATE_ID, doc, "/id", f"id {doc.id!r} is also used by {first[doc.id]}; ids must be unique")
         else:
             first[doc.id] = doc.path
         stem = Path(doc.path).name.rsplit(".", 1)[0]
-        if doc.id != stem:
+        if own and doc.id != stem:
             yield ctx.finding(ID_NOT_STEM, doc, "/id", f"id {doc.id!r} differs from the file name {stem!r}; rename the file or the id")
     # A duplicate between a linted file and the runbooks folder matters too (a new file copied from an old one).
+    # By id, not every pair: linting part of a large folder stays linear.
+    folder: dict[str, list] = {}
+    for other in ctx.reference_documents:
+        folder.setdefault(other.id, []).append(other)
     for doc in ctx.documents:
         if isinstance(doc, RunbookTest):
             continue
-        for other in ctx.reference_documents:
-            if other.id == doc.id and other.path != doc.path and other.kind == doc.kind:
+        for other in folder.get(doc.id, ()):
+            if other.path != doc.path and other.kind == doc.kind:
                 yield ctx.finding(DUPLICATE_ID, doc, "/id", f"id {doc.id!r} is also used by {other.path}; ids must be unique")
 
 
-def _runbook(ctx, runbook: Runbook):
+def _runbook(ctx, runbook: Runbook, _known: _Listing):
     seen: dict[str, str] = {}
     for phase in runbook.phases:
         if not phase.id:
@@ -66,7 +75,7 @@ def _runbook(ctx, runbook: Runbook):
                               f"unknown template {step.template!r}; known: {_known(ctx.template_ids)}")
     for index, related in enumerate(runbook.related):
         if related not in ctx.runbook_ids:
-            yield ctx.finding(UNKNOWN_RELATED, runbook, f"/related/{index}", f"related runbook {related!r} does not exist; known: {_known(ctx.runbook_ids - {runbook.id})}")
+            yield ctx.finding(UNKNOWN_RELATED, runbook, f"/related/{index}", f"related runbook {related!r} does not exist; known: {_known(ctx.runbook_ids, but=runbook.id)}")
     if runbook.severity and runbook.severity not in ctx.severity_ids:
         yield ctx.finding(UNKNOWN_SEVERITY, runbook, "/severity", f"unknown severity level {runbook.severity!r}; known: {_known(ctx.severity_ids)}")
     if runbook.escalation and runbook.escalation not in ctx.escalation_ids:
@@ -75,13 +84,14 @@ def _runbook(ctx, runbook: Runbook):
 
 def _catalog_items(ctx):
     template_owner: dict[str, str] = {}
-    for doc in ctx.documents:
+    for doc in ctx.linted:  # in the order of every linted document: the second definition is reported
+        own = id(doc) in ctx.own
         if isinstance(doc, Templates):
             for template in doc.templates:
-                if template.id in template_owner:
+                if template.id in template_owner and own:
                     yield ctx.finding(DUPLICATE_ITEM, doc, template.pointer + "/id", f"template id {template.id!r} is also defined in {template_owner[template.id]}")
                 template_owner.setdefault(template.id, doc.path)
-        elif isinstance(doc, SeverityLevels):
+        elif isinstance(doc, SeverityLevels) and own:
             counts = Counter(level.id for level in doc.levels)
             seen = set()
             for index, level in enumerate(doc.levels):
@@ -90,8 +100,18 @@ def _catalog_items(ctx):
                 seen.add(level.id)
 
 
-def _known(ids: set[str]) -> str:
-    if not ids:
-        return "none (no such document in the linted paths or the runbooks folder)"
-    shown = sorted(ids)
-    return ", ".join(shown[:8]) + (", ..." if len(shown) > 8 else "")
+class _Listing:
+    """The first ids, sorted, for a message ("known: a, b, ..."). Each set is sorted once per run: with
+    thousands of runbooks that each have a broken reference, sorting all ids per finding is quadratic."""
+
+    def __init__(self):
+        self._sorted: dict[int, list[str]] = {}  # id() of a set the context keeps -> its ids sorted
+
+    def __call__(self, ids: set[str], but: str | None = None) -> str:
+        shown = self._sorted.get(id(ids))
+        if shown is None:
+            shown = self._sorted[id(ids)] = sorted(ids)
+        first = [i for i in shown[:9] if i != but][:8]
+        if not first:
+            return "none (no such document in the linted paths or the runbooks folder)"
+        return ", ".join(first) + (", ..." if len(ids) - (but in ids) > 8 else "")
