@@ -229,6 +229,25 @@ def lint_catalog(catalog: Catalog, config: Config, today: dt.date | None = None,
     without it the drill interval is not checked: the executor must never refuse to run, or drill, a
     runbook because it was not drilled)."""
     ctx = make_context(catalog, config, today or clock.today(), reference_documents, **context_fields)
+    findings, texts, files = rule_findings(ctx, catalog, config, rule_files)
+    notes = []
+    if shellcheck:  # ShellCheck on every command (lint only: exec checks a runbook without starting it)
+        from . import shellcheck as shellcheck_checks
+
+        found, note = shellcheck_checks.findings(ctx, config.root / ".runbook")
+        findings.extend(found)
+        notes += [note] if note else []
+    findings = settle(findings, texts, catalog, config, shellcheck_ran=shellcheck and not notes)
+    findings.sort(key=report_order)
+    forget_positions(catalog)
+    return LintResult(findings, files, catalog, notes)
+
+
+def make_context(catalog: Catalog, config: Config, today: dt.date, reference_documents: Sequence[Document] = (),
+                 all_linted: list[Document] | None = None, damage: dict | None = None, **fields) -> LintContext:
+    """The rules' view of a catalog; in a parallel run, of one worker's share of the files. `fields`:
+    other LintContext fields, the same for every share."""
+    return LintContext(
         documents=catalog.lintable,
         sources={source.path: source for source in catalog.sources},
         config=config.lint,
