@@ -14,6 +14,7 @@ from ...calls import Calls
 from ...codes import RULES
 from ...execute.variables import problem
 from ...model import Runbook, RunbookTest
+from ...pointers import escape
 from ...rehearse.keys import called_runbooks, plan_of, target_watched
 from ...suggest import closest
 
@@ -90,7 +91,10 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, calls: Calls):
         for variable in callee.variables:
             declared.setdefault(variable.name, variable)
     captured = {s.capture for s in runbook.steps if s.capture}
-    captured_inside = {e.step.capture: e.key for e in plan.entries if e.frame and e.step.capture}
+    captured_inside: dict[str, str] = {}  # a capture of a called step -> the first called step that makes it
+    for entry in plan.entries:
+        if entry.frame and entry.step.capture:
+            captured_inside.setdefault(entry.step.capture, entry.key)
 
     def unknown_step(pointer: str, key: str, is_key: bool = True):
         return ctx.finding(UNKNOWN_STEP, test, pointer, f"runbook {runbook.id} has no step {key!r}"
@@ -98,42 +102,44 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, calls: Calls):
 
     for field in ("results", "rollbacks", "conditions", "answers", "target_changes"):
         for key in getattr(scenario, field):
-            if key not in steps and not ctx.replaced(test, f"{base}/{field}/{key}"):
-                yield unknown_step(f"{base}/{field}/{key}", key)
+            if key not in steps and not ctx.replaced(test, f"{base}/{field}/{escape(key)}"):
+                yield unknown_step(f"{base}/{field}/{escape(key)}", key)
     for key, results in scenario.results.items():
         step = steps.get(key)
         if step is None:
             continue
         if step.uses is not None:
-            yield ctx.finding(RESULT_WITHOUT_RUN, test, f"{base}/results/{key}",
+            yield ctx.finding(RESULT_WITHOUT_RUN, test, f"{base}/results/{escape(key)}",
                               f"step {key} uses {step.uses} and has no `run` of its own; give the results to the "
                               f"steps it calls: {_inside(plan, key)}", key=True)
         elif step.run is None:
-            yield ctx.finding(RESULT_WITHOUT_RUN, test, f"{base}/results/{key}", f"step {key} has no `run`, so no "
-                              f"result is ever asked for; remove it (answer a manual step in `answers`)", key=True)
+            yield ctx.finding(RESULT_WITHOUT_RUN, test, f"{base}/results/{escape(key)}",
+                              f"step {key} has no `run`, so no result is ever asked for; remove it (answer a manual "
+                              f"step in `answers`)", key=True)
         elif key in scenario.per_attempt:
             rounds = 1 + sum(1 for answer in scenario.answers.get(key, ())[1:] if answer == "yes")
             allowed = step.attempts * rounds
             if len(results) > allowed:
                 why = f"retry.attempts is {step.attempts}" if step.retry else "it has no `retry` (one attempt)"
                 retries = f", {rounds} rounds with the operator's retries" if rounds > 1 else ""
-                yield ctx.finding(TOO_MANY_RESULTS, test, f"{base}/results/{key}/{allowed}",
+                yield ctx.finding(TOO_MANY_RESULTS, test, f"{base}/results/{escape(key)}/{allowed}",
                                   f"{len(results)} results for step {key}, which runs at most {allowed} time(s): "
                                   f"{why}{retries}")
     for key in scenario.rollbacks:
         step = steps.get(key)
         if step is not None and not step.rollback:
             inside = f" (it uses {step.uses}: name a called step, {_inside(plan, key)})" if step.uses else ""
-            yield ctx.finding(ROLLBACK_WITHOUT_ROLLBACK, test, f"{base}/rollbacks/{key}",
+            yield ctx.finding(ROLLBACK_WITHOUT_ROLLBACK, test, f"{base}/rollbacks/{escape(key)}",
                               f"step {key} has no `rollback`; remove this rollback result{inside}", key=True)
     for key in scenario.conditions:
         step = steps.get(key)
         if step is not None and step.when is None:
-            yield ctx.finding(CONDITION_WITHOUT_WHEN, test, f"{base}/conditions/{key}",
+            yield ctx.finding(CONDITION_WITHOUT_WHEN, test, f"{base}/conditions/{escape(key)}",
                               f"step {key} has no `when`; remove this condition", key=True)
     for name in scenario.target:
         if name not in probes:
-            yield ctx.finding(UNKNOWN_PROBE, test, f"{base}/target/{name}", _probe_message(runbook, name, probes), key=True)
+            yield ctx.finding(UNKNOWN_PROBE, test, f"{base}/target/{escape(name)}", _probe_message(runbook, name, probes),
+                              key=True)
     for key, changes in scenario.target_changes.items():
         entry = plan.entry(key)
         if entry is None:
@@ -142,17 +148,17 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, calls: Calls):
         owner_probes = [probe.name for probe in owner.target]
         for name in changes:
             if name not in owner_probes:
-                yield ctx.finding(UNKNOWN_PROBE, test, f"{base}/target_changes/{key}/{name}",
+                yield ctx.finding(UNKNOWN_PROBE, test, f"{base}/target_changes/{escape(key)}/{escape(name)}",
                                   _probe_message(owner, name, owner_probes), key=True)
         if entry.step.run is None or not entry.step.destructive:
             what = f"uses {entry.step.uses}; name a destructive step it calls" if entry.call is not None \
                 else "is not destructive"
-            yield ctx.finding(CHANGE_UNSEEN, test, f"{base}/target_changes/{key}",
+            yield ctx.finding(CHANGE_UNSEEN, test, f"{base}/target_changes/{escape(key)}",
                               f"step {key} {what}: the target is re-checked only before destructive "
                               f"steps, so this change is not seen there", key=True)
         elif owner.target and not target_watched(plan, entry):
             call = plan.entry(entry.frame)
-            yield ctx.finding(CHANGE_UNSEEN, test, f"{base}/target_changes/{key}",
+            yield ctx.finding(CHANGE_UNSEEN, test, f"{base}/target_changes/{escape(key)}",
                               f"step {key} runs through `uses: {call.step.uses}`, one step of {owner.id}: the session "
                               f"takes no baseline of {owner.id}'s target for it, so this change is not seen there",
                               key=True)
@@ -160,11 +166,11 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, calls: Calls):
         variable = declared.get(name)
         if variable is None:
             called = f" (nor do the runbooks it calls)" if callees else ""
-            yield ctx.finding(UNKNOWN_VARIABLE, test, f"{base}/variables/{name}",
+            yield ctx.finding(UNKNOWN_VARIABLE, test, f"{base}/variables/{escape(name)}",
                               f"runbook {runbook.id} declares no variable {name}{called}{_hint(name, declared)}",
                               key=True)
         elif (why := problem(variable, value)) is not None:
-            yield ctx.finding(INVALID_VALUE, test, f"{base}/variables/{name}", f"{name}: {why}")
+            yield ctx.finding(INVALID_VALUE, test, f"{base}/variables/{escape(name)}", f"{name}: {why}")
     expect = scenario.expect
     for field in ("ran", "skipped"):
         for index, key in enumerate(getattr(expect, field) or ()):
@@ -172,7 +178,7 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, calls: Calls):
                 yield unknown_step(f"{base}/expect/{field}/{index}", key, is_key=False)
     for key in expect.attempts or {}:
         if key not in steps:
-            yield unknown_step(f"{base}/expect/attempts/{key}", key)
+            yield unknown_step(f"{base}/expect/attempts/{escape(key)}", key)
     if expect.stopped_at is not None and expect.stopped_at not in steps:
         yield unknown_step(f"{base}/expect/stopped_at", expect.stopped_at, is_key=False)
     own = {v.name for v in runbook.variables}
@@ -184,7 +190,7 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, calls: Calls):
             else:
                 known = own | captured
                 message = f"runbook {runbook.id} neither declares nor captures {name}{_hint(name, known)}"
-            yield ctx.finding(UNKNOWN_VARIABLE, test, f"{base}/expect/variables/{name}", message, key=True)
+            yield ctx.finding(UNKNOWN_VARIABLE, test, f"{base}/expect/variables/{escape(name)}", message, key=True)
 
 
 def _inside(plan, key: str) -> str:
