@@ -796,3 +796,37 @@ def test_lint_knows_the_called_steps_keys(store):
         "its call; `expect.variables` checks runbook store's own",
     ]
     assert line_of(path, "fix/chek") == 7 and line_of(path, "kube contxt") == 15
+
+
+def test_a_target_change_under_a_one_step_call_is_not_seen(store):
+    """`uses: shop#drop` runs the destructive step without the shop's target baseline: lint says the change
+    given there is not seen, and the session indeed runs the step."""
+    project, marks = store
+    project.runbook(textwrap.dedent("""\
+        kind: runbook
+        id: kiosk
+        title: Kiosk
+        summary: S
+        owner: team-a
+        variables:
+          MARKS: {description: Where marks go, default: /nonexistent}
+        steps:
+          - {id: close, title: Close, uses: 'shop#drop', with: {MARKS: "$MARKS"}}
+    """))
+    path = scenarios(project, """\
+  - name: the drop runs although the context moved
+    target_changes: {close/drop: {kube context: staging}}
+    results: {close/drop: {output: deleted}}
+    expect: {outcome: completed, ran: [close/drop]}
+""", name="kiosk.test.yaml", runbook="kiosk")
+    lint = project.run("lint", "runbooks/kiosk.test.yaml")
+    assert lint.returncode == 0, lint.stdout  # a warning
+    assert (f"runbooks/kiosk.test.yaml:{line_of(path, 'target_changes')}:22: RB657 [warning] step close/drop runs "
+            f"through `uses: shop#drop`, one step of shop: the session takes no baseline of shop's target for it, so "
+            f"this change is not seen there") in lint.stdout
+    result = project.run("test", "kiosk", "--coverage")
+    assert result.returncode == 0, result.stdout
+    # No `target changed` branch to miss: only the failure paths are left.
+    assert "\nkiosk 1 2/2 0/2\n branches no scenario took: close/drop (failure: ask, rollback)\n" in \
+        re.sub(r" +", " ", result.stdout)
+    assert list(marks.iterdir()) == []

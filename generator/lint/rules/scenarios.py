@@ -63,8 +63,9 @@ def check(ctx):
         yield from _names(ctx, test)
         if runbook.path in ctx.damage:
             continue  # an invalid runbook may be missing steps: nothing is concluded from their absence
+        plan = plan_of(runbook, calls)  # the session's steps, the called ones in place, once per file
         for scenario in test.scenarios:
-            yield from _scenario(ctx, test, runbook, scenario, calls)
+            yield from _scenario(ctx, test, runbook, scenario, plan)
 
 
 def _names(ctx, test: RunbookTest):
@@ -76,9 +77,8 @@ def _names(ctx, test: RunbookTest):
         seen.add(scenario.name)
 
 
-def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, calls: Calls):
+def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
     base = scenario.pointer
-    plan = plan_of(runbook, calls)
     steps = {entry.key: entry.step for entry in plan.entries}
     callees = called_runbooks(plan)
     # Probes a scenario's `target` may name: the runbook's, and those of the runbooks called whole (whose
