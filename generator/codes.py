@@ -303,6 +303,10 @@ _TABLE = (
     Rule("RB660", "scenario-invalid-value", "error", "A scenario gives a variable a value the runbook refuses.",
          "The value does not match the variable's `pattern` or is not one of its `choices`; `runbook exec` would "
          "refuse it, so the scenario rehearses a session that cannot happen. Give a value the runbook accepts."),
+    Rule("RB661", "scenario-answer-at-a-call", "error", "A scenario answers a step that `uses` another runbook.",
+         "The session asks nothing at a `uses` step: it runs the called steps in place and asks at each of them. "
+         "An answer for the calling step would be ignored (`skip` would not skip the call). Answer the called "
+         "steps (`caller-step/called-step`), or decide the call's `when` in `conditions`."),
 
     # `runbook import` (generator/importing/): what the importer guessed or left for a person.
     Rule("RB701", "import-needs-review", "warning",

@@ -764,6 +764,7 @@ def test_lint_knows_the_called_steps_keys(store):
     rollbacks:
       recount/count: {}
     conditions: {recount/count: true}
+    answers: {fix: skip}
     target_changes:
       recount/count: {kube context: staging}
       fix/drop: {kube contxt: staging}
@@ -786,16 +787,18 @@ def test_lint_knows_the_called_steps_keys(store):
         "fix/check, fix/wait, fix/count, fix/scale, fix/drop, fix/notify, fix/verify",
         "11:7: RB653 [error] step recount/count has no `rollback`; remove this rollback result",
         "12:18: RB655 [error] step recount/count has no `when`; remove this condition",
-        "14:7: RB657 [warning] step recount/count is not destructive: the target is re-checked only before "
+        "13:15: RB661 [error] step fix uses shop, so nothing is asked there; answer the steps it calls: fix/check, "
+        "fix/wait, fix/count, fix/scale, fix/drop, fix/notify, fix/verify",
+        "15:7: RB657 [warning] step recount/count is not destructive: the target is re-checked only before "
         "destructive steps, so this change is not seen there",
-        "15:18: RB656 [error] runbook shop has no target probe 'kube contxt'; did you mean 'kube context'?; its "
+        "16:18: RB656 [error] runbook shop has no target probe 'kube contxt'; did you mean 'kube context'?; its "
         "probes: kube context",
-        "17:13: RB651 [error] runbook store has no step 'fix/wait/again'; did you mean 'fix/wait'?",
-        "18:19: RB651 [error] runbook store has no step 'recount/cont'; did you mean 'recount/count'?",
-        "19:19: RB658 [error] REPLICAS is captured by called step fix/count, and a called runbook's values stay inside "
+        "18:13: RB651 [error] runbook store has no step 'fix/wait/again'; did you mean 'fix/wait'?",
+        "19:19: RB651 [error] runbook store has no step 'recount/cont'; did you mean 'recount/count'?",
+        "20:19: RB658 [error] REPLICAS is captured by called step fix/count, and a called runbook's values stay inside "
         "its call; `expect.variables` checks runbook store's own",
     ]
-    assert line_of(path, "fix/chek") == 7 and line_of(path, "kube contxt") == 15
+    assert line_of(path, "fix/chek") == 7 and line_of(path, "kube contxt") == 16
 
 
 def test_a_target_change_under_a_one_step_call_is_not_seen(store):

@@ -29,6 +29,7 @@ CHANGE_UNSEEN = RULES["RB657"]
 UNKNOWN_VARIABLE = RULES["RB658"]
 DUPLICATE_NAME = RULES["RB659"]
 INVALID_VALUE = RULES["RB660"]
+ANSWER_AT_A_CALL = RULES["RB661"]
 
 
 def _hint(word: str, choices) -> str:
@@ -125,6 +126,13 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
                 yield ctx.finding(TOO_MANY_RESULTS, test, f"{base}/results/{escape(key)}/{allowed}",
                                   f"{len(results)} results for step {key}, which runs at most {allowed} time(s): "
                                   f"{why}{retries}")
+    for key in scenario.answers:
+        step = steps.get(key)
+        if step is not None and step.uses is not None:
+            when = "; decide its `when` in `conditions`" if step.when is not None else ""
+            yield ctx.finding(ANSWER_AT_A_CALL, test, f"{base}/answers/{escape(key)}",
+                              f"step {key} uses {step.uses}, so nothing is asked there; answer the steps it calls: "
+                              f"{_inside(plan, key)}{when}", key=True)
     for key in scenario.rollbacks:
         step = steps.get(key)
         if step is not None and not step.rollback:
