@@ -833,3 +833,23 @@ def test_a_target_change_under_a_one_step_call_is_not_seen(store):
     assert "\nkiosk 1 2/2 0/2\n branches no scenario took: close/drop (failure: ask, rollback)\n" in \
         re.sub(r" +", " ", result.stdout)
     assert list(marks.iterdir()) == []
+
+
+def test_a_call_that_cannot_be_followed_is_a_file_error(store):
+    project, _ = store
+    store_file = project.root / "runbooks" / "store.yaml"
+    store_file.write_text(store_file.read_text(encoding="utf-8").replace("uses: shop,", "uses: shopp,"),
+                          encoding="utf-8")
+    path = scenarios(project, """\
+  - name: anything
+    results: {fix/check: {}}
+""", name="store.test.yaml", runbook="store")
+    result = project.run("test", "store")
+    assert result.returncode == 2
+    assert (f"runbooks/store.test.yaml:{line_of(path, 'runbook: store')}:10: runbook store cannot run: step fix uses "
+            f"shopp, but there is no runbook 'shopp'; `runbook lint` explains it") in result.stdout
+    lint = project.run("lint")
+    # The call is the runbook's mistake (RB430 there, with "did you mean"); the scenario's keys under it are not
+    # called unknown.
+    assert "runbooks/store.yaml:" in lint.stdout and "RB430" in lint.stdout and "'shop'" in lint.stdout
+    assert "RB651" not in lint.stdout

@@ -97,14 +97,20 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
         if entry.frame and entry.step.capture:
             captured_inside.setdefault(entry.step.capture, entry.key)
 
+    # A `uses` step whose call cannot be followed (RB430, RB431 or a cycle, reported on the runbook) has no keys
+    # under it in the plan: keys given there are not called unknown, the runbook's finding says what to fix.
+    broken = tuple(f"{e.key}/" for e in plan.entries if e.step.uses is not None and e.call is None)
+
     def unknown_step(pointer: str, key: str, is_key: bool = True):
+        if broken and key.startswith(broken):
+            return None
         return ctx.finding(UNKNOWN_STEP, test, pointer, f"runbook {runbook.id} has no step {key!r}"
                            f"{_step_hint(key, steps)}", key=is_key)
 
     for field in ("results", "rollbacks", "conditions", "answers", "target_changes"):
         for key in getattr(scenario, field):
             if key not in steps and not ctx.replaced(test, f"{base}/{field}/{escape(key)}"):
-                yield unknown_step(f"{base}/{field}/{escape(key)}", key)
+                yield from _some(unknown_step(f"{base}/{field}/{escape(key)}", key))
     for key, results in scenario.results.items():
         step = steps.get(key)
         if step is None:
@@ -183,12 +189,12 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
     for field in ("ran", "skipped"):
         for index, key in enumerate(getattr(expect, field) or ()):
             if key not in steps:
-                yield unknown_step(f"{base}/expect/{field}/{index}", key, is_key=False)
+                yield from _some(unknown_step(f"{base}/expect/{field}/{index}", key, is_key=False))
     for key in expect.attempts or {}:
         if key not in steps:
-            yield unknown_step(f"{base}/expect/attempts/{escape(key)}", key)
+            yield from _some(unknown_step(f"{base}/expect/attempts/{escape(key)}", key))
     if expect.stopped_at is not None and expect.stopped_at not in steps:
-        yield unknown_step(f"{base}/expect/stopped_at", expect.stopped_at, is_key=False)
+        yield from _some(unknown_step(f"{base}/expect/stopped_at", expect.stopped_at, is_key=False))
     own = {v.name for v in runbook.variables}
     for name in expect.variables or {}:
         if name not in own and name not in captured:
@@ -199,6 +205,10 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
                 known = own | captured
                 message = f"runbook {runbook.id} neither declares nor captures {name}{_hint(name, known)}"
             yield ctx.finding(UNKNOWN_VARIABLE, test, f"{base}/expect/variables/{escape(name)}", message, key=True)
+
+
+def _some(finding):
+    return () if finding is None else (finding,)
 
 
 def _inside(plan, key: str) -> str:
