@@ -92,9 +92,7 @@ def build(runbook: Runbook, calls: Calls, lenient: bool = False) -> Plan:
             entry = Entry(len(entries), key, number, replace(step, id=key), owner, caller.key if caller else "",
                           None if caller else phase_of.get(step.id), position=(k + 1, len(steps)))
             entries.append(entry)
-            if step.uses and lenient and (step.uses in active or calls.resolve(step) is None):
-                pass
-            elif step.uses:
+            if step.uses and not (lenient and (step.uses in active or calls.resolve(step) is None)):
                 if step.uses in active:
                     path = " -> ".join((*active, step.uses))
                     raise CallError(f"runbooks call each other in a cycle ({path}); `runbook lint` reports it")

@@ -103,14 +103,14 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
 
     def unknown_step(pointer: str, key: str, is_key: bool = True):
         if broken and key.startswith(broken):
-            return None
-        return ctx.finding(UNKNOWN_STEP, test, pointer, f"runbook {runbook.id} has no step {key!r}"
-                           f"{_step_hint(key, steps)}", key=is_key)
+            return
+        yield ctx.finding(UNKNOWN_STEP, test, pointer, f"runbook {runbook.id} has no step {key!r}"
+                          f"{_step_hint(key, steps)}", key=is_key)
 
     for field in ("results", "rollbacks", "conditions", "answers", "target_changes"):
         for key in getattr(scenario, field):
             if key not in steps and not ctx.replaced(test, f"{base}/{field}/{escape(key)}"):
-                yield from _some(unknown_step(f"{base}/{field}/{escape(key)}", key))
+                yield from unknown_step(f"{base}/{field}/{escape(key)}", key)
     for key, results in scenario.results.items():
         step = steps.get(key)
         if step is None:
@@ -179,7 +179,7 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
     for name, value in scenario.variables.items():
         variable = declared.get(name)
         if variable is None:
-            called = f" (nor do the runbooks it calls)" if callees else ""
+            called = " (nor do the runbooks it calls)" if callees else ""
             yield ctx.finding(UNKNOWN_VARIABLE, test, f"{base}/variables/{escape(name)}",
                               f"runbook {runbook.id} declares no variable {name}{called}{_hint(name, declared)}",
                               key=True)
@@ -189,12 +189,12 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
     for field in ("ran", "skipped"):
         for index, key in enumerate(getattr(expect, field) or ()):
             if key not in steps:
-                yield from _some(unknown_step(f"{base}/expect/{field}/{index}", key, is_key=False))
+                yield from unknown_step(f"{base}/expect/{field}/{index}", key, is_key=False)
     for key in expect.attempts or {}:
         if key not in steps:
-            yield from _some(unknown_step(f"{base}/expect/attempts/{escape(key)}", key))
+            yield from unknown_step(f"{base}/expect/attempts/{escape(key)}", key)
     if expect.stopped_at is not None and expect.stopped_at not in steps:
-        yield from _some(unknown_step(f"{base}/expect/stopped_at", expect.stopped_at, is_key=False))
+        yield from unknown_step(f"{base}/expect/stopped_at", expect.stopped_at, is_key=False)
     own = {v.name for v in runbook.variables}
     for name in expect.variables or {}:
         if name not in own and name not in captured:
@@ -205,10 +205,6 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
                 known = own | captured
                 message = f"runbook {runbook.id} neither declares nor captures {name}{_hint(name, known)}"
             yield ctx.finding(UNKNOWN_VARIABLE, test, f"{base}/expect/variables/{escape(name)}", message, key=True)
-
-
-def _some(finding):
-    return () if finding is None else (finding,)
 
 
 def _inside(plan, key: str) -> str:
