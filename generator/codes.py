@@ -267,7 +267,8 @@ _TABLE = (
     Rule("RB652", "scenario-result-without-run", "error", "A scenario gives a result for a step that has no `run`.",
          "`results.STEP` is what the step's `run` command prints and exits with. A manual step (a checklist or "
          "template only) runs no command, so its result would never be used: remove it, or answer the step in "
-         "`answers` instead."),
+         "`answers` instead. A step that `uses` another runbook has no `run` either: give the results to the "
+         "steps it calls (`caller-step/called-step`)."),
     Rule("RB653", "scenario-rollback-without-rollback", "error",
          "A scenario gives a rollback result for a step that has no `rollback`.",
          "`rollbacks.STEP` is what the step's `rollback` command prints and exits with when the operator runs it "
@@ -282,21 +283,30 @@ _TABLE = (
          "never be used: remove it, or add the `when` to the runbook."),
     Rule("RB656", "scenario-unknown-probe", "error", "A scenario names a target probe the runbook does not have.",
          "Keys of `target` and of each `target_changes.STEP` are the `name`s of the runbook's `target` probes "
-         "(`kube context`, `namespace`). Fix the name (near names are suggested)."),
+         "(`kube context`, `namespace`); `target` may also name the probes of a runbook called whole, and "
+         "`target_changes.STEP` names those of the runbook the step is written in. Fix the name (near names are "
+         "suggested)."),
     Rule("RB657", "scenario-target-change-unseen", "warning",
          "A scenario changes the target before a step that is not destructive.",
          "The session probes the target again only before a destructive step, so a change given in "
          "`target_changes` for another step is not seen there (it shows at the next destructive step). Move it to "
-         "the destructive step it is meant to stop."),
+         "the destructive step it is meant to stop. A destructive step run through a call of one step "
+         "(`uses: RUNBOOK#STEP`) is not checked against its runbook's target either: the call takes no baseline."),
     Rule("RB658", "scenario-unknown-variable", "error",
          "A scenario sets or expects a variable the runbook neither declares nor captures.",
-         "`variables` sets the runbook's declared variables; `expect.variables` may also name a step's `capture`. "
-         "Any other name would be ignored. Fix the name (near names are suggested)."),
+         "`variables` sets the runbook's declared variables, and those of the runbooks it calls (what a called "
+         "runbook finds in the environment when `with` does not give it); `expect.variables` may also name a "
+         "step's `capture` (the runbook's own: a called runbook's captures stay inside its call). Any other name "
+         "would be ignored. Fix the name (near names are suggested)."),
     Rule("RB659", "scenario-duplicate-name", "error", "Two scenarios of a file have the same name.",
          "Reports and JUnit name a scenario by its file and name, so each name must be unique in its file."),
     Rule("RB660", "scenario-invalid-value", "error", "A scenario gives a variable a value the runbook refuses.",
          "The value does not match the variable's `pattern` or is not one of its `choices`; `runbook exec` would "
          "refuse it, so the scenario rehearses a session that cannot happen. Give a value the runbook accepts."),
+    Rule("RB661", "scenario-answer-at-a-call", "error", "A scenario answers a step that `uses` another runbook.",
+         "The session asks nothing at a `uses` step: it runs the called steps in place and asks at each of them. "
+         "An answer for the calling step would be ignored (`skip` would not skip the call). Answer the called "
+         "steps (`caller-step/called-step`), or decide the call's `when` in `conditions`."),
 
     # `runbook import` (generator/importing/): what the importer guessed or left for a person.
     Rule("RB701", "import-needs-review", "warning",

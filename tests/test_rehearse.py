@@ -571,3 +571,285 @@ def test_the_issue_example_passes_as_written_and_names_a_missing_result(project)
     assert result.returncode == 1
     assert ("runbooks/payment-service.test.yaml:7: scenario 'pods crash, a restart brings them back': step scale would "
             "run; give it a result") in result.stdout
+
+
+# -- runbooks that call runbooks (`uses`) ---------------------------------------------------------------------------
+
+# `store` calls the whole `shop` (its retry, capture, `when`, destructive step and target) and one step of it.
+STORE = """\
+    kind: runbook
+    id: store
+    title: Store
+    summary: S
+    owner: team-a
+    service: store
+    target:
+      - {name: kube context, run: 'touch "$MARKS/store-probe"; echo prod'}
+    variables:
+      MARKS: {description: Where marks go, default: /nonexistent}
+    steps:
+      - {id: look, title: Look, run: 'touch "$MARKS/look"', timeout: 30}
+      - {id: fix, title: Fix the shop, uses: shop, with: {MARKS: "$MARKS"}}
+      - {id: recount, title: Count again, uses: 'shop#count', with: {MARKS: "$MARKS"}}
+"""
+
+# `mall` calls `store`: the shop's steps are two levels down.
+MALL = """\
+    kind: runbook
+    id: mall
+    title: Mall
+    summary: S
+    owner: team-a
+    variables:
+      MARKS: {description: Where marks go, default: /nonexistent}
+    steps:
+      - {id: open, title: Open the store, uses: store, with: {MARKS: "$MARKS"}}
+"""
+
+STORE_KEYS = ["look", "fix", "fix/check", "fix/wait", "fix/count", "fix/scale", "fix/drop", "fix/notify", "fix/verify",
+              "recount", "recount/count"]
+
+
+@pytest.fixture
+def store(shop):
+    project, marks = shop
+    project.runbook(textwrap.dedent(STORE))
+    project.runbook(textwrap.dedent(MALL))
+    return project, marks
+
+
+def test_step_keys_follow_the_calls_as_the_session_walks_them(store):
+    from generator.calls import Calls
+    from generator.project import load_catalog
+    from generator.rehearse.keys import step_keys
+
+    project, _ = store
+    catalog = load_catalog([project.root / "runbooks"])
+    calls = Calls(catalog.runbooks)
+    assert list(step_keys(catalog.resolve("store"), calls)) == STORE_KEYS
+    assert list(step_keys(catalog.resolve("mall"), calls)) == ["open", *(f"open/{key}" for key in STORE_KEYS)]
+    # Without the catalog a call cannot be followed: the `uses` step keeps its own key and nothing inside.
+    assert list(step_keys(catalog.resolve("store"))) == ["look", "fix", "recount"]
+
+
+def test_a_scenario_runs_the_called_steps_under_the_caller_and_starts_nothing(store):
+    project, marks = store
+    path = scenarios(project, f"""\
+  - name: the called shop retries, captures, scales and drops
+    variables: {{MARKS: {marks}}}
+    target: {{kube context: prod}}
+    results:
+      look: {{}}
+      fix/check: {{exit: 7}}
+      fix/wait:
+        - {{exit: 1, output: Waiting for rollout to finish}}
+        - {{output: successfully rolled out}}
+      fix/count: {{output: "3"}}
+      fix/scale: {{output: scaled}}
+      fix/drop: {{output: deleted}}
+      recount/count: {{output: "4"}}
+    conditions: {{fix/notify: false}}
+    expect:
+      outcome: completed
+      ran: [look, fix/check, fix/wait, fix/count, fix/scale, fix/drop, recount/count]
+      skipped: [fix/notify]
+      attempts: {{fix/wait: 2}}
+  - name: the called count is not captured, so the called scale is skipped
+    variables: {{LEVEL: "1"}}
+    answers: {{default: skip, fix/count: [yes, skip], fix/scale: yes, fix/notify: yes}}
+    conditions: {{fix/notify: true}}
+    results:
+      fix/count: {{output: "error: jsonpath"}}
+      fix/notify: {{output: sent}}
+    expect:
+      outcome: completed
+      ran: [fix/count, fix/notify]
+      skipped: [look, fix/check, fix/wait, fix/scale, fix/drop, fix/verify, recount/count]
+  - name: the target changed before the called destructive step
+    target: {{kube context: prod}}
+    target_changes:
+      fix/drop: {{kube context: staging}}
+    answers: {{default: skip, fix/drop: yes}}
+    expect:
+      outcome: aborted
+      ran: []
+      stopped_at: fix/drop
+""", name="store.test.yaml", runbook="store")
+    # The machine's own LEVEL does not reach the called runbook: a scenario's world is what it says.
+    result = project.run("test", "store", "--coverage", env={"LEVEL": "0"})
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.count("PASSED") == 3
+    assert list(marks.iterdir()) == []  # no command, probe, condition or rollback ran, called or not
+    cover = result.stdout[result.stdout.index("= coverage ="):].splitlines()
+    assert cover[2].split() == ["store", "3", "11/11", "7/16"]
+    # The called destructive step has the target-changed branch (the whole shop is called, with its target),
+    # and the third scenario took it; the called `when`s were taken both ways.
+    assert cover[3] == ("  branches no scenario took: look (failure: ask); fix/wait (retry exhausted, failure: ask); "
+                        "fix/scale (failure: ask, rollback); fix/drop (failure: ask, rollback); "
+                        "fix/notify (failure: ask); recount/count (failure: ask)")
+    assert line_of(path, "fix/drop: {kube context: staging}")
+
+
+def test_a_mismatch_inside_a_call_names_the_called_step(store):
+    from generator.project import load_catalog
+    from generator.rehearse.suite import run_tests, tests_of
+
+    project, marks = store
+    scenarios(project, """\
+  - name: the called wait never finishes
+    answers: {default: skip, fix/wait: yes}
+    results:
+      fix/wait: {exit: 1, output: still waiting}
+    expect: {outcome: completed}
+  - name: the called drop has no result
+    answers: {default: skip, fix/drop: yes}
+""", name="store.test.yaml", runbook="store")
+    result = project.run("test", "store")
+    assert result.returncode == 1
+    assert "outcome: expected completed, got failed" in result.stdout
+    table = result.stdout[result.stdout.index("step  "):]
+    assert re.search(r"\n +fix +- +called shop\n", table)  # the call began and did not end
+    assert re.search(r"\n +fix/wait +- +ran, 3 attempts: failed \(exit 1\); stopped: the operator quit", table)
+    assert "scenario 'the called drop has no result': step fix/drop would run; give it a result" in result.stdout
+    catalog = load_catalog([project.root / "runbooks"])
+    wait, drop = run_tests(catalog, tests_of(catalog)).runs
+    assert wait.facts.stopped_at == "fix/wait" and wait.facts.attempts == {"fix/wait": 3}
+    assert ("fix/wait", "retry exhausted") in wait.branches
+    assert wait.facts.did["fix"].startswith("called shop")
+    assert drop.gap is not None and drop.gap.step == "fix/drop"
+    assert list(marks.iterdir()) == []
+
+
+def test_nested_calls_two_levels_down(store):
+    from generator.project import load_catalog
+    from generator.rehearse.coverage import coverage_of
+
+    project, marks = store
+    scenarios(project, """\
+  - name: the mall drops the shop through the store
+    target: {kube context: prod}
+    answers: {default: skip, open/fix/drop: yes, open/recount/count: yes}
+    conditions: {open/fix/notify: false}
+    results:
+      open/fix/drop: {output: deleted}
+      open/recount/count: {output: "2"}
+    expect:
+      outcome: completed
+      ran: [open/fix/drop, open/recount/count]
+  - name: the shop's target changed under the mall
+    target: {kube context: prod}
+    target_changes: {open/fix/drop: {kube context: staging}}
+    answers: {default: skip, open/fix/drop: yes}
+    expect: {outcome: aborted, stopped_at: open/fix/drop}
+""", name="mall.test.yaml", runbook="mall")
+    result = project.run("test", "mall")
+    assert result.returncode == 0, result.stdout
+    assert project.run("lint").returncode == 0
+    catalog = load_catalog([project.root / "runbooks"])
+    scenarios_run, covered, total = coverage_of(catalog)["mall"]
+    assert (scenarios_run, total) == (2, 12)
+    assert covered == 5  # open, open/fix, open/recount (their calls began), open/fix/drop, open/recount/count
+    assert list(marks.iterdir()) == []
+
+
+def test_lint_knows_the_called_steps_keys(store):
+    project, _ = store
+    path = scenarios(project, """\
+  - name: wrong keys
+    variables: {LEVEL: "x", LEVL: "1"}
+    results:
+      fix/chek: {}
+      drop: {}
+      fix: {}
+    rollbacks:
+      recount/count: {}
+    conditions: {recount/count: true}
+    answers: {fix: skip}
+    target_changes:
+      recount/count: {kube context: staging}
+      fix/drop: {kube contxt: staging}
+    expect:
+      ran: [fix/wait/again]
+      stopped_at: recount/cont
+      variables: {REPLICAS: "3"}
+""", name="store.test.yaml", runbook="store")
+    result = project.run("lint", "runbooks/store.test.yaml")
+    assert result.returncode == 1
+    lines = [line.removeprefix("runbooks/store.test.yaml:") for line in result.stdout.splitlines()
+             if line.startswith("runbooks/")]
+    assert lines == [
+        "5:24: RB660 [error] LEVEL: must match the pattern ^[0-9]+$",
+        "5:29: RB658 [error] runbook store declares no variable LEVL (nor do the runbooks it calls); did you mean "
+        "'LEVEL'?",
+        "7:7: RB651 [error] runbook store has no step 'fix/chek'; did you mean 'fix/check'?",
+        "8:7: RB651 [error] runbook store has no step 'drop'; did you mean 'fix/drop'?",
+        "9:7: RB652 [error] step fix uses shop and has no `run` of its own; give the results to the steps it calls: "
+        "fix/check, fix/wait, fix/count, fix/scale, fix/drop, fix/notify, fix/verify",
+        "11:7: RB653 [error] step recount/count has no `rollback`; remove this rollback result",
+        "12:18: RB655 [error] step recount/count has no `when`; remove this condition",
+        "13:15: RB661 [error] step fix uses shop, so nothing is asked there; answer the steps it calls: fix/check, "
+        "fix/wait, fix/count, fix/scale, fix/drop, fix/notify, fix/verify",
+        "15:7: RB657 [warning] step recount/count is not destructive: the target is re-checked only before "
+        "destructive steps, so this change is not seen there",
+        "16:18: RB656 [error] runbook shop has no target probe 'kube contxt'; did you mean 'kube context'?; its "
+        "probes: kube context",
+        "18:13: RB651 [error] runbook store has no step 'fix/wait/again'; did you mean 'fix/wait'?",
+        "19:19: RB651 [error] runbook store has no step 'recount/cont'; did you mean 'recount/count'?",
+        "20:19: RB658 [error] REPLICAS is captured by called step fix/count, and a called runbook's values stay inside "
+        "its call; `expect.variables` checks runbook store's own",
+    ]
+    assert line_of(path, "fix/chek") == 7 and line_of(path, "kube contxt") == 16
+
+
+def test_a_target_change_under_a_one_step_call_is_not_seen(store):
+    """`uses: shop#drop` runs the destructive step without the shop's target baseline: lint says the change
+    given there is not seen, and the session indeed runs the step."""
+    project, marks = store
+    project.runbook(textwrap.dedent("""\
+        kind: runbook
+        id: kiosk
+        title: Kiosk
+        summary: S
+        owner: team-a
+        variables:
+          MARKS: {description: Where marks go, default: /nonexistent}
+        steps:
+          - {id: close, title: Close, uses: 'shop#drop', with: {MARKS: "$MARKS"}}
+    """))
+    path = scenarios(project, """\
+  - name: the drop runs although the context moved
+    target_changes: {close/drop: {kube context: staging}}
+    results: {close/drop: {output: deleted}}
+    expect: {outcome: completed, ran: [close/drop]}
+""", name="kiosk.test.yaml", runbook="kiosk")
+    lint = project.run("lint", "runbooks/kiosk.test.yaml")
+    assert lint.returncode == 0, lint.stdout  # a warning
+    assert (f"runbooks/kiosk.test.yaml:{line_of(path, 'target_changes')}:22: RB657 [warning] step close/drop runs "
+            f"through `uses: shop#drop`, one step of shop: the session takes no baseline of shop's target for it, so "
+            f"this change is not seen there") in lint.stdout
+    result = project.run("test", "kiosk", "--coverage")
+    assert result.returncode == 0, result.stdout
+    # No `target changed` branch to miss: only the failure paths are left.
+    assert "\nkiosk 1 2/2 0/2\n branches no scenario took: close/drop (failure: ask, rollback)\n" in \
+        re.sub(r" +", " ", result.stdout)
+    assert list(marks.iterdir()) == []
+
+
+def test_a_call_that_cannot_be_followed_is_a_file_error(store):
+    project, _ = store
+    store_file = project.root / "runbooks" / "store.yaml"
+    store_file.write_text(store_file.read_text(encoding="utf-8").replace("uses: shop,", "uses: shopp,"),
+                          encoding="utf-8")
+    path = scenarios(project, """\
+  - name: anything
+    results: {fix/check: {}}
+""", name="store.test.yaml", runbook="store")
+    result = project.run("test", "store")
+    assert result.returncode == 2
+    assert (f"runbooks/store.test.yaml:{line_of(path, 'runbook: store')}:10: runbook store cannot run: step fix uses "
+            f"shopp, but there is no runbook 'shopp'; `runbook lint` explains it") in result.stdout
+    lint = project.run("lint")
+    # The call is the runbook's mistake (RB430 there, with "did you mean"); the scenario's keys under it are not
+    # called unknown.
+    assert "runbooks/store.yaml:" in lint.stdout and "RB430" in lint.stdout and "'shop'" in lint.stdout
+    assert "RB651" not in lint.stdout

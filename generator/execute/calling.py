@@ -90,9 +90,10 @@ class Calling:
         prompt = self.console.interactive and not self.options.dry_run
         later = used_by_commands(view) - used_by_target(view) if prompt and not self.options.yes else frozenset()
         try:
-            values = resolve_variables(view, given, os.environ, self.console, prompt=prompt,
+            values = resolve_variables(view, given, self.environ, self.console, prompt=prompt,
                                        ask_defaults=not self.options.yes, known=self.known.get(entry.key, {}),
-                                       defer=later, given_by=f"`with` of step {entry.key}")
+                                       defer=later, given_by=f"`with` of step {entry.key}",
+                                       lenient=self.options.scripted)
         except VariableError as exc:
             self.console.say(f"Stopped at step {entry.key}: {exc}", "red", "bold")
             from .session import EXIT_FAILED, Outcome  # session.py imports this module: imported here

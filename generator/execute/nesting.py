@@ -78,8 +78,10 @@ class Plan:
         return [e for e in self.entries if e.call and (e.index >= start or e.key in inside)]
 
 
-def build(runbook: Runbook, calls: Calls) -> Plan:
-    """The plan of a runbook; a call of an unknown runbook or step, or a cycle, is a CallError."""
+def build(runbook: Runbook, calls: Calls, lenient: bool = False) -> Plan:
+    """The plan of a runbook; a call of an unknown runbook or step, or a cycle, is a CallError.
+    `lenient` (lint and `runbook test` listing step keys): such a call stays a step of its own with
+    nothing inside, since lint reports it (RB430, RB431, the cycle) and the keys around it still hold."""
     entries: list[Entry] = []
     phase_of = {step.id: phase for phase in runbook.phases for step in phase.steps}
 
@@ -90,7 +92,7 @@ def build(runbook: Runbook, calls: Calls) -> Plan:
             entry = Entry(len(entries), key, number, replace(step, id=key), owner, caller.key if caller else "",
                           None if caller else phase_of.get(step.id), position=(k + 1, len(steps)))
             entries.append(entry)
-            if step.uses:
+            if step.uses and not (lenient and (step.uses in active or calls.resolve(step) is None)):
                 if step.uses in active:
                     path = " -> ".join((*active, step.uses))
                     raise CallError(f"runbooks call each other in a cycle ({path}); `runbook lint` reports it")

@@ -11,7 +11,9 @@ line), so a session that is killed keeps everything up to its last finished step
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from ..calls import Calls
 from ..model import Runbook, Step, Template
@@ -33,6 +35,9 @@ class Options:
     yes: bool = False
     allow_destructive: bool = False
     drill: bool = False  # a rehearsal (`--drill`): recorded as such, and said so at the end
+    # `runbook test`: nothing runs, so a called runbook's variable that nothing gives stays unset (as the
+    # runbook's own do in a scenario) instead of stopping the session.
+    scripted: bool = False
 
 
 @dataclass
@@ -58,9 +63,11 @@ class Session(Calling):
                  later: frozenset[str] = frozenset(), target: dict[str, str] | None = None,
                  next_attempt: dict[str, int] | None = None, plan: nesting.Plan | None = None,
                  known: dict[str, dict[str, str]] | None = None, called_targets: dict | None = None,
-                 shell=Shell, dialogue=Dialogue):
+                 shell=Shell, dialogue=Dialogue, environ: Mapping[str, str] | None = None):
         """`shell` and `dialogue` build what runs commands and what asks the operator: bash and the terminal
-        for `runbook exec`, a scenario's scripted results and answers for `runbook test` (one engine)."""
+        for `runbook exec`, a scenario's scripted results and answers for `runbook test` (one engine).
+        `environ`: where a called runbook's variables that `with` does not give come from (the process
+        environment; a scenario's `variables` under `runbook test`, so the machine's own does not leak in)."""
         self.top = runbook
         self.templates = templates
         self.console = console
@@ -69,6 +76,7 @@ class Session(Calling):
         self.start = start
         self.writer = writer
         self.counts = Counts()
+        self.environ = os.environ if environ is None else environ
         # later: variables not asked yet, asked before the first command that uses them.
         self.make_dialogue = dialogue  # a called runbook's frame gets its own (its confirmation word)
         self.frame = Frame(runbook, dict(values), set(later), dict(target or {}), dialogue(runbook, console))

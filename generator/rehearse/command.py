@@ -48,7 +48,10 @@ def run_test(names: list[str], output_format: str, output: Path | None, coverage
         text = report.text(suite, locate, seconds, colour, notes)
     if coverage:
         tested = {run.test.runbook for run in suite.runs}
-        text_coverage = report.coverage_text(measure(suite.runs, [r for r in catalog.runbooks if r.id in tested]))
+        from ..calls import Calls
+
+        text_coverage = report.coverage_text(measure(suite.runs, [r for r in catalog.runbooks if r.id in tested],
+                                                     Calls(catalog.runbooks)))
         if output_format == "junit" or output is not None:
             click.echo(text_coverage, nl=False)  # the report file stays one format; coverage goes to the screen
         else:

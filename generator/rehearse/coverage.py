@@ -9,6 +9,9 @@ branches of a step are the ways the session can leave it:
   `rollback` (a step with a rollback: the operator ran it after a failure);
 - `target changed` (a destructive step of a runbook with `target`: the probes differ just before it).
 
+A step that `uses` another runbook counts when its call began; the steps it calls are the caller's too, by
+their keys (`restart/wait-for-rollout`), with their own branches.
+
 Scenarios that fail still count: they ran what they ran. `coverage_of(catalog)` is the one-call form the site
 uses (scenario count and step coverage per runbook).
 """
@@ -17,14 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..calls import Calls
+from ..execute import nesting
 from ..model import Runbook, Step
 from ..project import Catalog
-from .keys import step_keys
+from .keys import plan_of, target_watched
 from .run import ScenarioRun
 
 
-def branches_of(runbook: Runbook, step: Step) -> list[str]:
-    """The branches a step has, in the order a report lists them."""
+def branches_of(runbook: Runbook, step: Step, watched: bool | None = None) -> list[str]:
+    """The branches a step has, in the order a report lists them. `watched`: whether the session re-checks
+    the target before it (keys.target_watched; by default a destructive step of a runbook with `target`)."""
     out = []
     if step.when is not None:
         out += ["when true", "when false"]
@@ -34,25 +40,30 @@ def branches_of(runbook: Runbook, step: Step) -> list[str]:
         out.append(f"failure: {step.on_failure}")
         if step.rollback and step.on_failure == "ask":
             out.append("rollback")
-        if step.destructive and runbook.target:
+        if (step.destructive and bool(runbook.target)) if watched is None else watched:
             out.append("target changed")
     return out
 
 
 @dataclass
 class RunbookCoverage:
+    """A runbook's steps are the keys of its session plan: its own steps, and the steps its calls run,
+    counted under the caller (`restart/wait-for-rollout`)."""
+
     runbook: Runbook
+    plan: nesting.Plan
     scenarios: int = 0
     covered: set[str] = field(default_factory=set)
     taken: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def steps(self) -> list[str]:
-        return list(step_keys(self.runbook))
+        return [entry.key for entry in self.plan.entries]
 
     @property
     def branches(self) -> list[tuple[str, str]]:
-        return [(key, branch) for key, step in step_keys(self.runbook).items() for branch in branches_of(self.runbook, step)]
+        return [(entry.key, branch) for entry in self.plan.entries
+                for branch in branches_of(entry.runbook, entry.step, target_watched(self.plan, entry))]
 
     @property
     def missed_steps(self) -> list[str]:
@@ -63,9 +74,11 @@ class RunbookCoverage:
         return [item for item in self.branches if item not in self.taken]
 
 
-def measure(runs: list[ScenarioRun], runbooks: list[Runbook]) -> list[RunbookCoverage]:
-    """Coverage of each runbook that some run tested (and of `runbooks` given, tested or not), by runbook id."""
-    by_id: dict[str, RunbookCoverage] = {r.id: RunbookCoverage(r) for r in runbooks}
+def measure(runs: list[ScenarioRun], runbooks: list[Runbook], calls: Calls | None = None) -> list[RunbookCoverage]:
+    """Coverage of each runbook that some run tested (and of `runbooks` given, tested or not), by runbook id.
+    `calls`: the catalog's runbooks, where the runbooks' calls are resolved (by default `runbooks`)."""
+    calls = calls if calls is not None else Calls(runbooks)
+    by_id: dict[str, RunbookCoverage] = {r.id: RunbookCoverage(r, plan_of(r, calls)) for r in runbooks}
     for run in runs:
         item = by_id.get(run.test.runbook)
         if item is None:

@@ -1,15 +1,46 @@
 """Steps as the session names them: the keys of a scenario's `results`, `answers`, `expect.ran` and the rest.
 
-The session writes each step's key into its transcript (`step-start`); scenarios, lint and coverage use the same
-keys, listed here in one place. Today a key is the step's id; a step that `uses` another runbook's steps runs
-them as `caller-step/called-step`, and this is where those keys join the list.
+The session walks a plan (execute/nesting.py): the runbook's steps, and for a step that `uses` another
+runbook, that step's own key followed by the called steps as `caller-step/called-step` (`roll-back/undo`,
+one level deeper for a call inside a called runbook). It writes each key into its transcript (`step-start`);
+scenarios, lint and coverage take the same keys from the same plan, here in one place.
 """
 
 from __future__ import annotations
 
+from ..calls import Calls
+from ..execute import nesting
 from ..model import Runbook, Step
 
 
-def step_keys(runbook: Runbook) -> dict[str, Step]:
-    """Every step the session can run, by its key, in session order."""
-    return {step.id: step for step in runbook.steps}
+def plan_of(runbook: Runbook, calls: Calls | None = None) -> nesting.Plan:
+    """The session's plan of `runbook`, its calls resolved in `calls` (the catalog's runbooks). A call that
+    cannot be followed (an unknown runbook or step, a cycle: lint's RB430, RB431) is kept as a step with
+    nothing inside, so the other keys still hold."""
+    return nesting.build(runbook, calls if calls is not None else Calls([runbook]), lenient=True)
+
+
+def step_keys(runbook: Runbook, calls: Calls | None = None) -> dict[str, Step]:
+    """Every step the session can run, by its key, in session order (the plan's steps carry the key as id)."""
+    return {entry.key: entry.step for entry in plan_of(runbook, calls).entries}
+
+
+def target_watched(plan: nesting.Plan, entry: nesting.Entry) -> bool:
+    """Whether the session re-checks the target before this step: a destructive step of a runbook with
+    `target`, run as the runbook's own step or inside a call of a whole runbook (a call of one step,
+    RUNBOOK#STEP, takes no baseline of the called runbook's target, so nothing is compared there)."""
+    if entry.step.run is None or not (entry.step.destructive and entry.runbook.target):
+        return False
+    if not entry.frame:
+        return True
+    call = plan.entry(entry.frame)
+    return call is not None and call.call is not None and call.call.whole
+
+
+def called_runbooks(plan: nesting.Plan) -> list[Runbook]:
+    """The runbooks the plan's calls reach, each once, in the order they are first called."""
+    seen: dict[str, Runbook] = {}
+    for entry in plan.entries:
+        if entry.call is not None:
+            seen.setdefault(entry.call.runbook.id, entry.call.runbook)
+    return list(seen.values())

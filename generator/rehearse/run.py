@@ -11,11 +11,13 @@ import functools
 import io
 from dataclasses import dataclass, field
 
+from ..calls import Calls
+from ..execute import nesting
 from ..execute.prompts import Console
 from ..execute.session import Options, Session
 from ..execute.variables import problem
 from ..model import Runbook, RunbookTest, Scenario, Step, Template
-from .keys import step_keys
+from .keys import called_runbooks
 from .scripted import Recorder, ScenarioGap, Script, ScriptedOperator, ScriptedShell
 
 
@@ -45,7 +47,7 @@ class ScenarioRun:
     mismatches: list[str] = field(default_factory=list)
     table: list[tuple[str, str, str, bool]] = field(default_factory=list)  # step, expected, actual, differs
     branches: set[tuple[str, str]] = field(default_factory=set)  # (step, branch) taken, for coverage
-    covered: set[str] = field(default_factory=set)  # steps whose command ran or whose checklist was done
+    covered: set[str] = field(default_factory=set)  # steps whose command ran, checklist was done or call began
     output: str = ""  # what the session printed, for reports
 
     @property
@@ -59,44 +61,59 @@ def _known_names(runbook: Runbook) -> frozenset[str]:
     return frozenset({v.name for v in runbook.variables} | {s.capture for s in runbook.steps if s.capture})
 
 
-def start_values(runbook: Runbook, scenario: Scenario) -> dict[str, str]:
+def start_values(runbook: Runbook, scenario: Scenario, callees: tuple[Runbook, ...] = ()) -> dict[str, str]:
     """The scenario's values over the defaults; a variable with neither stays unset (nothing runs, so a
-    secret is never needed)."""
+    secret is never needed). A name only a called runbook declares is that runbook's (see `run_scenario`)."""
     values = {v.name: v.default for v in runbook.variables if v.default is not None}
-    values.update(scenario.variables)
+    theirs = {v.name for callee in callees for v in callee.variables} - {v.name for v in runbook.variables}
+    values.update((name, value) for name, value in scenario.variables.items() if name not in theirs)
     return values
 
 
 def run_scenario(test: RunbookTest, scenario: Scenario, runbook: Runbook,
-                 templates: dict[str, Template] | None = None) -> ScenarioRun:
+                 templates: dict[str, Template] | None = None, plan: nesting.Plan | None = None) -> ScenarioRun:
+    """One scenario. `plan`: the runbook's session plan with its calls resolved in the catalog (suite.py
+    builds it once per file); without it the runbook's calls can only reach the runbook itself."""
     from .expect import compare
 
+    plan = plan if plan is not None else nesting.build(runbook, Calls([runbook]))
     run = ScenarioRun(test, scenario)
-    values = start_values(runbook, scenario)
+    callees = tuple(called_runbooks(plan))
+    values = start_values(runbook, scenario, callees)
     for name, value in scenario.variables.items():
-        variable = runbook.variable(name)
+        variable = runbook.variable(name) or next((c.variable(name) for c in callees if c.variable(name)), None)
         why = problem(variable, value) if variable is not None else None
         if why:
             run.problem = f"variables.{name}: {why}"
             return run
     secrets = [values[v.name] for v in runbook.variables if v.secret and values.get(v.name)]
-    steps = step_keys(runbook)
-    # A pure `when` may read the runbook's variables, its captures and whatever the scenario sets.
-    script = Script(scenario, runbook, _known_names(runbook) | scenario.variables.keys(), steps)
+    steps = {entry.key: entry.step for entry in plan.entries}
+    owners = {entry.key: entry.runbook for entry in plan.entries}
+    given = frozenset(scenario.variables)
+
+    def known_names(key: str) -> frozenset[str]:
+        # A pure `when` may read its runbook's variables, its captures and whatever the scenario sets.
+        return _known_names(owners.get(key, runbook)) | given
+
+    script = Script(scenario, runbook, known_names, steps)
     recorder = Recorder(script)
     out = io.StringIO()
     console = Console(out=out, inp=io.StringIO())
-    session = Session(runbook, templates or {}, console, values, secrets, Options(), 0, recorder,
-                      target=dict(script.probe_values),
-                      shell=functools.partial(ScriptedShell, script), dialogue=functools.partial(ScriptedOperator, script))
+    # The scenario's `variables` are also what a called runbook finds "in the environment" for a variable its
+    # call's `with` does not give, as an operator's exported values are in a real session.
+    session = Session(runbook, templates or {}, console, values, secrets, Options(scripted=True), 0, recorder,
+                      target=script.probe(runbook), plan=plan,
+                      shell=functools.partial(ScriptedShell, script), dialogue=functools.partial(ScriptedOperator, script),
+                      environ=dict(scenario.variables))
+    script.branches.clear()  # the start's probe is no branch
     try:
         session.run()
     except ScenarioGap as gap:
         run.gap = gap
     run.output = out.getvalue()
-    run.facts = _facts(recorder.events, session.values, steps, script.waited)
+    run.facts = _facts(recorder.events, session.frames[""].values, steps, script.waited)
     run.branches = set(script.branches) | _branches_from_events(recorder.events, steps)
-    run.covered = {key for key, what in run.facts.did.items() if what.startswith(("ran", "checked"))}
+    run.covered = {key for key, what in run.facts.did.items() if what.startswith(("ran", "checked", "called"))}
     if run.gap is None:
         run.mismatches, run.table = compare(scenario.expect, run.facts)
     return run
@@ -125,6 +142,10 @@ def _facts(events: list[dict], values: dict[str, str], steps: dict[str, Step], w
                 did[key] = f"ran{tries}: {status} (exit {event.get('exit_code')})"
                 if "then skip" in (event.get("decision") or ""):
                     did[key] += ", then skipped"
+        elif kind == "call-start":
+            did[key] = f"called {event.get('uses')}"
+        elif kind == "step-end" and event.get("decision") == "called":
+            did[key] = f"called {event.get('uses')}: {event.get('status')}"
         elif kind == "step-end":
             if event.get("status") == "skipped":
                 skipped.append(key)

@@ -13,6 +13,8 @@ the scenario with a `ScenarioGap` that says what to add.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ..execute.dialogue import Dialogue
 from ..execute.prompts import Quit
 from ..execute.redact import Redactor
@@ -35,10 +37,11 @@ class ScenarioGap(Exception):
 class Script:
     """The scenario as the session meets it, shared by the shell, the operator and the recorder."""
 
-    def __init__(self, scenario: Scenario, runbook: Runbook, known_names: frozenset[str], steps: dict[str, Step]):
+    def __init__(self, scenario: Scenario, runbook: Runbook, known_names: Callable[[str], frozenset[str]],
+                 steps: dict[str, Step]):
         self.scenario = scenario
         self.runbook = runbook
-        self.known_names = known_names  # variables and captures a pure `when` may read
+        self.known_names = known_names  # step key -> variables and captures a pure `when` there may read
         self.steps = steps
         self.current: str | None = None  # the key of the step running
         self.runs: dict[str, int] = {}  # step -> times its command ran
@@ -46,13 +49,22 @@ class Script:
         self.prompts: dict[str, int] = {}  # step -> answers used after the first (failure questions)
         self.branches: list[tuple[str, str]] = []  # (step, branch) taken, for coverage
         self.waited = 0  # seconds of retry intervals counted, never slept
-        self.probe_values = {probe.name: scenario.target.get(probe.name, NOT_GIVEN) for probe in runbook.target}
+        # What each probe prints, by name: the scenario's world, the same whichever runbook of the session (the
+        # runbook's own or a called one) runs a probe of that name.
+        self.world = {name: str(value) for name, value in scenario.target.items()}
+
+    def probe(self, runbook: Runbook) -> dict[str, str]:
+        """What `runbook`'s probes print now; a value that differs from the scenario's start is a target change."""
+        values = {probe.name: self.world.get(probe.name, NOT_GIVEN) for probe in runbook.target}
+        if any(value != str(self.scenario.target.get(name, NOT_GIVEN)) for name, value in values.items()):
+            self.took("target changed")
+        return values
 
     def enter(self, key: str) -> None:
         self.current = key
         changes = self.scenario.target_changes.get(key)
         if changes:  # what the probes print from just before this step on (lint reports unknown names)
-            self.probe_values.update({name: value for name, value in changes.items() if name in self.probe_values})
+            self.world.update({name: str(value) for name, value in changes.items()})
 
     def took(self, branch: str) -> None:
         self.branches.append((self.current or "", branch))
@@ -127,7 +139,7 @@ class ScriptedShell:
         given = script.scenario.conditions.get(key)
         if given is None:
             try:
-                status = evaluate(command, self.values, script.known_names)
+                status = evaluate(command, self.values, script.known_names(key))
             except NotPure as why:
                 raise ScenarioGap(key, f"step {key} has a `when` that is not a pure bash test ({why}); give "
                                        f"conditions.{key}: true or false", "conditions") from None
@@ -154,10 +166,7 @@ class ScriptedShell:
         return result
 
     def probe(self, runbook: Runbook, values: dict[str, str] | None = None) -> dict[str, str]:
-        values = dict(self.script.probe_values)
-        if any(values[name] != self.script.scenario.target.get(name, NOT_GIVEN) for name in values):
-            self.script.took("target changed")
-        return values
+        return self.script.probe(runbook)
 
     def wait(self, seconds: float) -> None:
         self.script.waited += seconds

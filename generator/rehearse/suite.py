@@ -85,18 +85,28 @@ def _invalid_test_sources(catalog: Catalog) -> list[tuple[str, str | None, str]]
 
 
 def run_tests(catalog: Catalog, tests: list[RunbookTest]) -> Suite:
+    from ..calls import CallError, Calls
+    from ..execute import nesting
     from ..execute.display import template_index
 
     suite = Suite(files=len(tests))
     templates = template_index(catalog.documents)
     runbooks = {r.id: r for r in catalog.runbooks}
+    calls = Calls(catalog.runbooks)  # a `uses` step's called steps run in place, as in `runbook exec`
     for test in tests:
         runbook = runbooks.get(test.runbook)
         if runbook is None:
             suite.errors.append(_missing_runbook(catalog, test))
             continue
+        try:
+            plan = nesting.build(runbook, calls)
+        except CallError as exc:  # an unknown called runbook or step, a cycle: the session could not start
+            source = catalog.source(test.path)
+            line, column = source.locate("/runbook") if source is not None else (1, 1)
+            suite.errors.append(f"{test.path}:{line}:{column}: runbook {runbook.id} cannot run: {exc}")
+            continue
         for scenario in test.scenarios:
-            suite.runs.append(run_scenario(test, scenario, runbook, templates))
+            suite.runs.append(run_scenario(test, scenario, runbook, templates, plan))
     return suite
 
 
