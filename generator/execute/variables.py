@@ -86,12 +86,16 @@ def resolve(runbook: Runbook, given: dict[str, str], environ: Mapping[str, str],
 
 
 def used_by_commands(runbook: Runbook) -> frozenset[str]:
-    """The runbook's variables that some step's `when`, command or rollback expands."""
+    """The runbook's variables that some step's `when`, command or rollback expands, or that a `uses` step
+    passes in `with` (asked when the call starts, like a command's)."""
+    from ..calls import references
     from ..shell import used_names
 
     names = {v.name for v in runbook.variables}
-    return frozenset(name for step in runbook.steps for command in (step.when, step.run, step.rollback) if command
-                     for name, _ in used_names(command) if name in names)
+    expanded = {name for step in runbook.steps for command in (step.when, step.run, step.rollback) if command
+                for name, _ in used_names(command)}
+    passed = {ref for step in runbook.steps if step.uses for _, ref in references(step)}
+    return frozenset((expanded | passed) & names)
 
 
 def used_by_target(runbook: Runbook) -> frozenset[str]:
