@@ -14,7 +14,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..config import ConfigError, check_review_interval
 from .catalog import CatalogErrors, load_site_source
@@ -108,10 +108,18 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     def on_files(self, files: Files, config) -> Files:
         renderer = self.renderer
         handwritten = sorted(f.src_uri for f in files.documentation_pages())
+        generate_nav = self.config.nav and not config.nav
+        if generate_nav:  # the pages the generated navigation leaves out on purpose (see SiteRenderer.not_in_nav)
+            from pathspec.gitignore import GitIgnoreSpec
+
+            left_out = GitIgnoreSpec.from_lines(renderer.not_in_nav()).match_file
         for page in (self.live.pages(renderer) if self.live else renderer.pages()):
             if files.get_file_from_path(page.uri) is not None:
                 raise PluginError(f"docs/{page.uri} is a generated page; rename the hand-written file")
-            files.append(self._generated(config, page.uri, page.markdown))
+            file = self._generated(config, page.uri, page.markdown)
+            if generate_nav and left_out(page.uri):
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+            files.append(file)
             if page.source:
                 self.sources[page.uri] = page.source
         # Hand-written pages with markers get the generated blocks (read here, never written back).
@@ -122,7 +130,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             if expanded != text:
                 files.remove(file)
                 files.append(self._generated(config, uri, expanded))
-        if self.config.nav and not config.nav:
+        if generate_nav:
             config.nav = self.live.nav(renderer, handwritten) if self.live else renderer.nav(handwritten)
         if _offline_enabled(config) and files.get_file_from_path(IFRAME_WORKER_SHIM) is None:
             shim = (VENDOR_DIR / "iframe-worker" / "shim.js").read_text(encoding="utf-8")
