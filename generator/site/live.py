@@ -40,6 +40,7 @@ class LiveSite:
     _expanded: dict[str, tuple[object, str]] = field(default_factory=dict)  # uri -> (inputs, text)
     _theme: tuple[object, object] | None = None  # (key, the theme's Jinja environment with its compiled templates)
     _nav: tuple[object, list] | None = None
+    _views: dict[str, tuple] = field(default_factory=dict)  # page uri -> what its navigation showed last build
     built_once: bool = False
 
     def close(self) -> None:
@@ -98,7 +99,8 @@ class LiveSite:
         wanted: list[tuple[str, object, Callable[[], list[GeneratedPage]]]] = []
         for doc in renderer.catalog.documents:
             if isinstance(doc, Runbook):
-                inputs = (doc.path, doc.sha256, settings, tuple(facts.get(rid) for rid in doc.related))
+                inputs = (doc.path, doc.sha256, settings, tuple(facts.get(rid) for rid in doc.related),
+                          renderer.team_uri(doc.owner))
             else:  # the catalogs list runbooks (severity levels) and read each other
                 inputs = (doc.path, doc.sha256, listing)
             wanted.append((f"doc:{doc.path}", inputs, lambda doc=doc: [renderer.document_page(doc)]))
@@ -139,6 +141,19 @@ class LiveSite:
         if not self._nav or self._nav[0] != inputs:
             self._nav = (inputs, renderer.nav(handwritten))
         return self._nav[1]
+
+    def stale_navigation(self, nav: list, uris: list[str]) -> set[str]:
+        """The pages (of `uris`, every page of this build) whose navigation shows something else than at the
+        previous build: a runbook's new title, or a runbook that moved to another section, is then in the
+        navigation of its section's pages too, though their text did not change. A page outside the
+        navigation shows only the top level (see `pages.nav_views`)."""
+        from .pages import nav_views
+
+        base, views = nav_views(nav)
+        current = {uri: views.get(uri, base) for uri in uris}
+        stale = {uri for uri, view in current.items() if self._views.get(uri) != view} if self._views else set()
+        self._views = current
+        return stale
 
     def theme_environment(self, env):
         """The theme's Jinja environment of the previous build when its templates are unchanged, with this

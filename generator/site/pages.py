@@ -270,7 +270,7 @@ class SiteRenderer:
         of a page holds its own sections' entries and one link for every other section."""
         grouping = self.grouping
         runbooks_nav: list = [RUNBOOKS_INDEX, *(section_nav(s) for s in grouping.folders),
-                              *(runbook_uri(r) for r in grouping.top_level)]
+                              *(runbook_entry(r) for r in grouping.top_level)]
         catalogs = [runbook_uri(d) for d in sorted(
             (d for d in self.catalog.documents if not isinstance(d, Runbook)),
             key=lambda d: (list(SCHEMA_FILES).index(d.kind), d.id))]
@@ -303,8 +303,56 @@ class SiteRenderer:
 def section_nav(section: Section) -> dict:
     """A navigation section: its index page first (Material's `navigation.indexes` makes it the section's
     link, and `navigation.prune` shows a closed section as that link alone), then its entries."""
-    entries = [section_nav(s) for s in section.sections] or [runbook_uri(r) for r in section.runbooks]
+    entries = [section_nav(s) for s in section.sections] or [runbook_entry(r) for r in section.runbooks]
     return {str(markup.plain_html(section.title)): [section.listing.uri, *entries]}
+
+
+def runbook_entry(runbook: Runbook) -> dict:
+    """A runbook in the navigation, titled there: `runbook serve`'s dirty rebuilds do not read the pages
+    that did not change, and MkDocs would title those from their file name."""
+    return {str(markup.plain_html(runbook.title)): runbook_uri(runbook)}
+
+
+def nav_views(nav: list) -> tuple[tuple, dict[str, tuple]]:
+    """What a page's pruned navigation shows: the top level and its sections' entries (the base, all a page
+    outside the navigation shows), and for each page of the navigation the base and the entries of every
+    section above the page (title and page of each). A page whose view changed must be built again even
+    when its text did not (see live.py)."""
+    def entry(item) -> tuple:
+        if isinstance(item, dict):
+            (title, value), = item.items()
+            return (title, value if isinstance(value, str) else _first_page(value))
+        return (None, item)
+
+    def value_of(item):
+        return next(iter(item.values())) if isinstance(item, dict) else item
+
+    # With `navigation.sections` the top level's sections are always open: every page shows their entries.
+    base = (tuple(entry(i) for i in nav),
+            *(tuple(entry(c) for c in value_of(i)) for i in nav if not isinstance(value_of(i), str)))
+    views: dict[str, tuple] = {}
+
+    def walk(items: list, view: tuple) -> None:
+        for item in items:
+            value = value_of(item)
+            if isinstance(value, str):
+                views[value] = view
+            else:
+                walk(value, (*view, tuple(entry(c) for c in value)))
+
+    for item in nav:  # the top level's own pages, and its sections' entries, see just the base
+        value = value_of(item)
+        if isinstance(value, str):
+            views[value] = base
+        else:
+            walk(value, base)
+    return base, views
+
+
+def _first_page(items: list) -> str:
+    first = items[0]
+    value = next(iter(first.values())) if isinstance(first, dict) else first
+    return value if isinstance(value, str) else _first_page(value)
 
 
 # ---- the format reference, from the schemas' descriptions ---------------------------------------

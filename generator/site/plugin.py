@@ -21,6 +21,7 @@ from .catalog import CatalogErrors, load_site_source
 from .edit import edit_base
 from .live import LiveSite
 from .pages import TEMPLATES_DIR, SiteRenderer
+from .search import MODE_KEY, PAGEFIND, SearchIndexError, index_site, pagefind_executable
 
 log = get_plugin_logger(__name__)
 
@@ -54,6 +55,8 @@ class RunbooksConfig(base.Config):
     edit_uri = c.Optional(c.Type(str))
     # Build the navigation (home, runbooks by folder, catalogs, alerts, tags, guides) unless mkdocs.yml has one.
     nav = c.Type(bool, default=True)
+    # The search index: `pagefind` (in chunks, see search.py) where it works, else Material's; `material`: Material's.
+    search = c.Choice(("pagefind", "material"), default="pagefind")
 
 
 class RunbooksPlugin(BasePlugin[RunbooksConfig]):
@@ -65,6 +68,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.sources: dict[str, str] = {}  # page src_uri -> YAML path relative to the project root
         self.project_root: Path | None = None
         self.folder: Path | None = None
+        self.pagefind = False
 
     def on_startup(self, *, command, dirty):
         # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of `serve`.
@@ -82,6 +86,10 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             polyfills = config.extra.setdefault("polyfills", [])
             if not any("iframe-worker" in str(url) for url in polyfills):
                 polyfills.append(IFRAME_WORKER_SHIM)
+        # Pagefind's index for a served site; Material's for a file:// site, and under serve (see search.py).
+        self.pagefind = (self.config.search == PAGEFIND and not self.live and not _offline_enabled(config)
+                         and "material/search" in config.plugins and pagefind_executable() is not None)
+        config.extra[MODE_KEY] = PAGEFIND if self.pagefind else "material"
         if self.live and self.live.built_once:
             # Rebuilds while serving: the 404 page (the whole navigation) and the sitemap from the first
             # build stay; rendering them again each time cost more than the page that changed.
@@ -132,6 +140,10 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
                 files.append(self._generated(config, uri, expanded))
         if generate_nav:
             config.nav = self.live.nav(renderer, handwritten) if self.live else renderer.nav(handwritten)
+            if self.live:  # a dirty rebuild also builds the pages whose navigation changed (see live.py)
+                pages = {f.src_uri: f for f in files.documentation_pages()}
+                for uri in self.live.stale_navigation(config.nav, list(pages)):
+                    pages[uri].is_modified = lambda: True
         if _offline_enabled(config) and files.get_file_from_path(IFRAME_WORKER_SHIM) is None:
             shim = (VENDOR_DIR / "iframe-worker" / "shim.js").read_text(encoding="utf-8")
             files.append(File.generated(config, IFRAME_WORKER_SHIM, content=shim))
@@ -144,6 +156,11 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     def on_post_build(self, config):
         if self.live:
             self.live.built_once = True
+        if self.pagefind:
+            try:
+                index_site(Path(config.site_dir))
+            except SearchIndexError as exc:
+                raise PluginError(str(exc)) from None
 
     def _generated(self, config, uri: str, markdown: str) -> File:
         # Under serve, a file in the cache folder: MkDocs' dirty build then skips it while it is unchanged.
