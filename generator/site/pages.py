@@ -160,6 +160,17 @@ class SiteRenderer:
         return dict(sorted(found.items()))
 
     @cached_property
+    def _documents(self) -> dict[str, Document]:
+        found: dict[str, Document] = {}
+        for doc in self.catalog.documents:
+            found.setdefault(doc.id, doc)  # the first, as Catalog.by_id
+        return found
+
+    def by_id(self, doc_id: str | None) -> Document | None:
+        """`catalog.by_id` in constant time: the listing pages look up every runbook they link."""
+        return self._documents.get(doc_id)
+
+    @cached_property
     def grouping(self) -> Grouping:
         """The navigation's sections and the index pages (see `groups`)."""
         return Grouping(self.runbooks, {r.id: self._folder(r.path) for r in self.runbooks})
@@ -196,14 +207,14 @@ class SiteRenderer:
     def link(self, base: str, kind: str, target: str | None, anchor: str = "") -> str | None:
         """A relative link from page `base` to a generated page, or None when the target does not exist."""
         if kind == "runbook":
-            doc = self.catalog.by_id(target)
+            doc = self.by_id(target)
             uri = runbook_uri(doc) if doc else None
         elif kind == "severity":
             doc = self.severity_levels
             uri = runbook_uri(doc) if doc else None
             anchor = target or ""
         elif kind == "escalation":
-            doc = self.catalog.by_id(target) if target else self.escalation_policy
+            doc = self.by_id(target) if target else self.escalation_policy
             uri = runbook_uri(doc) if isinstance(doc, EscalationPolicy) else None
         elif kind == "template":
             doc = self.template_docs.get(target)

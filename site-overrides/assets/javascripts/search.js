@@ -12,6 +12,7 @@
   var pagefind = null;
   var latest = 0;
   var SHOWN = 10;
+  var FIRST = 3;
 
   function load() {
     if (!pagefind) {
@@ -73,10 +74,15 @@
       return module.debouncedSearch(query, {}, 0);
     }).then(function (found) {
       if (ticket !== latest || !found) return null;  // a later key already asked again
-      return Promise.all(found.results.slice(0, SHOWN).map(function (r) { return r.data(); })).then(function (pages) {
-        if (ticket !== latest) return;
+      // Each result's text is one more fetch: show the first three as soon as they are there, then the rest.
+      var data = found.results.slice(0, SHOWN).map(function (r) { return r.data(); });
+      return Promise.all(data.slice(0, FIRST)).then(function (pages) {
+        if (ticket !== latest) return null;
         meta(count(found.results.length));
         render(pages);
+        return Promise.all(data);
+      }).then(function (pages) {
+        if (pages && ticket === latest && pages.length > FIRST) render(pages);
       });
     });
   }
@@ -124,4 +130,7 @@
     }
   });
   meta(words["search.result.placeholder"] || "Type to start searching");
+  // Once the page is idle, Pagefind's entry point, its WebAssembly and the list of pages load (some 150 kB,
+  // once per visit with instant navigation), so that the first word typed waits only for its own chunk.
+  (window.requestIdleCallback || function (callback) { setTimeout(callback, 1000); })(function () { load(); });
 })();
