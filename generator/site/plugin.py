@@ -22,6 +22,7 @@ from .edit import edit_base
 from .live import LiveSite
 from .pages import TEMPLATES_DIR, SiteRenderer
 from .search import MODE_KEY, PAGEFIND, SearchIndexError, index_site, pagefind_executable
+from .search import THEME_DIR as SEARCH_THEME_DIR
 
 log = get_plugin_logger(__name__)
 
@@ -90,6 +91,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.pagefind = (self.config.search == PAGEFIND and not self.live and not _offline_enabled(config)
                          and "material/search" in config.plugins and pagefind_executable() is not None)
         config.extra[MODE_KEY] = PAGEFIND if self.pagefind else "material"
+        if self.pagefind and str(SEARCH_THEME_DIR) not in config.theme.dirs:
+            config.theme.dirs.insert(0, str(SEARCH_THEME_DIR))
         if self.live and self.live.built_once:
             # Rebuilds while serving: the 404 page (the whole navigation) and the sitemap from the first
             # build stay; rendering them again each time cost more than the page that changed.

@@ -7,8 +7,9 @@ itself. Its indexer is multi-threaded (both cores). The binary comes from the `p
 
 Where Pagefind is not used, Material's search stays: `runbook build --offline` (a site opened from
 file://, where the browser may not fetch the chunks), `runbook serve` (each rebuild would index again),
-and `runbook render`'s engine-neutral project. The theme override (partials/search.html, search.js) takes
-`config.extra.runbooks_search == "pagefind"` as its switch.
+and `runbook render`'s engine-neutral project. With Pagefind the plugin puts `pagefind_theme/` in front of the
+theme (partials/search.html, assets/javascripts/search.js) and sets `config.extra.runbooks_search`, which
+site-overrides/main.html reads to mark what Pagefind indexes and to load search.js.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 MODE_KEY = "runbooks_search"
+THEME_DIR = Path(__file__).parent / "pagefind_theme"
 PAGEFIND = "pagefind"
 
 

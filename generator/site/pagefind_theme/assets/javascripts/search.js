@@ -1,4 +1,4 @@
-// Search with Pagefind in Material's search box (pages built by `runbook build`; see generator/site/search.py).
+// Search with Pagefind in Material's search box (sites built by `runbook build`; see generator/site/search.py).
 // Material's own search loads one index of the whole site into a worker and builds it before the first
 // answer: seconds with thousands of runbooks. Pagefind's index comes in chunks, fetched for the words typed,
 // from this site only. The dialog keeps Material's markup and styles: header box, result list, "N matching
