@@ -9,6 +9,8 @@ site-overrides, docs, the catalogs) plus COUNT generated runbooks (one service e
 best build time, the site size, the average runbook page (runbooks/<id>/index.html) and the largest
 navigation of a runbook page (links in the primary sidebar), then the growth from the smallest count to
 each larger one (issue 17: time(2000)/time(500) <= 4.6, size(2000)/size(500) <= 4.4, 5,000 under 1 GB).
+With --one-core-too, `runbook build` also runs with the plugin's `parallel: false` (pages written by one
+process, see generator/site/parallel.py), to show what the second core brings.
 """
 
 from __future__ import annotations
@@ -119,11 +121,25 @@ def runbook_pages(site: Path) -> tuple[int, float, int]:
     return len(sizes), sum(sizes) / max(1, len(sizes)), links
 
 
-def measure(count: int, rounds: int, plain: bool, folder: Path) -> dict:
+def set_parallel(folder: Path, parallel: bool) -> None:
+    config = folder / "mkdocs.yml"
+    text = config.read_text().replace("  - runbooks:\n      parallel: false\n", "  - runbooks\n")
+    config.write_text(text if parallel else text.replace("  - runbooks\n", "  - runbooks:\n      parallel: false\n"))
+
+
+def measure(count: int, rounds: int, plain: bool, folder: Path, one_core: bool) -> dict:
     make_project(folder, count)
     figures: dict = {"count": count}
-    builds = [timed([*RUNBOOK_CLI, "build", "--site-dir", str(folder / "site")], folder) for _ in range(rounds)]
+    builds, serial = [], []
+    for _ in range(rounds):  # alternating, so that the machine's load weighs on both alike
+        if one_core:
+            set_parallel(folder, False)
+            serial.append(timed([*RUNBOOK_CLI, "build", "--site-dir", str(folder / "site")], folder))
+            set_parallel(folder, True)
+        builds.append(timed([*RUNBOOK_CLI, "build", "--site-dir", str(folder / "site")], folder))
     figures["build"] = min(builds)
+    if serial:
+        figures["serial"] = min(serial)
     figures["size"] = size(folder / "site")
     figures["pages"], figures["page"], figures["nav_links"] = runbook_pages(folder / "site")
     index = folder / "site" / "search" / "search_index.json"
@@ -140,6 +156,8 @@ def measure(count: int, rounds: int, plain: bool, folder: Path) -> dict:
 def report(f: dict) -> None:
     line = (f"{f['count']:>6} runbooks | runbook build {f['build']:7.1f} s | site {f['size'] / 1e6:7.1f} MB | "
             f"runbook page {f['page'] / 1e3:5.1f} KB, {f['nav_links']} nav links | search index {f['search'] / 1e6:5.2f} MB")
+    if "serial" in f:
+        line += f" | one core {f['serial']:7.1f} s"
     if "plain" in f:
         line += (f" || render {f['render']:5.1f} s + mkdocs build {f['plain']:6.1f} s | site {f['plain_size'] / 1e6:7.1f} MB"
                  f" | page {f['plain_page'] / 1e3:5.1f} KB")
@@ -152,6 +170,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--plain-up-to", type=int, default=1000, help="build the render output too up to this count")
     parser.add_argument("--keep", type=Path, help="build in this folder (one sub-folder per count) and keep it")
+    parser.add_argument("--one-core-too", action="store_true", help="also build with the pages written by one process")
     args = parser.parse_args()
     results = []
     for count in args.counts:
@@ -160,7 +179,7 @@ def main() -> int:
             shutil.rmtree(folder)
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            results.append(measure(count, args.rounds, count <= args.plain_up_to, folder))
+            results.append(measure(count, args.rounds, count <= args.plain_up_to, folder, args.one_core_too))
             report(results[-1])
         finally:
             if not args.keep:

@@ -7,6 +7,7 @@ edit link points at its YAML file; `mkdocs serve` watches the runbooks folder an
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.config import base
@@ -20,6 +21,7 @@ from ..config import ConfigError, check_review_interval
 from .catalog import CatalogErrors, load_site_source
 from .edit import edit_base
 from .live import LiveSite
+from .parallel import PageSplit
 from .pages import TEMPLATES_DIR, SiteRenderer
 from .search import MODE_KEY, PAGEFIND, SearchIndexError, index_site, pagefind_executable
 from .search import THEME_DIR as SEARCH_THEME_DIR
@@ -58,6 +60,8 @@ class RunbooksConfig(base.Config):
     nav = c.Type(bool, default=True)
     # The search index: `pagefind` (in chunks, see search.py) where it works, else Material's; `material`: Material's.
     search = c.Choice(("pagefind", "material"), default="pagefind")
+    # Write the pages with every core (see parallel.py); `runbook serve` always uses one.
+    parallel = c.Type(bool, default=True)
 
 
 class RunbooksPlugin(BasePlugin[RunbooksConfig]):
@@ -70,6 +74,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.project_root: Path | None = None
         self.folder: Path | None = None
         self.pagefind = False
+        self.split: PageSplit | None = None
+        self.site_nav = None
 
     def on_startup(self, *, command, dirty):
         # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of `serve`.
@@ -91,6 +97,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.pagefind = (self.config.search == PAGEFIND and not self.live and not _offline_enabled(config)
                          and "material/search" in config.plugins and pagefind_executable() is not None)
         config.extra[MODE_KEY] = PAGEFIND if self.pagefind else "material"
+        cores = PageSplit.cores()
+        self.split = PageSplit(cores) if self.config.parallel and not self.live and cores > 1 and hasattr(os, "fork") else None
         if self.pagefind and str(SEARCH_THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(0, str(SEARCH_THEME_DIR))
         if self.live and self.live.built_once:
@@ -152,13 +160,27 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             files.append(File.generated(config, IFRAME_WORKER_SHIM, content=shim))
         return files
 
+    def on_nav(self, nav, config, files):
+        self.site_nav = nav
+        return nav
+
     @event_priority(-100)  # last, once the other plugins have added their filters and globals
     def on_env(self, env, config, files):
-        return self.live.theme_environment(env) if self.live else env
+        if self.live:
+            return self.live.theme_environment(env)
+        if self.split:  # every page is read: the other cores start writing their share
+            self.split.fork(env, config, files, self.site_nav)
+        return env
 
     def on_post_build(self, config):
         if self.live:
             self.live.built_once = True
+        if self.split:
+            ok, warned = self.split.wait()
+            if not ok:
+                raise PluginError("writing the pages in another process failed (see the messages above)")
+            if warned and config.strict:
+                raise PluginError("warnings while writing the pages (see above); --strict stops here")
         if self.pagefind:
             try:
                 index_site(Path(config.site_dir))
@@ -172,10 +194,16 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         return File.generated(config, uri, content=markdown)
 
     def on_page_context(self, context, page, config, nav):
+        if self.split:
+            self.split.skip(page)
         # Material's edit button (content.action.edit) opens the YAML file, like "Generated from ...".
         if page.file.src_uri in self.sources and page.meta.get("runbook_edit_url"):
             page.edit_url = page.meta["runbook_edit_url"]
         return context
+
+    def on_build_error(self, error):
+        if self.split:
+            self.split.wait()
 
     def on_serve(self, server, config, builder):
         # A saved runbook or template rebuilds the site (and reloads the page in the browser).
