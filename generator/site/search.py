@@ -42,7 +42,9 @@ def index_site(site_dir: Path) -> None:
     executable = pagefind_executable()
     if executable is None:
         raise SearchIndexError("the Pagefind binary is missing: pip install 'pagefind[bin]'")
-    result = subprocess.run([str(executable), "--site", str(site_dir), "--output-subdir", "pagefind", "--silent"],
+    # The headings' permalinks (¶) are not words of the page.
+    result = subprocess.run([str(executable), "--site", str(site_dir), "--output-subdir", "pagefind", "--silent",
+                             "--exclude-selectors", ".headerlink"],
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind failed: {(result.stderr or result.stdout).strip()[-2000:]}")

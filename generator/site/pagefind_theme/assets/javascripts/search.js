@@ -58,7 +58,15 @@
     list.innerHTML = pages.map(function (page) {
       var sections = (page.sub_results || []).filter(function (s) { return s.url !== page.url; }).slice(0, 3);
       var title = (page.meta && page.meta.title) || page.url;
-      return '<li class="md-search-result__item">' + link(page.url, "h1", title, page.excerpt, true) +
+      var tags = page.meta && page.meta.tags ? page.meta.tags.split(", ") : [];
+      // As Material: the page's tags under its title; its own excerpt only when no section of it matched.
+      var head = link(page.url, "h1", title, sections.length ? "" : page.excerpt, true);
+      if (tags.length) {
+        head = head.replace("</article>", '<nav class="md-tags">' + tags.map(function (tag) {
+          return '<span class="md-tag">' + escapeText(tag) + "</span>";
+        }).join("") + "</nav></article>");
+      }
+      return '<li class="md-search-result__item">' + head +
         sections.map(function (s) { return link(s.url, "h2", s.title, s.excerpt, false); }).join("") + "</li>";
     }).join("");
   }
