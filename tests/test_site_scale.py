@@ -198,3 +198,34 @@ def test_render_writes_the_same_bounded_navigation(large_site, tmp_path):
     assert all(len(entries) <= GROUP_SIZE + 1 for entries in sections(config["nav"]))
     assert "navigation.prune" in config["theme"]["features"]
     assert "/browse/teams/" in config["not_in_nav"] and "/alerts/" in config["not_in_nav"]
+
+
+def test_pages_written_by_two_processes_are_those_one_writes(tmp_path):
+    """generator/site/parallel.py: the site is the same, byte for byte, with the pages split across processes."""
+    project = tmp_path / "project"
+    for name in ["runbooks", "docs", "site-overrides"]:
+        shutil.copytree(REPO / name, project / name, ignore=shutil.ignore_patterns("images"))
+    (project / "pyproject.toml").write_text('[tool.runbook]\nrunbooks = "runbooks"\n')
+    config = (REPO / "mkdocs.yml").read_text()
+    assert "  - runbooks\n" in config
+    sites = {}
+    for parallel in (True, False):
+        (project / "mkdocs.yml").write_text(config.replace("  - runbooks\n", f"  - runbooks:\n      parallel: {str(parallel).lower()}\n"))
+        site = tmp_path / f"site-{parallel}"
+        result = subprocess.run([*CLI, "build", "--strict", "--site-dir", str(site)], cwd=project,
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+        sites[parallel] = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.html")}
+    assert sites[True].keys() == sites[False].keys() and len(sites[True]) > 40
+    assert [uri for uri in sites[True] if sites[True][uri] != sites[False][uri]] == []
+    assert all(text.strip() for text in sites[True].values())
+
+
+def test_the_built_site_is_searched_with_pagefind_from_the_site_itself(large_site):
+    site = large_site / "site"
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    page = (site / "runbooks/gen-075/index.html").read_text()
+    assert "data-pagefind-body" in page and "assets/javascripts/search.js" in page
+    assert 'data-md-component="search"' not in page  # Material's worker would load its whole index
+    listing = (site / "runbooks/index.html").read_text()
+    assert "data-pagefind-body" not in listing  # index pages are left out of search, as under Material

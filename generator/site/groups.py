@@ -74,12 +74,6 @@ class Listing:
     def rows(self, number: int) -> tuple[Runbook, ...]:
         return self.runbooks[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
 
-    def page_of(self, runbook_id: str) -> int:
-        for index, runbook in enumerate(self.runbooks):
-            if runbook.id == runbook_id:
-                return index // PAGE_SIZE + 1
-        return 1
-
 
 @dataclass(frozen=True)
 class Section:
