@@ -229,3 +229,25 @@ def test_the_built_site_is_searched_with_pagefind_from_the_site_itself(large_sit
     assert 'data-md-component="search"' not in page  # Material's worker would load its whole index
     listing = (site / "runbooks/index.html").read_text()
     assert "data-pagefind-body" not in listing  # index pages are left out of search, as under Material
+
+
+def test_a_new_team_brings_every_page_of_its_folder_up_to_date_a_hundred_at_a_time(tmp_path):
+    from generator.site.live import NAV_STEP
+
+    before = synthetic(tmp_path, 250, owners=5)  # services/: five teams of 50
+    live = LiveSite(cache_dir=tmp_path / "cache")
+    uris = [runbook_uri(r) for r in before.runbooks]
+    live.stale_navigation(before.nav(HANDWRITTEN), uris)
+    docs = [d if d.id != "svc-00007" else dataclasses.replace(d, owner="team-new") for d in before.catalog.documents]
+    nav = SiteRenderer(Catalog(documents=docs), tmp_path).nav(HANDWRITTEN)
+    # The build of the edit itself writes the edited page (and the index pages) only: the edit shows at once.
+    live.write("runbooks/svc-00007.md", "the edited page")
+    assert live.stale_navigation(nav, uris) == set() and live.pending
+    # The builds that follow catch up: every page of services/ lists the new team.
+    caught_up: list[set[str]] = []
+    while live.pending:
+        live._fresh = set()  # noqa: SLF001 - a build that wrote nothing, as the follow-up builds
+        caught_up.append(live.stale_navigation(nav, uris))
+    assert [len(step) for step in caught_up] == [NAV_STEP, NAV_STEP, 249 - 2 * NAV_STEP]
+    assert set().union(*caught_up) == set(uris) - {"runbooks/svc-00007.md", "runbooks/incident-response.md"}
+    live.close()

@@ -175,6 +175,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     def on_post_build(self, config):
         if self.live:
             self.live.built_once = True
+            if self.live.pending:  # pages whose navigation is behind: one more build (see live.py)
+                self.live.ask_for_build()
         if self.split:
             ok, warned = self.split.wait()
             if not ok:
@@ -209,6 +211,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         # A saved runbook or template rebuilds the site (and reloads the page in the browser).
         server.watch(str(self.folder))
         server.watch(str(TEMPLATES_DIR))
+        if self.live:
+            server.watch(str(self.live.signal_dir))
         return server
 
 
