@@ -10,7 +10,8 @@ best build time, the site size, the average runbook page (runbooks/<id>/index.ht
 navigation of a runbook page (links in the primary sidebar), then the growth from the smallest count to
 each larger one (issue 17: time(2000)/time(500) <= 4.6, size(2000)/size(500) <= 4.4, 5,000 under 1 GB).
 With --one-core-too, `runbook build` also runs with the plugin's `parallel: false` (pages written by one
-process, see generator/site/parallel.py), to show what the second core brings.
+process, see generator/site/parallel.py), to show what the second core brings; RUNBOOK_SITE_WORKERS=2
+makes the parallel build use two writers even when the machine's load average says the cores are busy.
 """
 
 from __future__ import annotations

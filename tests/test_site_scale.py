@@ -4,6 +4,7 @@ whatever the number of runbooks, and the index pages made for it list every runb
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
 import subprocess
@@ -212,7 +213,9 @@ def test_pages_written_by_two_processes_are_those_one_writes(tmp_path):
     for parallel in (True, False):
         (project / "mkdocs.yml").write_text(config.replace("  - runbooks\n", f"  - runbooks:\n      parallel: {str(parallel).lower()}\n"))
         site = tmp_path / f"site-{parallel}"
-        result = subprocess.run([*CLI, "build", "--strict", "--site-dir", str(site)], cwd=project,
+        # Two writers even on a busy machine (the plugin otherwise counts only idle cores).
+        env = {**os.environ, "RUNBOOK_SITE_WORKERS": "2"}
+        result = subprocess.run([*CLI, "build", "--strict", "--site-dir", str(site)], cwd=project, env=env,
                                 capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stderr
         sites[parallel] = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.html")}

@@ -8,7 +8,9 @@ its share of the pages (every n-th) with MkDocs' own `_build_page`, and the pare
 giving them an empty template (MkDocs writes nothing for empty output). The parent still runs every
 page's `on_page_context`, so that collectors such as Material's search index see all pages.
 
-Not used under `runbook serve` (a rebuild there writes a handful of pages) or on one core.
+Not used under `runbook serve` (a rebuild there writes a handful of pages), on one core, or when the
+machine's other work already keeps its cores busy (load average): then a second writer only waits its
+turn, and the copy of the parent's memory costs more than it brings (bench/site_bench.py --one-core-too).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import sys
 
 SKIP_TEMPLATE = "runbooks-built-by-another-process.html"
+WORKERS_VARIABLE = "RUNBOOK_SITE_WORKERS"
 
 
 class PageSplit:
@@ -33,6 +36,21 @@ class PageSplit:
             return len(os.sched_getaffinity(0))
         except AttributeError:  # not on Linux
             return os.cpu_count() or 1
+
+    @classmethod
+    def workers_wanted(cls) -> int:
+        """RUNBOOK_SITE_WORKERS when set (tests and benchmarks), else the idle cores."""
+        wanted = os.environ.get(WORKERS_VARIABLE, "")
+        return max(1, int(wanted)) if wanted.isdigit() else cls.idle_cores()
+
+    @classmethod
+    def idle_cores(cls) -> int:
+        """The cores that no other work keeps busy (cores less the last minute's load average), at least 1."""
+        try:
+            load = os.getloadavg()[0]
+        except (AttributeError, OSError):
+            load = 0.0
+        return max(1, min(cls.cores(), int(cls.cores() - load + 0.5)))
 
     def fork(self, env, config, files, nav) -> None:
         """Start the children (call when every page is read and the theme's environment is final)."""

@@ -97,8 +97,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.pagefind = (self.config.search == PAGEFIND and not self.live and not _offline_enabled(config)
                          and "material/search" in config.plugins and pagefind_executable() is not None)
         config.extra[MODE_KEY] = PAGEFIND if self.pagefind else "material"
-        cores = PageSplit.cores()
-        self.split = PageSplit(cores) if self.config.parallel and not self.live and cores > 1 and hasattr(os, "fork") else None
+        cores = PageSplit.workers_wanted() if self.config.parallel and not self.live and hasattr(os, "fork") else 1
+        self.split = PageSplit(cores) if cores > 1 else None
         if self.pagefind and str(SEARCH_THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(0, str(SEARCH_THEME_DIR))
         if self.live and self.live.built_once:
