@@ -1,6 +1,6 @@
 """Benchmark save-to-page: from saving a runbook to the changed page showing in the browser.
 
-    python bench/serve_bench.py [--counts 50 500] [--rounds 5]
+    python bench/serve_bench.py [--counts 50 500] [--rounds 5] [--edits step title summary service owner tags]
 
 For each COUNT, a temporary project like bench/site_bench.py's (the shipped site configuration, the
 catalogs and COUNT generated runbooks) is served three ways, one after the other on loopback:
@@ -13,12 +13,17 @@ Headless Chromium (Debian's /usr/bin/chromium via Playwright) keeps the runbook'
 livereload reloads it after each rebuild. Each round changes one step title to a new word and times
 from the file's write to the word showing in the page. Prints the median and the worst of ROUNDS.
 Target (issue 12): `runbook serve` under 1.5 s on 500 runbooks.
+
+With --edits, `runbook serve` also gets edits of the runbook's title, summary, service, owner and tags
+(issue 17: these change the navigation and the index pages, not just the page): each round writes a new
+word into that field and waits for it in the page.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -37,6 +42,15 @@ from site_browser import chromium  # noqa: E402
 
 RUNBOOK_ID = "auth-0"  # the first generated runbook (make_project's seed is fixed)
 TITLE = "Check part 3 of auth-0"
+# edit -> (the text replaced in the YAML file, its replacement with the new word, where the word shows)
+EDITS = {
+    "step": (TITLE, lambda word: f"{TITLE} {word}", "article h3"),
+    "title": ("title: Auth 0 service", lambda word: f"title: Auth 0 service {word}", "article h1"),
+    "summary": ("summary: Use when", lambda word: f"summary: {word} Use when", "article .rb-summary"),
+    "service": ("service: auth-0\n", lambda word: f"service: auth-0-{word.lower()}\n", "article .rb-facts"),
+    "owner": ("owner: team-0", lambda word: f"owner: team-{word.lower()}", "article .rb-facts"),
+    "tags": ("tags: [", lambda word: f"tags: [{word.lower()}, ", "article .md-tags"),
+}
 
 
 def free_port() -> int:
@@ -58,7 +72,7 @@ def wait_until_served(url: str, server: subprocess.Popen, timeout: float = 1200)
     sys.exit(f"{url} not served after {timeout:.0f} s")
 
 
-def measure(command: list[str], cwd: Path, edited: Path, page_path: str, rounds: int) -> list[float]:
+def measure(command: list[str], cwd: Path, edited: Path, page_path: str, rounds: int, edit: str = "step") -> list[float]:
     """Start the server, open the page, then time each edit of `edited` until the page shows it."""
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -73,13 +87,15 @@ def measure(command: list[str], cwd: Path, edited: Path, page_path: str, rounds:
             page.goto(url)
             page.locator("article h3", has_text=TITLE).wait_for()
             original = edited.read_text(encoding="utf-8")
+            old, new, where = EDITS[edit]
             for n in range(rounds):
                 time.sleep(1.5)  # let the watcher settle after the previous rebuild
                 word = f"Edited{n}x{int(time.time())}"
-                text = original.replace(TITLE, f"{TITLE} {word}", 1)
+                assert old in original, old
+                text = original.replace(old, new(word), 1)
                 start = time.perf_counter()
                 edited.write_text(text, encoding="utf-8")
-                page.locator("article h3", has_text=word).wait_for(timeout=600_000)
+                page.locator(where, has_text=re.compile(word, re.I)).first.wait_for(timeout=600_000)
                 times.append(time.perf_counter() - start)
             edited.write_text(original, encoding="utf-8")
     finally:
@@ -101,6 +117,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[50, 500])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--edits", nargs="+", choices=list(EDITS), default=["step"],
+                        help="what each round edits (`runbook serve` only for edits other than step)")
     parser.add_argument("--servers", nargs="+", choices=["runbook", "mkdocs", "mkdocs-dirty"],
                         default=["runbook", "mkdocs", "mkdocs-dirty"], help="which servers to measure (default: all)")
     args = parser.parse_args()
@@ -115,10 +133,12 @@ def main() -> int:
             print(f"{count} runbooks: save-to-page, {args.rounds} edits each", flush=True)
             mkdocs = [sys.executable, "-m", "mkdocs", "serve", "-f", str(folder / "out" / "mkdocs.yml")]
             if "runbook" in args.servers:
-                report("runbook serve (plugin, YAML)", measure([*RUNBOOK_CLI, "serve"], folder, yaml_file, page_path, args.rounds))
-            if "mkdocs" in args.servers:
+                for edit in args.edits:
+                    report(f"runbook serve ({edit} edit, YAML)",
+                           measure([*RUNBOOK_CLI, "serve"], folder, yaml_file, page_path, args.rounds, edit))
+            if "mkdocs" in args.servers and "step" in args.edits:
                 report("mkdocs serve (rendered, Markdown)", measure(mkdocs, folder / "out", markdown, page_path, args.rounds))
-            if "mkdocs-dirty" in args.servers:
+            if "mkdocs-dirty" in args.servers and "step" in args.edits:
                 report("mkdocs serve --dirty (rendered)", measure([*mkdocs, "--dirty"], folder / "out", markdown, page_path, args.rounds))
         finally:
             shutil.rmtree(folder, ignore_errors=True)

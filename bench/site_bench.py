@@ -1,12 +1,17 @@
-"""Benchmark `runbook build` against plain `mkdocs build` of the same site, on 500 generated runbooks.
+"""Benchmark `runbook build` at the size of a real organisation, beside plain `mkdocs build` of `runbook render`.
 
-    python bench/site_bench.py [--count 500] [--rounds 2] [--keep DIR]
+    python bench/site_bench.py [--counts 500 1000 2000 5000] [--rounds 1] [--plain-up-to 1000] [--keep DIR]
 
-The project is a temporary copy of this repository's site configuration (mkdocs.yml, site-overrides,
-docs, the catalogs) plus COUNT generated runbooks. `runbook build` (plugin: lint, load, render, build)
-and `mkdocs build -f OUT/mkdocs.yml` on `runbook render OUT`'s output run as separate processes,
-alternating, ROUNDS times each; the best time of each is compared. Target: ratio <= 1.15.
-Also prints the site size and the search index size.
+For each COUNT, the project is a temporary copy of this repository's site configuration (mkdocs.yml,
+site-overrides, docs, the catalogs) plus COUNT generated runbooks (one service each, twenty teams).
+`runbook build` (plugin: lint, load, render, build) runs ROUNDS times; up to --plain-up-to runbooks,
+`mkdocs build -f OUT/mkdocs.yml` of `runbook render OUT`'s output runs beside it. Prints per count the
+best build time, the site size, the average runbook page (runbooks/<id>/index.html) and the largest
+navigation of a runbook page (links in the primary sidebar), then the growth from the smallest count to
+each larger one (issue 17: time(2000)/time(500) <= 4.6, size(2000)/size(500) <= 4.4, 5,000 under 1 GB).
+With --one-core-too, `runbook build` also runs with the plugin's `parallel: false` (pages written by one
+process, see generator/site/parallel.py), to show what the second core brings; RUNBOOK_SITE_WORKERS=2
+makes the parallel build use two writers even when the machine's load average says the cores are busy.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -102,33 +108,90 @@ def size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+NAV_LINK = re.compile(r'class="md-nav__link')
+
+
+def runbook_pages(site: Path) -> tuple[int, float, int]:
+    """(count, average size, most navigation links) of the runbook pages (runbooks/<id>/index.html)."""
+    sizes, links = [], 0
+    for page in site.glob("runbooks/*/index.html"):
+        text = page.read_text(encoding="utf-8")
+        sizes.append(len(text.encode()))
+        primary = text.split('md-nav--primary', 1)[-1].split('md-sidebar--secondary', 1)[0]
+        links = max(links, len(NAV_LINK.findall(primary.split('md-nav--secondary', 1)[0])))
+    return len(sizes), sum(sizes) / max(1, len(sizes)), links
+
+
+def set_parallel(folder: Path, parallel: bool) -> None:
+    config = folder / "mkdocs.yml"
+    text = config.read_text().replace("  - runbooks:\n      parallel: false\n", "  - runbooks\n")
+    config.write_text(text if parallel else text.replace("  - runbooks\n", "  - runbooks:\n      parallel: false\n"))
+
+
+def measure(count: int, rounds: int, plain: bool, folder: Path, one_core: bool) -> dict:
+    make_project(folder, count)
+    figures: dict = {"count": count}
+    builds, serial = [], []
+    for _ in range(rounds):  # alternating, so that the machine's load weighs on both alike
+        if one_core:
+            set_parallel(folder, False)
+            serial.append(timed([*RUNBOOK_CLI, "build", "--site-dir", str(folder / "site")], folder))
+            set_parallel(folder, True)
+        builds.append(timed([*RUNBOOK_CLI, "build", "--site-dir", str(folder / "site")], folder))
+    figures["build"] = min(builds)
+    if serial:
+        figures["serial"] = min(serial)
+    figures["size"] = size(folder / "site")
+    figures["pages"], figures["page"], figures["nav_links"] = runbook_pages(folder / "site")
+    index = folder / "site" / "search" / "search_index.json"
+    figures["search"] = index.stat().st_size if index.exists() else 0
+    if plain:
+        figures["render"] = timed([*RUNBOOK_CLI, "render", str(folder / "out")], folder)
+        figures["plain"] = min(timed([*MKDOCS_CLI, "build", "-q", "-f", str(folder / "out" / "mkdocs.yml")],
+                                     folder / "out") for _ in range(rounds))
+        figures["plain_size"] = size(folder / "out" / "site")
+        figures["plain_page"] = runbook_pages(folder / "out" / "site")[1]
+    return figures
+
+
+def report(f: dict) -> None:
+    line = (f"{f['count']:>6} runbooks | runbook build {f['build']:7.1f} s | site {f['size'] / 1e6:7.1f} MB | "
+            f"runbook page {f['page'] / 1e3:5.1f} KB, {f['nav_links']} nav links | search index {f['search'] / 1e6:5.2f} MB")
+    if "serial" in f:
+        line += f" | one core {f['serial']:7.1f} s"
+    if "plain" in f:
+        line += (f" || render {f['render']:5.1f} s + mkdocs build {f['plain']:6.1f} s | site {f['plain_size'] / 1e6:7.1f} MB"
+                 f" | page {f['plain_page'] / 1e3:5.1f} KB")
+    print(line, flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    parser.add_argument("--counts", type=int, nargs="+", default=[500, 1000, 2000, 5000])
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--plain-up-to", type=int, default=1000, help="build the render output too up to this count")
+    parser.add_argument("--keep", type=Path, help="build in this folder (one sub-folder per count) and keep it")
+    parser.add_argument("--one-core-too", action="store_true", help="also build with the pages written by one process")
     args = parser.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="site-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        make_project(folder, args.count)
-        render_time = timed([*RUNBOOK_CLI, "render", str(folder / "out")], folder)
-        plugin_times, plain_times = [], []
-        for _ in range(args.rounds):
-            plugin_times.append(timed([*RUNBOOK_CLI, "build", "--site-dir", str(folder / "site")], folder))
-            plain_times.append(timed([*MKDOCS_CLI, "build", "-q", "-f", str(folder / "out" / "mkdocs.yml")], folder / "out"))
-        plugin, plain = min(plugin_times), min(plain_times)
-        pages = len(list((folder / "site").rglob("*.html")))
-        print(f"runbooks:                 {args.count} generated + the shipped catalogs, {pages} HTML pages")
-        print(f"runbook build (plugin):   {plugin:.2f} s  (rounds: {', '.join(f'{t:.2f}' for t in plugin_times)})")
-        print(f"mkdocs build (rendered):  {plain:.2f} s  (rounds: {', '.join(f'{t:.2f}' for t in plain_times)})")
-        print(f"ratio:                    {plugin / plain:.3f}  (target <= 1.15)")
-        print(f"runbook render:           {render_time:.2f} s")
-        print(f"site size:                {size(folder / 'site') / 1e6:.1f} MB")
-        print(f"search index:             {(folder / 'site' / 'search' / 'search_index.json').stat().st_size / 1e6:.2f} MB")
-    finally:
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+    results = []
+    for count in args.counts:
+        folder = (args.keep / str(count)) if args.keep else Path(tempfile.mkdtemp(prefix=f"site-bench-{count}-"))
+        if folder.exists() and args.keep:
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            results.append(measure(count, args.rounds, count <= args.plain_up_to, folder, args.one_core_too))
+            report(results[-1])
+        finally:
+            if not args.keep:
+                shutil.rmtree(folder, ignore_errors=True)
+    first = results[0]
+    for f in results[1:]:
+        print(f"{f['count']}/{first['count']}: time x{f['build'] / first['build']:.2f}, size x{f['size'] / first['size']:.2f}"
+              f" (linear: x{f['count'] / first['count']:.1f})")
+    for f in results:
+        if f["size"] >= 1e9:
+            print(f"{f['count']} runbooks: the site is {f['size'] / 1e9:.2f} GB, over GitHub Pages' 1 GB")
     return 0
 
 

@@ -139,3 +139,23 @@ def test_runbook_serve_shows_a_saved_edit_in_the_browser(project):
         server.terminate()
         server.wait(timeout=30)
         server.stderr.close()
+
+
+def test_a_new_title_reaches_the_navigation_of_its_section_in_the_next_build(project, tmp_path, monkeypatch):
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        live = server.plugins["runbooks"].live
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
+        server.build()
+        page = lambda uri: (tmp_path / "site" / uri).read_text()  # noqa: E731
+        assert "Redis cache and sessions" in page("runbooks/redis-cache/index.html")
+        # The edit's build wrote the pages whose text changed (its own, the index pages, those that link it
+        # as related); the section's other pages (rabbitmq) follow.
+        assert "Redis cache and sessions" in page("browse/kinds/infrastructure/index.html")
+        assert "Redis cache and sessions" not in page("runbooks/rabbitmq/index.html") and live.pending
+        assert (live.signal_dir / "navigation-behind").is_file()  # the server builds again
+        server.build()
+        assert "Redis cache and sessions" in page("runbooks/rabbitmq/index.html") and not live.pending
+        assert "Redis cache and sessions" not in page("runbooks/payment-service/index.html")  # another section
+    finally:
+        server.close()

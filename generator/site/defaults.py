@@ -41,7 +41,7 @@ theme:
   custom_dir: {overrides}
   font: false
   features: [content.code.copy, navigation.instant, navigation.tracking, navigation.indexes,
-             navigation.sections, search.highlight, search.suggest, search.share]
+             navigation.sections, navigation.prune, search.highlight, search.suggest, search.share]
 extra_css: [assets/stylesheets/runbooks.css]
 markdown_extensions:
   - admonition

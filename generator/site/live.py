@@ -9,9 +9,9 @@ Under `runbook serve` the plugin keeps one `LiveSite` across rebuilds (MkDocs ke
 - re-renders only the pages whose inputs changed (the page's own file, the titles and summaries of
   the runbooks it links, the catalogs it reads; listings whenever a listed fact changed);
 - writes each page into a cache folder only when its text changed, and gives MkDocs that file, so a
-  dirty build (`mkdocs serve --dirty`, which `runbook serve` uses) rebuilds just those pages.
-
-Pages that did not change keep their navigation from the previous build until the next full build.
+  dirty build (`mkdocs serve --dirty`, which `runbook serve` uses) rebuilds just those pages;
+- then builds the pages whose navigation changed (a new title or section of a runbook), in the builds
+  that follow, NAV_STEP at a time (see `stale_navigation`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ from .catalog import CatalogErrors, SiteSource, lint_folder
 from .pages import TEMPLATES_DIR, GeneratedPage, SiteRenderer
 
 
+# Pages whose navigation alone is behind, built by each build that follows an edit: small enough that an
+# edit saved meanwhile waits little for the build under way.
+NAV_STEP = 50
+
+
 @dataclass
 class LiveSite:
     cache_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="runbook-serve-")))
@@ -41,9 +46,23 @@ class LiveSite:
     _expanded: dict[str, tuple[object, str]] = field(default_factory=dict)  # uri -> (inputs, text)
     _theme: tuple[object, object] | None = None  # (key, the theme's Jinja environment with its compiled templates)
     _nav: tuple[object, list] | None = None
+    _views: dict[str, tuple] = field(default_factory=dict)  # page uri -> what its navigation showed when built
+    _fresh: set[str] = field(default_factory=set)  # pages whose text this build wrote (MkDocs builds them)
+    pending: bool = False  # pages whose navigation is behind wait for the next build
     built_once: bool = False
 
+    @property
+    def signal_dir(self) -> Path:
+        """A file written here asks `mkdocs serve` for another build (the server watches the folder)."""
+        folder = self.cache_dir.parent / f"{self.cache_dir.name}-signal"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def ask_for_build(self) -> None:
+        (self.signal_dir / "navigation-behind").write_text(str(len(self._views)), encoding="utf-8")
+
     def close(self) -> None:
+        shutil.rmtree(self.signal_dir, ignore_errors=True)
         shutil.rmtree(self.cache_dir, ignore_errors=True)
 
     # ---- the catalog ---------------------------------------------------------------------------
@@ -93,6 +112,7 @@ class LiveSite:
 
     def pages(self, renderer: SiteRenderer) -> list[GeneratedPage]:
         """Every generated page, rendering again only those whose inputs changed."""
+        self._fresh = set()
         catalogs = tuple(sorted((d.id, d.sha256) for d in renderer.catalog.documents if not isinstance(d, Runbook)))
         facts = {r.id: (r.title, r.summary) for r in renderer.runbooks}
         settings = (renderer.review_interval, renderer.today, renderer.edit_base, catalogs, _templates_stamp())
@@ -101,7 +121,7 @@ class LiveSite:
         for doc in renderer.published:
             if isinstance(doc, Runbook):
                 inputs = (doc.path, doc.sha256, settings, tuple(facts.get(rid) for rid in doc.related),
-                          renderer.freshness(doc), _called(renderer, doc))
+                          renderer.freshness(doc), _called(renderer, doc), renderer.team_uri(doc.owner))
             else:  # the catalogs list runbooks (severity levels) and read each other
                 inputs = (doc.path, doc.sha256, listing)
             wanted.append((f"doc:{doc.path}", inputs, lambda doc=doc: [renderer.document_page(doc)]))
@@ -133,6 +153,7 @@ class LiveSite:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             self._written[uri] = text
+            self._fresh.add(uri)
         return path
 
 
@@ -142,6 +163,28 @@ class LiveSite:
         if not self._nav or self._nav[0] != inputs:
             self._nav = (inputs, renderer.nav(handwritten))
         return self._nav[1]
+
+    def stale_navigation(self, nav: list, uris: list[str]) -> set[str]:
+        """The pages (of `uris`, every page of this build) to build again though their text did not change,
+        because their navigation shows something else now: a runbook's new title, or a runbook that moved
+        to another section, is also in the navigation of its section's pages, and a new section (a new
+        team) in that of every page of the folder (see `pages.nav_views`).
+
+        A build that follows an edit writes the edited pages and the index pages only, so the edit shows at
+        once; the pages whose navigation alone is behind follow in the next builds, NAV_STEP at a time
+        (`pending` asks the server for one, see plugin.on_post_build)."""
+        from .pages import nav_views
+
+        base, views = nav_views(nav)
+        current = {uri: views.get(uri, base) for uri in uris}
+        shown = self._views  # what each page's navigation showed when it was last built
+        behind = sorted(uri for uri, view in current.items() if uri in shown and shown[uri] != view
+                        and uri not in self._fresh)
+        now = set() if self._fresh or not shown else set(behind[:NAV_STEP])
+        self._views = {uri: shown[uri] if uri in shown and uri in behind and uri not in now else view
+                       for uri, view in current.items()}
+        self.pending = len(behind) > len(now)
+        return now
 
     def theme_environment(self, env):
         """The theme's Jinja environment of the previous build when its templates are unchanged, with this

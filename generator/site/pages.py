@@ -29,6 +29,7 @@ from ..schema import SCHEMA_FILES, load_schema
 from ..history import RunHistory
 from . import markup, search_terms
 from .freshness import Freshness, ScenarioCoverage, runbook_freshness
+from .groups import BROWSE, PAGE_SIZE, RUNBOOKS_INDEX, TEAMS_INDEX, Grouping, Listing, Section
 from .urls import alert_slug, alert_uri, runbook_uri  # noqa: F401  (one definition of the pages' addresses)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -36,7 +37,6 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 # Hand-written pages ask for generated blocks with these markers (the home page shows the matrix).
 MARKER = re.compile(r"<!--\s*runbooks:(severity-matrix|services|alerts)\s*-->")
 
-RUNBOOKS_INDEX = "runbooks/index.md"
 ALERTS_INDEX = "alerts/index.md"
 TAGS_PAGE = "tags.md"
 FORMAT_PAGE = "reference/format.md"
@@ -221,6 +221,38 @@ class SiteRenderer:
         given = {name for name, _ in call.step.with_}
         return [v for v in call.needed_variables() if v.name not in given]
 
+    @cached_property
+    def _documents(self) -> dict[str, Document]:
+        found: dict[str, Document] = {}
+        for doc in self.catalog.documents:
+            found.setdefault(doc.id, doc)  # the first, as Catalog.by_id
+        return found
+
+    def by_id(self, doc_id: str | None) -> Document | None:
+        """`catalog.by_id` in constant time: the listing pages look up every runbook they link."""
+        return self._documents.get(doc_id)
+
+    @cached_property
+    def grouping(self) -> Grouping:
+        """The navigation's sections and the index pages (see `groups`)."""
+        return Grouping(self.runbooks, {r.id: self._folder(r.path) for r in self.runbooks})
+
+    teams_index = TEAMS_INDEX
+
+    def team_uri(self, owner: str) -> str:
+        """The index page of a team's runbooks."""
+        return self.grouping.teams[owner].uri
+
+    @cached_property
+    def alert_pages(self) -> list[list[str]]:
+        """The alerts index in pages of PAGE_SIZE alerts (slugs)."""
+        slugs = list(self.alerts)
+        return [slugs[start: start + PAGE_SIZE] for start in range(0, len(slugs), PAGE_SIZE)] or [[]]
+
+    @staticmethod
+    def alerts_page_uri(number: int) -> str:
+        return ALERTS_INDEX if number == 1 else f"{BROWSE}/alerts/{number}.md"
+
     def review(self, runbook: Runbook) -> Review:
         interval = duration_seconds(runbook.review_interval or self.review_interval) // 86400
         return Review(runbook.last_reviewed, interval, self.today)
@@ -241,14 +273,14 @@ class SiteRenderer:
     def link(self, base: str, kind: str, target: str | None, anchor: str = "") -> str | None:
         """A relative link from page `base` to a generated page, or None when the target does not exist."""
         if kind == "runbook":
-            doc = self.catalog.by_id(target)
+            doc = self.by_id(target)
             uri = runbook_uri(doc) if doc else None
         elif kind == "severity":
             doc = self.severity_levels
             uri = runbook_uri(doc) if doc else None
             anchor = target or ""
         elif kind == "escalation":
-            doc = self.catalog.by_id(target) if target else self.escalation_policy
+            doc = self.by_id(target) if target else self.escalation_policy
             uri = runbook_uri(doc) if isinstance(doc, EscalationPolicy) else None
         elif kind == "template":
             doc = self.template_docs.get(target)
@@ -285,11 +317,23 @@ class SiteRenderer:
         return GeneratedPage(uri, self.render("alert.md.j2", uri, name=name, runbooks=runbooks))
 
     def listing_pages(self) -> list[GeneratedPage]:
-        """The pages that list the catalog: runbooks, alerts, tags, and the format reference."""
-        return [GeneratedPage(RUNBOOKS_INDEX, self.render("services.md.j2", RUNBOOKS_INDEX)),
-                GeneratedPage(ALERTS_INDEX, self.render("alerts.md.j2", ALERTS_INDEX)),
-                GeneratedPage(TAGS_PAGE, self.render("tags.md.j2", TAGS_PAGE)),
-                GeneratedPage(FORMAT_PAGE, self.render("format.md.j2", FORMAT_PAGE, kinds=format_reference()))]
+        """The pages that list the catalog: runbooks (every page of every index), alerts, tags, teams, and
+        the format reference."""
+        everything = self.grouping.all
+        pages = [GeneratedPage(uri, self.render("services.md.j2", uri, number=n))
+                 for n in range(1, everything.page_count + 1) for uri in [everything.page_uri(n)]]
+        pages += [GeneratedPage(uri, self.render("alerts.md.j2", uri, number=n, slugs=slugs))
+                  for n, slugs in enumerate(self.alert_pages, 1) for uri in [self.alerts_page_uri(n)]]
+        pages += [GeneratedPage(TAGS_PAGE, self.render("tags.md.j2", TAGS_PAGE)),
+                  GeneratedPage(FORMAT_PAGE, self.render("format.md.j2", FORMAT_PAGE, kinds=format_reference())),
+                  GeneratedPage(TEAMS_INDEX, self.render("teams.md.j2", TEAMS_INDEX))]
+        for listing in self.grouping.listings()[1:]:
+            pages += self.index_pages(listing)
+        return pages
+
+    def index_pages(self, listing: Listing) -> list[GeneratedPage]:
+        return [GeneratedPage(uri, self.render("listing.md.j2", uri, listing=listing, number=n))
+                for n in range(1, listing.page_count + 1) for uri in [listing.page_uri(n)]]
 
     def expand_markers(self, markdown: str, base: str) -> str:
         """Replace `<!-- runbooks:... -->` in a hand-written page with the generated block."""
@@ -298,17 +342,12 @@ class SiteRenderer:
         return MARKER.sub(lambda m: self.render(templates[m.group(1)], base).strip("\n"), markdown)
 
     def nav(self, handwritten: list[str]) -> list:
-        """The navigation: home, runbooks by folder, catalogs, alerts, tags, then the guides."""
-        groups: dict[str, list[str]] = {}
-        for runbook in sorted(self.catalog.runbooks, key=lambda r: r.path):
-            folder = self._folder(runbook.path)
-            groups.setdefault(folder, []).append(runbook_uri(runbook))
-        runbooks_nav: list = [RUNBOOKS_INDEX]
-        for folder in sorted(groups, key=lambda f: (f != "process", f)):
-            if folder:
-                runbooks_nav.append({str(markup.plain_html(folder.replace("-", " ").replace("/", " / ").capitalize())): groups[folder]})
-            else:
-                runbooks_nav.extend(groups[folder])
+        """The navigation: home, runbooks by folder (in sections of at most GROUP_SIZE, see `groups`),
+        catalogs, alerts, tags, then the guides. Only index pages list many runbooks; the navigation
+        of a page holds its own sections' entries and one link for every other section."""
+        grouping = self.grouping
+        runbooks_nav: list = [RUNBOOKS_INDEX, *(section_nav(s) for s in grouping.folders),
+                              *(runbook_entry(r) for r in grouping.top_level)]
         catalogs = [runbook_uri(d) for d in sorted(
             (d for d in self.published if not isinstance(d, Runbook)),
             key=lambda d: (list(SCHEMA_FILES).index(d.kind), d.id))]
@@ -324,12 +363,73 @@ class SiteRenderer:
         nav.append({"Guides": [*guides, FORMAT_PAGE]})
         return nav
 
+    def not_in_nav(self) -> list[str]:
+        """The generated pages the navigation leaves out (gitignore patterns, as MkDocs' `not_in_nav`):
+        the alerts' pages, further pages of the index pages, the teams."""
+        return ["/alerts/", f"/{BROWSE}/all/", f"/{BROWSE}/alerts/", f"/{BROWSE}/teams/",
+                f"/{BROWSE}/kinds/**/[0-9]*.md"]
+
     def _folder(self, path: str) -> str:
         try:
             relative = Path(path).resolve().relative_to(self.root.resolve())
         except ValueError:
             return ""
         return relative.parent.as_posix() if relative.parent != Path(".") else ""
+
+
+def section_nav(section: Section) -> dict:
+    """A navigation section: its index page first (Material's `navigation.indexes` makes it the section's
+    link, and `navigation.prune` shows a closed section as that link alone), then its entries."""
+    entries = [section_nav(s) for s in section.sections] or [runbook_entry(r) for r in section.runbooks]
+    return {str(markup.plain_html(section.title)): [section.listing.uri, *entries]}
+
+
+def runbook_entry(runbook: Runbook) -> dict:
+    """A runbook in the navigation, titled there: `runbook serve`'s dirty rebuilds do not read the pages
+    that did not change, and MkDocs would title those from their file name."""
+    return {str(markup.plain_html(runbook.title)): runbook_uri(runbook)}
+
+
+def nav_views(nav: list) -> tuple[tuple, dict[str, tuple]]:
+    """What a page's pruned navigation shows: the top level and its sections' entries (the base, all a page
+    outside the navigation shows), and for each page of the navigation the base and the entries of every
+    section above the page (title and page of each). A page whose view changed must be built again even
+    when its text did not (see live.py)."""
+    def entry(item) -> tuple:
+        if isinstance(item, dict):
+            (title, value), = item.items()
+            return (title, value if isinstance(value, str) else _first_page(value))
+        return (None, item)
+
+    def value_of(item):
+        return next(iter(item.values())) if isinstance(item, dict) else item
+
+    # With `navigation.sections` the top level's sections are always open: every page shows their entries.
+    base = (tuple(entry(i) for i in nav),
+            *(tuple(entry(c) for c in value_of(i)) for i in nav if not isinstance(value_of(i), str)))
+    views: dict[str, tuple] = {}
+
+    def walk(items: list, view: tuple) -> None:
+        for item in items:
+            value = value_of(item)
+            if isinstance(value, str):
+                views[value] = view
+            else:
+                walk(value, (*view, tuple(entry(c) for c in value)))
+
+    for item in nav:  # the top level's own pages, and its sections' entries, see just the base
+        value = value_of(item)
+        if isinstance(value, str):
+            views[value] = base
+        else:
+            walk(value, base)
+    return base, views
+
+
+def _first_page(items: list) -> str:
+    first = items[0]
+    value = next(iter(first.values())) if isinstance(first, dict) else first
+    return value if isinstance(value, str) else _first_page(value)
 
 
 # ---- the format reference, from the schemas' descriptions ---------------------------------------

@@ -7,6 +7,7 @@ edit link points at its YAML file; `mkdocs serve` watches the runbooks folder an
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.config import base
@@ -14,13 +15,16 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..config import ConfigError, check_review_interval
 from .catalog import CatalogErrors, load_site_source
 from .edit import edit_base
 from .live import LiveSite
+from .parallel import PageSplit
 from .pages import TEMPLATES_DIR, SiteRenderer
+from .search import MODE_KEY, PAGEFIND, SearchIndexError, index_site, pagefind_executable
+from .search import THEME_DIR as SEARCH_THEME_DIR
 
 log = get_plugin_logger(__name__)
 
@@ -54,6 +58,10 @@ class RunbooksConfig(base.Config):
     edit_uri = c.Optional(c.Type(str))
     # Build the navigation (home, runbooks by folder, catalogs, alerts, tags, guides) unless mkdocs.yml has one.
     nav = c.Type(bool, default=True)
+    # The search index: `pagefind` (in chunks, see search.py) where it works, else Material's; `material`: Material's.
+    search = c.Choice(("pagefind", "material"), default="pagefind")
+    # Write the pages with every core (see parallel.py); `runbook serve` always uses one.
+    parallel = c.Type(bool, default=True)
 
 
 class RunbooksPlugin(BasePlugin[RunbooksConfig]):
@@ -65,6 +73,9 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.sources: dict[str, str] = {}  # page src_uri -> YAML path relative to the project root
         self.project_root: Path | None = None
         self.folder: Path | None = None
+        self.pagefind = False
+        self.split: PageSplit | None = None
+        self.site_nav = None
 
     def on_startup(self, *, command, dirty):
         # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of `serve`.
@@ -82,6 +93,14 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             polyfills = config.extra.setdefault("polyfills", [])
             if not any("iframe-worker" in str(url) for url in polyfills):
                 polyfills.append(IFRAME_WORKER_SHIM)
+        # Pagefind's index for a served site; Material's for a file:// site, and under serve (see search.py).
+        self.pagefind = (self.config.search == PAGEFIND and not self.live and not _offline_enabled(config)
+                         and "material/search" in config.plugins and pagefind_executable() is not None)
+        config.extra[MODE_KEY] = PAGEFIND if self.pagefind else "material"
+        cores = PageSplit.workers_wanted() if self.config.parallel and not self.live and hasattr(os, "fork") else 1
+        self.split = PageSplit(cores) if cores > 1 else None
+        if self.pagefind and str(SEARCH_THEME_DIR) not in config.theme.dirs:
+            config.theme.dirs.insert(0, str(SEARCH_THEME_DIR))
         if self.live and self.live.built_once:
             # Rebuilds while serving: the 404 page (the whole navigation) and the sitemap from the first
             # build stay; rendering them again each time cost more than the page that changed.
@@ -109,10 +128,18 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     def on_files(self, files: Files, config) -> Files:
         renderer = self.renderer
         handwritten = sorted(f.src_uri for f in files.documentation_pages())
+        generate_nav = self.config.nav and not config.nav
+        if generate_nav:  # the pages the generated navigation leaves out on purpose (see SiteRenderer.not_in_nav)
+            from pathspec.gitignore import GitIgnoreSpec
+
+            left_out = GitIgnoreSpec.from_lines(renderer.not_in_nav()).match_file
         for page in (self.live.pages(renderer) if self.live else renderer.pages()):
             if files.get_file_from_path(page.uri) is not None:
                 raise PluginError(f"docs/{page.uri} is a generated page; rename the hand-written file")
-            files.append(self._generated(config, page.uri, page.markdown))
+            file = self._generated(config, page.uri, page.markdown)
+            if generate_nav and left_out(page.uri):
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+            files.append(file)
             if page.source:
                 self.sources[page.uri] = page.source
         # Hand-written pages with markers get the generated blocks (read here, never written back).
@@ -123,20 +150,45 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             if expanded != text:
                 files.remove(file)
                 files.append(self._generated(config, uri, expanded))
-        if self.config.nav and not config.nav:
+        if generate_nav:
             config.nav = self.live.nav(renderer, handwritten) if self.live else renderer.nav(handwritten)
+            if self.live:  # a dirty rebuild also builds the pages whose navigation changed (see live.py)
+                pages = {f.src_uri: f for f in files.documentation_pages()}
+                for uri in self.live.stale_navigation(config.nav, list(pages)):
+                    pages[uri].is_modified = lambda: True
         if _offline_enabled(config) and files.get_file_from_path(IFRAME_WORKER_SHIM) is None:
             shim = (VENDOR_DIR / "iframe-worker" / "shim.js").read_text(encoding="utf-8")
             files.append(File.generated(config, IFRAME_WORKER_SHIM, content=shim))
         return files
 
+    def on_nav(self, nav, config, files):
+        self.site_nav = nav
+        return nav
+
     @event_priority(-100)  # last, once the other plugins have added their filters and globals
     def on_env(self, env, config, files):
-        return self.live.theme_environment(env) if self.live else env
+        if self.live:
+            return self.live.theme_environment(env)
+        if self.split:  # every page is read: the other cores start writing their share
+            self.split.fork(env, config, files, self.site_nav)
+        return env
 
     def on_post_build(self, config):
         if self.live:
             self.live.built_once = True
+            if self.live.pending:  # pages whose navigation is behind: one more build (see live.py)
+                self.live.ask_for_build()
+        if self.split:
+            ok, warned = self.split.wait()
+            if not ok:
+                raise PluginError("writing the pages in another process failed (see the messages above)")
+            if warned and config.strict:
+                raise PluginError("warnings while writing the pages (see above); --strict stops here")
+        if self.pagefind:
+            try:
+                index_site(Path(config.site_dir))
+            except SearchIndexError as exc:
+                raise PluginError(str(exc)) from None
 
     def _generated(self, config, uri: str, markdown: str) -> File:
         # Under serve, a file in the cache folder: MkDocs' dirty build then skips it while it is unchanged.
@@ -145,15 +197,23 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         return File.generated(config, uri, content=markdown)
 
     def on_page_context(self, context, page, config, nav):
+        if self.split:
+            self.split.skip(page)
         # Material's edit button (content.action.edit) opens the YAML file, like "Generated from ...".
         if page.file.src_uri in self.sources and page.meta.get("runbook_edit_url"):
             page.edit_url = page.meta["runbook_edit_url"]
         return context
 
+    def on_build_error(self, error):
+        if self.split:
+            self.split.wait()
+
     def on_serve(self, server, config, builder):
         # A saved runbook or template rebuilds the site (and reloads the page in the browser).
         server.watch(str(self.folder))
         server.watch(str(TEMPLATES_DIR))
+        if self.live:
+            server.watch(str(self.live.signal_dir))
         return server
 
 

@@ -98,6 +98,9 @@ def render_project(config_file: Path, out_dir: Path) -> int:
     settings.update(theme=theme, docs_dir="docs", site_dir="site", plugins=_without_plugin(settings.get("plugins")))
     if options.get("nav", True) and not settings.get("nav"):
         settings["nav"] = renderer.nav(sorted(handwritten))
+        # The pages the generated navigation leaves out on purpose (alert pages, further index pages).
+        patterns = [line for line in str(settings.get("not_in_nav") or "").splitlines() if line.strip()]
+        settings["not_in_nav"] = "\n".join([*patterns, *(p for p in renderer.not_in_nav() if p not in patterns)]) + "\n"
     (out_dir / "mkdocs.yml").write_text(
         "# Written by `runbook render`: the runbook site as a plain MkDocs project (no runbooks plugin).\n"
         + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True), encoding="utf-8")
