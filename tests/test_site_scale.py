@@ -109,7 +109,10 @@ def test_a_title_edit_rebuilds_its_section_not_the_site(tmp_path):
     assert "runbooks/svc-00004.md" in stale and stale <= same_team and len(stale) == len(same_team)
     # An owner change moves the runbook: both teams' pages show it elsewhere, the other teams' do not.
     docs = [d if d.id != "svc-00004" else dataclasses.replace(d, owner="team-1") for d in docs]
-    moved = live.stale_navigation(SiteRenderer(Catalog(documents=docs), tmp_path).nav(HANDWRITTEN), uris)
+    nav = SiteRenderer(Catalog(documents=docs), tmp_path).nav(HANDWRITTEN)
+    moved = live.stale_navigation(nav, uris)
+    while live.pending:  # more than NAV_STEP pages: the next builds take the rest
+        moved |= live.stale_navigation(nav, uris)
     assert moved == {runbook_uri(r) for r in after.runbooks if r.owner in ("team-0", "team-1")}
 
 
