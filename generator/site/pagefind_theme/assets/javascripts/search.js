@@ -52,11 +52,22 @@
       (excerpt ? "<p>" + excerpt + "</p>" : "") + "</article></a>";
   }
 
+  function sectionScore(section) {
+    return (section.weighted_locations || []).reduce(function (total, place) {
+      return total + (place.balanced_score || place.weight || 1);
+    }, 0);
+  }
+
   function render(pages) {
     var list = document.querySelector(".md-search-result__list");
     if (!list) return;
     list.innerHTML = pages.map(function (page) {
-      var sections = (page.sub_results || []).filter(function (s) { return s.url !== page.url; }).slice(0, 3);
+      // The three sections that match best (Pagefind lists them in page order): a step whose command holds
+      // every word typed comes before a step that mentions one of them in passing.
+      var sections = (page.sub_results || []).filter(function (s) { return s.url !== page.url; })
+        .map(function (s, order) { return { s: s, order: order, score: sectionScore(s) }; })
+        .sort(function (a, b) { return b.score - a.score || a.order - b.order; })
+        .slice(0, 3).map(function (x) { return x.s; });
       var title = (page.meta && page.meta.title) || page.url;
       var tags = page.meta && page.meta.tags ? page.meta.tags.split(", ") : [];
       // As Material: the page's tags under its title; its own excerpt only when no section of it matched.
