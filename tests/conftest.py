@@ -218,3 +218,18 @@ def rabbitmq_server():
         if not epmd_before:  # the Erlang port mapper the node started; it exits only when asked
             subprocess.run(["epmd", "-kill"], capture_output=True, timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def shipped_site_in_browser(tmp_path_factory):
+    """The shipped runbooks' site, built once for the browser tests that only read it, served on loopback,
+    and a headless Chromium context (clipboard allowed): (base URL, context)."""
+    from site_browser import build_site, chromium, serve
+
+    site = tmp_path_factory.mktemp("shipped") / "site"
+    build_site(REPO, site)
+    with serve(site) as base, chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                      permissions=["clipboard-read", "clipboard-write"])
+        yield base, context
+        context.close()

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from site_browser import CHROMIUM, build_site, chromium, serve
+from site_browser import CHROMIUM
 
-REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
 
@@ -27,14 +26,8 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    site = tmp_path_factory.mktemp("form") / "site"
-    build_site(REPO, site)
-    with serve(site) as base, chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                      permissions=["clipboard-read", "clipboard-write"])
-        yield base, context
-        context.close()
+def site(shipped_site_in_browser):
+    return shipped_site_in_browser
 
 
 def open_runbook(context, base: str, runbook: str, query: str = ""):

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from site_browser import CHROMIUM, build_site, chromium, search, serve
+from site_browser import CHROMIUM, search
 
-REPO = Path(__file__).resolve().parent.parent
 
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
 
@@ -21,14 +20,8 @@ HOSTILE = 'say "hi" $(touch PWNED) `touch PWNED`'
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    site = tmp_path_factory.mktemp("uses") / "site"
-    build_site(REPO, site)
-    with serve(site) as base, chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                      permissions=["clipboard-read", "clipboard-write"])
-        yield base, context
-        context.close()
+def site(shipped_site_in_browser):
+    return shipped_site_in_browser
 
 
 def _restart_call(page):
