@@ -37,16 +37,30 @@ def serve(site_dir: Path):
         thread.join()
 
 
+_playwright = None
+
+
+def _shared_playwright():
+    """One Playwright driver for the whole process: its sync API cannot be started twice at once, and the
+    session-wide shipped-site browser stays open while other modules open their own Chromium."""
+    global _playwright
+    if _playwright is None:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        _playwright = sync_playwright().start()
+        atexit.register(_playwright.stop)
+    return _playwright
+
+
 @contextlib.contextmanager
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _shared_playwright().chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def search(page, base_url: str, query: str) -> list[str]:
