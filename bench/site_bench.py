@@ -143,8 +143,8 @@ def measure(count: int, rounds: int, plain: bool, folder: Path, one_core: bool) 
         figures["serial"] = min(serial)
     figures["size"] = size(folder / "site")
     figures["pages"], figures["page"], figures["nav_links"] = runbook_pages(folder / "site")
-    index = folder / "site" / "search" / "search_index.json"
-    figures["search"] = index.stat().st_size if index.exists() else 0
+    pagefind, material = folder / "site" / "pagefind", folder / "site" / "search" / "search_index.json"
+    figures["search"] = size(pagefind) if pagefind.is_dir() else material.stat().st_size if material.exists() else 0
     if plain:
         figures["render"] = timed([*RUNBOOK_CLI, "render", str(folder / "out")], folder)
         figures["plain"] = min(timed([*MKDOCS_CLI, "build", "-q", "-f", str(folder / "out" / "mkdocs.yml")],

@@ -92,3 +92,15 @@ def build_site(cwd: Path, site: Path, *extra: str) -> None:
                              "--site-dir", str(site), *extra], cwd=cwd, env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr
+
+
+def pagefind_contents(site: Path) -> dict[str, str]:
+    """What Pagefind indexed, page by page: {url: text}, read from its fragments (gzip of a signature and JSON)."""
+    import gzip
+    import json
+
+    contents = {}
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        contents[data["url"]] = data["content"]
+    return contents

@@ -326,7 +326,7 @@ def _page(folder: Path, history=None, coverage=None) -> str:
 
 
 def _panel(markdown: str) -> str:
-    start = markdown.index('<div class="admonition info rb-freshness" data-search-exclude>')
+    start = markdown.index('<div class="admonition info rb-freshness"')
     end = markdown.index("</div>", start)
     panel = markdown[start:end]
     assert "\n\n" not in panel  # one raw HTML block

@@ -23,7 +23,8 @@ from .edit import edit_base
 from .live import LiveSite
 from .parallel import PageSplit
 from .pages import TEMPLATES_DIR, SiteRenderer
-from .search import MODE_KEY, PAGEFIND, SearchIndexError, index_site, pagefind_executable
+from .search import (MATERIAL_SEARCH, MODE_KEY, PAGEFIND, SearchIndexError, index_site, leave_out_material_index,
+                     pagefind_executable, remove_material_index)
 from .search import THEME_DIR as SEARCH_THEME_DIR
 
 log = get_plugin_logger(__name__)
@@ -95,7 +96,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
                 polyfills.append(IFRAME_WORKER_SHIM)
         # Pagefind's index for a served site; Material's for a file:// site, and under serve (see search.py).
         self.pagefind = (self.config.search == PAGEFIND and not self.live and not _offline_enabled(config)
-                         and "material/search" in config.plugins and pagefind_executable() is not None)
+                         and MATERIAL_SEARCH in config.plugins and pagefind_executable() is not None)
         config.extra[MODE_KEY] = PAGEFIND if self.pagefind else "material"
         cores = PageSplit.workers_wanted() if self.config.parallel and not self.live and hasattr(os, "fork") else 1
         self.split = PageSplit(cores) if cores > 1 else None
@@ -127,6 +128,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         renderer = self.renderer
+        if self.pagefind:  # every plugin's on_config has run: Material's search has its index to replace
+            leave_out_material_index(config.plugins)
         handwritten = sorted(f.src_uri for f in files.documentation_pages())
         generate_nav = self.config.nav and not config.nav
         if generate_nav:  # the pages the generated navigation leaves out on purpose (see SiteRenderer.not_in_nav)
@@ -173,6 +176,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             self.split.fork(env, config, files, self.site_nav)
         return env
 
+    @event_priority(-100)  # last: Pagefind reads the pages every plugin has written
     def on_post_build(self, config):
         if self.live:
             self.live.built_once = True
@@ -185,6 +189,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             if warned and config.strict:
                 raise PluginError("warnings while writing the pages (see above); --strict stops here")
         if self.pagefind:
+            remove_material_index(Path(config.site_dir))
             try:
                 index_site(Path(config.site_dir))
             except SearchIndexError as exc:

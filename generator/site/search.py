@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 MODE_KEY = "runbooks_search"
+MATERIAL_SEARCH = "material/search"
 THEME_DIR = Path(__file__).parent / "pagefind_theme"
 PAGEFIND = "pagefind"
 
@@ -48,3 +49,32 @@ def index_site(site_dir: Path) -> None:
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind failed: {(result.stderr or result.stdout).strip()[-2000:]}")
+
+
+class _NoMaterialIndex:
+    """Stands in for Material's search index when Pagefind indexes the site. Material's search plugin stays
+    listed (its header box is the one search.js answers) but would read every page a second time and write
+    an index of the whole site that no page loads (12 MB at 2,000 runbooks)."""
+
+    def add_entry_from_context(self, page) -> None:
+        pass
+
+    def generate_search_index(self, previous) -> str:
+        return "{}"
+
+
+def leave_out_material_index(plugins) -> None:
+    """Call once Material's search plugin has set up (its on_config), before the pages are rendered."""
+    material = plugins.get(MATERIAL_SEARCH)
+    if material is not None and hasattr(material, "search_index"):
+        material.search_index = _NoMaterialIndex()
+
+
+def remove_material_index(site_dir: Path) -> None:
+    """Delete the placeholder Material's plugin wrote in place of its index (search/search_index.json)."""
+    index = site_dir / "search" / "search_index.json"
+    index.unlink(missing_ok=True)
+    try:
+        index.parent.rmdir()
+    except OSError:  # the folder holds other files, or is gone
+        pass
