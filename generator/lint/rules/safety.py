@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 
@@ -24,9 +25,12 @@ _TOKENS = (
     ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})\b")),
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("a Stripe live key", re.compile(r"\b[sr]k_live_[A-Za-z0-9]{16,}")),
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    # The header alone is prose about a key ("the block started with -----BEGIN PRIVATE KEY-----"): the key
+    # material must follow (after PEM headers such as Proc-Type; lines broken by newlines or JSON's \\n).
+    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\s|\\n)+(?:[A-Za-z-]+:[^\n]*(?:\s|\\n)+)*"
+                                 r"[A-Za-z0-9+/]{40,}")),
     ("a bearer token", re.compile(r"\bBearer\s+(?![$<{])[A-Za-z0-9._~+/-]{16,}=*")),
-    ("a Basic auth credential", re.compile(r"\bBasic\s+(?![$<{])[A-Za-z0-9+/]{12,}={0,2}")),
+    ("a Basic auth credential", re.compile(r"\bBasic\s+(?![$<{])([A-Za-z0-9+/]{12,}={0,2})")),  # see _is_credential
     ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
     ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
     ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}")),
@@ -49,6 +53,30 @@ _TOKEN_WORDS = ("eyJ", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "
 _COMMAND_WORDS = ("pass", "pwd", "secret", "token", "api_key", "api-key", "apikey", "access_key", "access-key",
                   "mysql", "--user")
 _OPTION_WORDS = (" -u", " -a")  # curl -u user:pass, redis-cli -a PASS; case matters (`psql -U` is everywhere)
+
+
+_PLACEHOLDER_RUN = re.compile(r"([A-Za-z0-9])\1{7,}")  # XXXXXXXX, 00000000: documentation's stand-ins
+
+
+def _is_credential(label: str, match: re.Match) -> bool:
+    """Whether a match is a pasted secret rather than an example or a word: a run of one character
+    (Slack's documented `T00000000/B00000000/XXXXXXXX...`) stands in for a secret, and HTTP Basic carries
+    base64 of `user:password` ("Basic Troubleshooting" is a heading)."""
+    if _PLACEHOLDER_RUN.search(match.group(0)):
+        return False
+    if label == "a Basic auth credential":
+        try:
+            return b":" in base64.b64decode(match.group(1), validate=True)
+        except ValueError:
+            return False
+    return True
+
+
+def _first_secret(patterns, text: str) -> tuple[int, str] | None:
+    """(offset, label) of the first secret in the text, whichever pattern finds it."""
+    found = [(match.start(), label) for label, regex in patterns for match in regex.finditer(text)
+             if _is_credential(label, match)]
+    return min(found) if found else None
 
 
 def _has_tokens(text: str) -> bool:
@@ -142,8 +170,8 @@ def _secrets(ctx, document):
         if is_command and _has_command_words(text):
             patterns += _COMMAND_SECRETS
         # The first secret in the text (not the first pattern that matches) is the one the line points at.
-        found = [(match.start(), label) for label, regex in patterns for match in (regex.search(text),) if match]
+        found = _first_secret(patterns, text)
         if found:
-            offset, label = min(found)
+            offset, label = found
             yield ctx.finding(SECRET, document, pointer,
                               f"{label} appears to be pasted here; read it from a variable marked `secret: true` and rotate it", offset=offset)
