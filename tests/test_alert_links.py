@@ -455,3 +455,30 @@ def test_the_new_codes_are_explained(tmp_path):
         result = project.run("lint", "--explain", code)
         assert result.returncode == 0 and result.stdout.startswith(f"{code} {name} [warning]"), result.stdout
     assert "RB806" in project.run("lint", "--rules").stdout
+
+
+def test_annotate_write_replaces_a_repository_path_whose_runbook_was_renamed_on_import(tmp_path):
+    """GitLab's docs/git/README.md and docs/git/git.md both want the id `git`: the README becomes `git-readme`.
+    The rule's old path names no file of the project (lint's RB803): --write points it at the new page."""
+    project = Project(tmp_path / "project")
+    for relative in ("docs/git/README.md", "docs/git/git.md"):
+        path = project.root / "src" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("# Git\n\nWhen git is down.\n\n```bash\nsystemctl status gitaly\n```\n", encoding="utf-8")
+    (project.root / "monitoring").mkdir()
+    rules = project.root / "monitoring" / "git.yml"
+    rules.write_text("groups:\n- name: git\n  rules:\n  - alert: GitDown\n    expr: git_up == 0\n"
+                     "    annotations:\n      runbook: docs/git/README.md\n", encoding="utf-8")
+    (project.root / "pyproject.toml").write_text(
+        '[tool.runbook]\nsite-url = "https://runbooks.example.com/"\nalert-rules = ["monitoring/*.yml"]\n'
+        'runbook-url-annotations = ["runbook_url", "runbook"]\n', encoding="utf-8")
+    imported = project.run("import", "src", "-o", "runbooks")
+    assert imported.returncode == 0 and "linked 1 alert(s)" in imported.stdout + imported.stderr, imported.stderr
+    assert "GitDown" in (project.root / "runbooks/docs/git/git-readme.yaml").read_text(encoding="utf-8")
+    lint = project.run("lint", "--format", "json")
+    assert [f["code"] for f in json.loads(lint.stdout)["findings"] if f["code"] == "RB803"] == ["RB803"]
+    written = project.run("alerts", "--annotate", "--write")
+    assert 'GitDown: runbook: "https://runbooks.example.com/runbooks/git-readme/"  (broken, was docs/git/README.md)' in written.stdout
+    assert rules.read_text(encoding="utf-8").endswith('runbook: "https://runbooks.example.com/runbooks/git-readme/"\n')
+    lint = project.run("lint", "--format", "json")
+    assert [f for f in json.loads(lint.stdout)["findings"] if f["code"].startswith("RB80")] == []

@@ -15,7 +15,7 @@ import yaml
 from ..lint.positions import node_at
 from ..model import Runbook
 from .import_links import filled, link_names_runbook
-from .links import Site, expected_url, resolve
+from .links import Site, expected_url, is_repository_path, resolve
 from .rules import AlertRule
 
 
@@ -36,14 +36,15 @@ class Annotation:
 
 
 def annotations(rules: list[AlertRule], runbooks: list[Runbook], site_url: str, docs_dir: Path | None = None,
-                annotation: str = "runbook_url") -> list[Annotation]:
-    """`annotation`: the name a missing link is written under (the first of `runbook-url-annotations`)."""
+                annotation: str = "runbook_url", root: Path | None = None) -> list[Annotation]:
+    """`annotation`: the name a missing link is written under (the first of `runbook-url-annotations`);
+    `root`: the project's folder, against which repository paths (`docs/git/README.md`) resolve."""
     site = Site(site_url, list(runbooks), docs_dir)
-    return [Annotation(rule, rule.runbook_url, expected, _status(site, rule, expected, runbooks), annotation)
+    return [Annotation(rule, rule.runbook_url, expected, _status(site, rule, expected, runbooks, root), annotation)
             for rule in rules for expected in [expected_url(site_url, rule.name, runbooks)]]
 
 
-def _status(site: Site, rule: AlertRule, expected: str | None, runbooks: list[Runbook]) -> str:
+def _status(site: Site, rule: AlertRule, expected: str | None, runbooks: list[Runbook], root: Path | None = None) -> str:
     current = rule.runbook_url
     if expected is None:
         return "unhandled"
@@ -58,6 +59,10 @@ def _status(site: Site, rule: AlertRule, expected: str | None, runbooks: list[Ru
         listing = [r for r in runbooks if rule.name in r.alerts]
         if any(link_names_runbook(filled(current, rule), r.id) for r in listing):
             return "moved"
+        # A repository path that names no file of the project is broken (lint's RB803), whatever the
+        # runbook's id became on import (`docs/git/README.md` imported as `git-readme`).
+        if root is not None and is_repository_path(current) and not (root / current.split("#", 1)[0].lstrip("/")).exists():
+            return "broken"
         return "elsewhere"
     if resolution.problem or not any(rule.name in r.alerts for r in resolution.target.runbooks):
         return "broken"

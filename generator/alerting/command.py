@@ -58,7 +58,8 @@ def _listing(rules, runbooks, output_format: str) -> None:
 
 
 def _annotate(rules, runbooks, config, write: bool, output_format: str) -> int:
-    items = annotations(rules, runbooks, config.site_url, config.root / "docs", config.runbook_url_annotations[0])
+    items = annotations(rules, runbooks, config.site_url, config.root / "docs", config.runbook_url_annotations[0],
+                        root=config.root)
     if output_format == "json":
         click.echo(json.dumps([{"alert": a.rule.name, "rule": a.rule.location(), "status": a.status,
                                 "runbook_url": a.current, "expected": a.expected} for a in items], indent=2))
