@@ -3,8 +3,9 @@
 Markdown passes raw HTML through, and Python-Markdown plus pymdown-extensions give meaning to many
 punctuation marks, so text is written with HTML character references for everything that could be
 markup. Character references are never markup in Markdown, the browser shows the character, and the
-search index (built from the HTML) reads them as plain text. The only markup kept from YAML prose is
-the inline code span (`like this`), because descriptions use it for commands and names.
+search index (built from the HTML) reads them as plain text. One-line fields (titles, names, variable
+descriptions) keep only the inline code span (`like this`); the fields the format calls Markdown
+(descriptions, summaries, confirm texts) render theirs through `block`, without raw HTML.
 
 `Md` marks a string that is already safe Markdown; the Jinja environment escapes every other value.
 """
@@ -42,12 +43,15 @@ def _line(text: str) -> str:
         out.append(f"<code>{_refs(match.group(2).strip())}</code>")
         pos = match.end()
     out.append(_refs(text[pos:]))
-    escaped = "".join(out)
-    # "- x", "+ x", "1. x" at the start of a line would become a list.
+    return _line_start("".join(out))
+
+
+def _line_start(escaped: str) -> str:
+    """"- x", "+ x", "1. x" at the start of a line would become a list."""
     if escaped[:1] in ("-", "+"):
-        escaped = f"&#{ord(escaped[0])};" + escaped[1:]
-    elif match := _NUMBERED.match(escaped):
-        escaped = escaped[:match.start(1)] + f"&#{ord(match.group(1))};" + escaped[match.end(1):]
+        return f"&#{ord(escaped[0])};" + escaped[1:]
+    if match := _NUMBERED.match(escaped):
+        return escaped[:match.start(1)] + f"&#{ord(match.group(1))};" + escaped[match.end(1):]
     return escaped
 
 
@@ -59,11 +63,65 @@ def inline(value) -> Md:
 
 
 def block(value) -> Md:
-    """Prose: paragraphs (separated by blank lines) of escaped text."""
-    if value is None:
+    """Prose the format calls Markdown (descriptions, summaries, confirm texts): its structure and
+    emphasis render (paragraphs, lists, code spans and blocks, bold, italics, tables, web links), nothing
+    else does. markdown-it-py parses it without raw HTML; the result is written as HTML on one line,
+    every text character that is markup anywhere written as a character reference, so that MkDocs'
+    Markdown reads nothing more into it, at the top of a page or indented in an admonition alike."""
+    if value is None or not str(value).strip():
         return Md("")
-    paragraphs = re.split(r"\n\s*\n", str(value).strip())
-    return Md("\n\n".join(_line(p) for p in paragraphs if p.strip()))
+    env: dict = {"links": []}
+    rendered = _prose_parser().render(str(value).strip(), env).replace("\n", "")
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        # One paragraph (most summaries and confirm texts): its inline HTML, which MkDocs puts in a
+        # paragraph of its own; a block in a paragraph is invalid HTML where the text sits in an admonition.
+        return Md(_line_start(rendered[len("<p>"):-len("</p>")]))
+    return Md(f'<div class="rb-text">{rendered}</div>')
+
+
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _prose_parser():
+    global _PROSE
+    if _PROSE is None:
+        from markdown_it import MarkdownIt
+
+        parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+        rules = {
+            "text": lambda tokens, i, options, env: _refs(tokens[i].content),
+            "code_inline": lambda tokens, i, options, env: f"<code>{_refs(tokens[i].content)}</code>",
+            "code_block": _code_block,
+            "fence": _code_block,
+            "softbreak": lambda tokens, i, options, env: " ",
+            "hardbreak": lambda tokens, i, options, env: "<br>",
+            "image": lambda tokens, i, options, env: _refs(tokens[i].content),  # its alt text: no remote images
+            "heading_open": lambda tokens, i, options, env: "<p><strong>",  # the page's own headings stay the outline
+            "heading_close": lambda tokens, i, options, env: "</strong></p>",
+            "link_open": _link_open,
+            "link_close": lambda tokens, i, options, env: "</a>" if env["links"].pop() else "",
+        }
+        for name, rule in rules.items():
+            parser.add_render_rule(name, lambda self, tokens, i, options, env, rule=rule: rule(tokens, i, options, env))
+        _PROSE = parser
+    return _PROSE
+
+
+_PROSE = None
+
+
+def _code_block(tokens, i, options, env) -> str:
+    # A newline as a character reference: the block stays on one line, the browser shows the line break.
+    return f"<pre><code>{_refs(tokens[i].content.rstrip(chr(10))).replace(chr(10), '&#10;')}</code></pre>"
+
+
+def _link_open(tokens, i, options, env) -> str:
+    """Web and mail links only: a relative link in YAML prose names a file of wherever the text came
+    from, not a page of this site, and other schemes may run code."""
+    href = tokens[i].attrGet("href") or ""
+    safe = href.lower().startswith(_SAFE_SCHEMES)
+    env["links"].append(safe)
+    return f'<a href="{_refs(html.escape(href, quote=True))}">' if safe else ""
 
 
 def plain_html(value) -> Md:
