@@ -241,3 +241,18 @@ def test_a_line_whose_first_word_no_program_can_have_is_not_a_command(line):
 def test_windows_prompts_and_labels_are_not_bash(info, content, language):
     kind = classify_block(info, content)
     assert not kind.shell and kind.language == language
+
+
+def test_reference_links_defined_at_the_end_of_the_page_stay_links_in_every_part():
+    """GitLab's runbooks define links at the end (`[env]: https://...`); the parts of the page that use them
+    become descriptions elsewhere, so each link is written inline. Undefined `[x]` and code stay as written."""
+    data, _ = imported(
+        "# Patroni\n\nWhen [Patroni][patroni] is down.\n\n## Scale up\n\n"
+        "Increase the node count in [terraform][env-vars], see [Runbook] or `[a][env-vars]`; use [pod-name].\n\n"
+        "```bash\nterraform apply\n```\n\n"
+        "[patroni]: https://github.com/zalando/patroni\n[env-vars]: https://ops.example.com/env \"Env\"\n"
+        "[runbook]: <https://runbooks.example.com/a b>\n")
+    assert data["summary"] == "When [Patroni](https://github.com/zalando/patroni) is down."
+    step = data["steps"][0]
+    assert ('Increase the node count in [terraform](https://ops.example.com/env "Env"), see '
+            "[Runbook](https://runbooks.example.com/a%20b) or `[a][env-vars]`") in step["description"]

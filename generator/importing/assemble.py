@@ -13,6 +13,7 @@ from ..findings import Finding
 from . import codes
 from .front_matter import read_front_matter
 from .layout import layout, own_steps, text_of
+from .references import inline_references
 from .sections import Section, parse
 from ..shell import syntax_errors
 from ..shell.placeholders import mask_placeholders
@@ -60,7 +61,7 @@ def _import(importer: Importer, text: str, runbook_id: str) -> Result:
     if not text.strip():
         importer.note(codes.EMPTY, 1, "the file is empty; nothing to import")
         return Result(None, importer.findings)
-    document = parse(text)
+    document = parse(inline_references(text))  # a link's definition may sit in another part of the page
     meta = read_front_matter(importer, document, text)
 
     # The title: front matter, else a single top heading, else the file name.

@@ -32,6 +32,11 @@ def code_placeholders(text: str) -> str:
     page hides (and lint flags); in a code span it reads as written. Code blocks and spans are left alone."""
     if "<" not in text:
         return text
+    return outside_code(text, lambda prose: _PROSE_PLACEHOLDER.sub(_wrap_placeholder, prose))
+
+
+def outside_code(text: str, change) -> str:
+    """Markdown text with `change` applied to its prose, piece by piece: code blocks and spans stay as written."""
     out, fence = [], ""
     for line in text.split("\n"):
         mark = _FENCE.match(line)
@@ -45,10 +50,10 @@ def code_placeholders(text: str) -> str:
             continue
         pieces, last = [], 0
         for span in _CODE_SPAN.finditer(line):
-            pieces.append(_PROSE_PLACEHOLDER.sub(_wrap_placeholder, line[last:span.start()]))
+            pieces.append(change(line[last:span.start()]))
             pieces.append(span.group(0))
             last = span.end()
-        pieces.append(_PROSE_PLACEHOLDER.sub(_wrap_placeholder, line[last:]))
+        pieces.append(change(line[last:]))
         out.append("".join(pieces))
     return "\n".join(out)
 
