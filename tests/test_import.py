@@ -664,6 +664,29 @@ def test_files_that_would_share_an_id_take_their_folders_names(tmp_path):
     assert "RB201" not in lint.output and "RB202" not in lint.output
 
 
+def test_a_second_source_whose_ids_the_project_already_has_takes_its_folders_name(tmp_path):
+    """Importing a second repository into a project: `backups` exists already, so the new one is
+    `manual-backups` (RB713 names the file that has the id); a re-import with --force keeps that id."""
+    (tmp_path / "pyproject.toml").write_text('[tool.runbook]\nrunbooks = "runbooks"\n', encoding="utf-8")
+    page = "# Backups\n\nUse it.\n\n```bash\nuptime\n```\n"
+    first, second = tmp_path / "wiki", tmp_path / "manual"
+    for source in (first, second):
+        source.mkdir()
+        (source / "backups.md").write_text(page, encoding="utf-8")
+    (second / "rotate.md").write_text(page.replace("Backups", "Rotate"), encoding="utf-8")
+    assert run([first, "-o", tmp_path / "runbooks" / "wiki"], tmp_path).exit_code == 0
+    result = run([second, "-o", tmp_path / "runbooks" / "manual"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (f"id 'backups' is also the id of {Path('runbooks/wiki/backups.yaml')} in this project; "
+            "this runbook is 'manual-backups'") in result.output
+    assert sorted(p.name for p in (tmp_path / "runbooks" / "manual").iterdir()) == ["manual-backups.yaml", "rotate.yaml"]
+    again = run([second, "-o", tmp_path / "runbooks" / "manual", "--force"], tmp_path)
+    assert again.exit_code == 0 and "this runbook is 'manual-backups'" in again.output, again.output
+    assert sorted(p.name for p in (tmp_path / "runbooks" / "manual").iterdir()) == ["manual-backups.yaml", "rotate.yaml"]
+    lint = CliRunner().invoke(main, ["lint", str(tmp_path / "runbooks")])
+    assert "RB201" not in lint.output, lint.output
+
+
 def test_a_govuk_html_md_page_is_markdown_and_its_front_matter_is_used(tmp_path):
     page = tmp_path / "rotate-rds.html.md"
     page.write_text('---\nowner_slack: "#govuk-platform-engineering"\ntitle: Rotate RDS credentials\nsection: Databases\n'

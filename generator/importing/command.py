@@ -10,6 +10,7 @@ folder (a folder's subfolders are mirrored); `-o -` writes one file's YAML to st
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,14 +39,17 @@ class _Job:
     runbook_id: str
     target: Path | None  # None: standard output
     renamed_from: str = ""  # the id the file name gave, when another file of the folder has it too (RB713)
+    taken_by: Path | None = None  # ... or when a runbook already in the project has it (RB713)
 
 
 def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Path] = ()) -> int:
     from ..alerting.import_links import links_for_import, report, summary
 
     jobs = _plan(source, out)
-    _check_targets(jobs, force)
     config = load_config()
+    if not (out is not None and out.suffix.lower() in (".yaml", ".yml")):  # an id the user named stays
+        jobs = _avoid_project_ids(jobs, [config.runbooks, *([out] if out is not None and str(out) != "-" else [])])
+    _check_targets(jobs, force)
     # Alerting rules whose runbook links name the files imported here (--alert-rules, or alert-rules in [tool.runbook]).
     links, rule_problems = links_for_import(config, list(alert_rules), [job.markdown for job in jobs])
     _print(rule_problems, True)
@@ -69,8 +73,10 @@ def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Pa
             result.findings.insert(0, Finding(shown, encoding_note[0], 1, codes.NOT_UTF8.code, codes.NOT_UTF8.severity,
                                               encoding_note[1]))
         if job.renamed_from:
+            clash = (f"the id of {display_path(job.taken_by)} in this project" if job.taken_by
+                     else "another imported file's id")
             result.findings.insert(0, Finding(shown, 1, 1, codes.ID_RENAMED.code, codes.ID_RENAMED.severity,
-                                              f"id {job.renamed_from!r} is also another imported file's id; this "
+                                              f"id {job.renamed_from!r} is also {clash}; this "
                                               f"runbook is {job.runbook_id!r}"))
         _print(result.findings, report_err)
         if result.data is None:
@@ -153,6 +159,60 @@ def _plan(source: Path, out: Path | None) -> list[_Job]:
             raise UsageError(f"{out}: exists and is not a folder; use -o FILE.yaml or -o FOLDER")
         target = out / f"{runbook_id}.yaml"
     return [_Job(source, runbook_id, target)]
+
+
+_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9][A-Za-z0-9_.-]*)", re.MULTILINE)
+
+
+def _project_ids(folders: list[Path], overwritten: set[Path]) -> dict[str, Path]:
+    """Runbook id -> file, for the YAML files already in these folders (their `id:` line), but for the
+    files this import writes over (a re-import keeps its ids)."""
+    ids: dict[str, Path] = {}
+    seen: set[Path] = set()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob("*.y*ml"):
+            resolved = path.resolve()
+            if resolved in seen or resolved in overwritten or path.suffix.lower() not in (".yaml", ".yml"):
+                continue
+            seen.add(resolved)
+            try:
+                match = _ID_LINE.search(path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+            if match:
+                ids.setdefault(match.group(1), path)
+    return ids
+
+
+def _avoid_project_ids(jobs: list[_Job], folders: list[Path]) -> list[_Job]:
+    """Imported runbooks whose id a runbook of the project already has get their folder's name in front
+    (`backups` from a second repository becomes `manual-backups`): ids must be unique (RB201), and what the
+    importer writes must not fail lint for a reason of its own."""
+    taken = _project_ids(folders, {job.target.resolve() for job in jobs if job.target is not None})
+    if not any(job.runbook_id in taken for job in jobs if job.target is not None):
+        return jobs
+    used = {job.runbook_id for job in jobs}  # ids of this import
+    renamed = []
+    for job in jobs:
+        if job.target is None or job.runbook_id not in taken:
+            renamed.append(job)
+            continue
+
+        def free(candidate: str) -> bool:  # a file of the project with that id is free only if it is this target
+            owner = taken.get(candidate)
+            target = job.target.with_name(f"{candidate}.yaml").resolve()
+            return candidate not in used and (owner is None or owner.resolve() == target)
+
+        base = runbook_id_for(f"{job.markdown.resolve().parent.name}-{job.runbook_id}", "")
+        new, number = base, 2
+        while not free(new):
+            new, number = f"{base}-{number}", number + 1
+        used.add(new)
+        renamed.append(_Job(job.markdown, new, job.target.with_name(f"{new}.yaml"),
+                            job.renamed_from or job.runbook_id, taken[job.runbook_id]))
+    return renamed
 
 
 def _check_targets(jobs: list[_Job], force: bool) -> None:
