@@ -147,6 +147,11 @@ class Runbook(Document):
     def has_phases(self) -> bool:
         return any(phase.id for phase in self.phases)
 
+    @functools.cached_property
+    def phase_of_step(self) -> dict[str, Phase]:
+        """Step id -> its phase, for a runbook written in phases (empty for a runbook of plain steps)."""
+        return {step.id: phase for phase in self.phases for step in phase.steps} if self.has_phases else {}
+
     def variable(self, name: str) -> Variable | None:
         return next((v for v in self.variables if v.name == name), None)
 

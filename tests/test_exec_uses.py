@@ -426,3 +426,54 @@ def test_a_with_value_the_called_runbook_refuses_stops_at_the_call(project, tmp_
     assert "Stopped at step call: DEPLOYMENT from `with` of step call must match the pattern ^[a-z-]+$" in result.stdout
     end = project.events(tmp_path / "t.jsonl")[-1]
     assert end["event"] == "session-end" and end["status"] == "aborted"
+
+
+PHASED_CALLEE = """
+    kind: runbook
+    id: db-failover
+    title: Database failover
+    summary: Promote the replica.
+    owner: platform-team
+    phases:
+      - id: prepare
+        title: Prepare
+        steps:
+          - {id: check, title: Check the replica lag, run: echo lag}
+      - id: switch
+        title: Switch over
+        steps:
+          - {id: promote, title: Promote the replica, run: echo promoted}
+          - {id: verify, title: Verify writes, run: echo writes}
+    """
+
+PHASED_CALLER = """
+    kind: runbook
+    id: orders
+    title: Orders service
+    summary: Fails the database over.
+    owner: shop-team
+    steps:
+      - {id: fail-over, title: Fail the database over, uses: db-failover}
+    """
+
+
+def test_a_called_runbook_in_phases_names_the_phase_of_each_called_step(project):
+    """The called runbook's phases are its own: shown beside each called step (show, exec, the page),
+    never announced as phases of the caller."""
+    project.runbook(PHASED_CALLEE)
+    project.runbook(PHASED_CALLER)
+    shown = project.run("show", "orders")
+    assert shown.returncode == 0, shown.stderr
+    assert "Fail the database over -> db-failover, step 1/3 (Prepare)" in shown.stdout
+    assert "Fail the database over -> db-failover, step 3/3 (Switch over)" in shown.stdout
+    assert "== Phase:" not in shown.stdout
+    ran = project.run("exec", "orders", "--yes")
+    assert ran.returncode == 0 and "step 2/3 (Switch over)" in ran.stdout and "promoted" in ran.stdout, ran.stdout
+    rendered = project.run("render", "out")
+    assert rendered.returncode == 0, rendered.stderr
+    page = (project.root / "out" / "docs" / "runbooks" / "orders.md").read_text()
+    prepare = page.index("Phase of <code>db-failover</code>: Prepare")
+    switch = page.index("Phase of <code>db-failover</code>: Switch over")
+    assert prepare < page.index("**1.1. Check the replica lag**") < switch < page.index("**1.2. Promote the replica**") \
+        < page.index("**1.3. Verify writes**")
+    assert page.count("Phase of <code>db-failover</code>") == 2

@@ -103,10 +103,12 @@ def show_template(console: Console, template: Template) -> None:
 
 def calling(console: Console, chain: list, entry) -> None:
     """Where a called step is: `Roll back the deployment -> application-rollback, step 2/6` (one part a
-    level; `chain` holds the call entries outermost first, `entry` the called step, see nesting.py)."""
+    level; `chain` holds the call entries outermost first, `entry` the called step, see nesting.py), with the
+    called runbook's phase in brackets when it is written in phases."""
     parts = []
     for call, inner in zip(chain, [*chain[1:], entry]):
-        parts.append(f"{call.step.title} -> {call.call.label}, step {inner.position[0]}/{inner.position[1]}")
+        phase = f" ({inner.called_phase.title})" if inner.called_phase is not None else ""
+        parts.append(f"{call.step.title} -> {call.call.label}, step {inner.position[0]}/{inner.position[1]}{phase}")
     console.say()
     console.say("  " * (len(chain) - 1) + " > ".join(parts), "magenta")
 

@@ -37,6 +37,7 @@ class Entry:
     call: Call | None = None  # for a `uses` step: what it calls
     end: int = 0  # index of the last entry inside this call (the entry's own index for a plain step)
     position: tuple[int, int] = (0, 0)  # (k, n): the k-th of the n steps its call runs
+    called_phase: Phase | None = None  # a called step's phase in its own runbook (when that runbook has phases)
 
     @property
     def depth(self) -> int:
@@ -90,7 +91,8 @@ def build(runbook: Runbook, calls: Calls, lenient: bool = False) -> Plan:
             key = step_key(caller.key if caller else "", step.id)
             number = f"{caller.number}.{k + 1}" if caller else str(k + 1)
             entry = Entry(len(entries), key, number, replace(step, id=key), owner, caller.key if caller else "",
-                          None if caller else phase_of.get(step.id), position=(k + 1, len(steps)))
+                          None if caller else phase_of.get(step.id), position=(k + 1, len(steps)),
+                          called_phase=owner.phase_of_step.get(step.id) if caller else None)
             entries.append(entry)
             if step.uses and not (lenient and (step.uses in active or calls.resolve(step) is None)):
                 if step.uses in active:
