@@ -109,6 +109,7 @@ class _File:
     path: Path
     parts: tuple[str, ...]  # of the absolute path
     page_name: str  # the stem, or the folder's name for README/index
+    stem: str  # the name without `.md` (and without Middleman's `.html` and `.erb`)
 
 
 def carried_labels(rule: AlertRule) -> set[str]:
@@ -232,10 +233,12 @@ def report(links: AlertLinks) -> list[Finding]:
 
 
 def _file(path: Path) -> _File:
+    from ..importing.text import markdown_stem
+
     absolute = path.resolve()
-    stem = absolute.stem
+    stem = markdown_stem(absolute)  # `router-errors.html.md` is published as `router-errors.html`
     name = absolute.parent.name if stem.lower() in _INDEX_STEMS else stem
-    return _File(absolute, absolute.parts, name)
+    return _File(absolute, absolute.parts, name, stem)
 
 
 def _ends_with(whole: tuple[str, ...], tail: tuple[str, ...], fold: bool = False) -> bool:
@@ -256,11 +259,11 @@ class _Files:
         self.by_stem: dict[str, list[_File]] = {}  # exact stem, for alert names
         for item in files:
             self.by_name.setdefault(item.path.name.lower(), []).append(item)
-            if item.page_name != item.path.stem:
+            if item.page_name != item.stem:
                 self.by_folder.setdefault(item.page_name.lower(), []).append(item)
             self.by_page.setdefault(item.page_name.lower(), []).append(item)
             self.by_key.setdefault(page_key(item.page_name), []).append(item)
-            self.by_stem.setdefault(item.path.stem, []).append(item)
+            self.by_stem.setdefault(item.stem, []).append(item)
 
     def match(self, link: Link) -> tuple[_File | None, str]:
         """The imported file a link names, or (None, why not)."""

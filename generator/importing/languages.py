@@ -176,9 +176,36 @@ def block_language(content: str) -> tuple[str, str] | None:
         return "javascript", "a MongoDB shell session"
     if _RUBY.match(first) and not _known_command(first):
         return "ruby", "Ruby (a Rails console)"
+    code = _program_code(content, lines)
+    if code is not None:
+        return code, "program code (a script console's language)"
     if _paragraphs_are_output(content):
         return "text", "command output"
     return None
+
+
+# Lines only a C-family language (Groovy in Jenkins' script console, Java, JavaScript) writes; bash rejects
+# each of them: `// comment`, `obj.method(`, `def name(x) {`, `items.each { it ->`, `} else if (x) {`.
+_CODE_LINE = re.compile(r"^\s*(//|/\*|\*/|[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+\s*\(|def\s+\w+\s*\(|(public|private|static|"
+                        r"final|class|import|package|function|const|let|var)\s+[\w{]|\}\s*(else|catch|finally)\b|"
+                        r".*\.(each|collect|findAll|forEach|map|filter)\s*[({]|.*\)\s*\{\s*$|.*->\s*$)")
+_GROOVY = re.compile(r"\b(println|def|\.each\s*\{|\.findAll\s*\{|Jenkins\.instance)\b|\bit\.")
+_JAVASCRIPT = re.compile(r"\b(function|const|let|console\.log|=>)\b|=>")
+
+
+def _program_code(content: str, lines: list[str]) -> str | None:
+    """The language of a block of C-family code (Groovy, JavaScript, Java), or None: at least two lines and
+    two fifths of them only such code writes, and no line a known program's command."""
+    if len(lines) < 2 or any(_known_command(line) for line in lines):
+        return None
+    signals = sum(1 for line in lines if _CODE_LINE.match(line))
+    if signals < 2 or signals * 5 < len(lines) * 2:
+        return None
+    if _GROOVY.search(content):
+        return "groovy"
+    if _JAVASCRIPT.search(content):
+        return "javascript"
+    return "java" if re.search(r"\b(public|private|static)\s", content) else "text"
 
 
 def _paragraphs_are_output(content: str) -> bool:

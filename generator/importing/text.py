@@ -95,9 +95,28 @@ def runbook_id_for(stem: str, parent: str) -> str:
     return kebab(name)[:100].strip("-") or "imported-runbook"
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+# Middleman pages (GOV.UK's and HMCTS' tech-docs sites) are `name.html.md`, or `name.html.md.erb` when the page
+# uses ERB helpers: Markdown with a template layer on top (erb.py reads the few helpers such pages use).
+TEMPLATE_SUFFIXES = (".erb",)
+
+
+def is_markdown_name(name: str) -> bool:
+    """`x.md`, `x.html.md`, `x.html.md.erb`: a file the importer reads as Markdown."""
+    lower = name.lower()
+    for template in TEMPLATE_SUFFIXES:
+        lower = lower.removesuffix(template)
+    return lower.endswith(MARKDOWN_SUFFIXES)
+
+
 def markdown_stem(path) -> str:
-    """`rotate-keys.html.md` -> `rotate-keys`: Middleman (GOV.UK) names pages after the HTML they become."""
-    stem = path.stem
+    """`rotate-keys.html.md` -> `rotate-keys`, `aks-upgrade.html.md.erb` -> `aks-upgrade`: Middleman (GOV.UK,
+    HMCTS) names pages after the HTML they become."""
+    name = path.name
+    for template in TEMPLATE_SUFFIXES:
+        if name.lower().endswith(template) and is_markdown_name(name):
+            name = name[: -len(template)]
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
     for inner in (".html", ".htm"):
         if stem.lower().endswith(inner) and len(stem) > len(inner):
             return stem[: -len(inner)]
