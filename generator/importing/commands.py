@@ -66,6 +66,7 @@ class Command:
     language: str = ""  # text: the fence label it is written with (`promql`, `ruby`, `text`...)
     reason: str = ""  # text: what it was recognised as, for the finding
     cleaned: str = ""  # invisible characters removed from the command (a wiki's copy-paste), for the finding
+    after: str = ""  # comment lines after the command that title nothing (`# kubectl ...` left commented out), as written
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,21 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
         return (command,)
     commands: list[Command] = []
     comments: list[str] = []
+    comment_lines: list[str] = []  # the same, as written
+
+    def keep_comments() -> None:
+        # Comments no command follows (a group's closing remark, commands left commented out) are kept with
+        # the command above them: in a terminal session as what it showed (`# lsof -n` typed at a root prompt
+        # after `oc debug node/x`), else as text after it. Before the first command they wait for it.
+        if not comments or not commands:
+            return
+        if prompt:
+            commands[-1].output += "\n".join(comment_lines) + "\n"
+        else:
+            commands[-1].after += ("\n" if commands[-1].after else "") + "\n".join(comment_lines)
+        comments.clear()
+        comment_lines.clear()
+
     group_title = ""
     in_output = False
     i = 0
@@ -175,7 +191,8 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
         raw = lines[i]
         stripped = raw.strip()
         if not stripped:
-            comments, group_title, in_output = [], "", False
+            keep_comments()
+            group_title, in_output = "", False
             i += 1
             continue
         after = _after_prompt(stripped) if prompt else None
@@ -187,8 +204,14 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
         if after == "":  # a prompt alone (`root@host:/#`): where the next commands are typed, not a command
             i += 1
             continue
+        if prompt and after is None and commands and stripped.startswith("#") and lines[i - 1].strip() and \
+                not _titles_next_prompt(lines, i):
+            commands[-1].output += raw + "\n"  # what the session showed (`# Replication` from redis, a root prompt)
+            i += 1
+            continue
         if stripped.startswith("#") and not stripped.startswith("#!") and after is None:
             comments.append(stripped.lstrip("#").strip())
+            comment_lines.append(_dedent(raw))
             i += 1
             continue
         if after is None and not prompt and commands and output_line(stripped) and not comments:
@@ -211,8 +234,23 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
         commands.append(command)
         if title:
             group_title = title
-        comments = []
+        comments.clear()
+        comment_lines.clear()
+    keep_comments()
     return tuple(commands)
+
+
+def _titles_next_prompt(lines: list[str], index: int) -> bool:
+    """In a terminal session, is the `#` line at `index` a comment over the next prompted command (only
+    comment lines between them)?"""
+    for line in lines[index + 1:]:
+        if not line.strip():
+            return False
+        if _after_prompt(line.strip()) is not None:
+            return True
+        if not line.strip().startswith("#"):
+            return False
+    return False
 
 
 def _ends_session_line(body: list[str], following: str) -> bool:

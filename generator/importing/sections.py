@@ -28,6 +28,9 @@ class Item:
     task: bool = False
     codes: list[str] = field(default_factory=list)
     fences: list["Block"] = field(default_factory=list)
+    # The item's own blocks in reading order (its first paragraph, code blocks, further paragraphs, nested
+    # lists): an item that holds commands is walked block by block, so the prose around them is kept.
+    blocks: list["Block"] = field(default_factory=list)
 
 
 @dataclass
@@ -165,10 +168,16 @@ def _items(tokens: list[Token], lines: list[str]) -> list[Item]:
     items: list[Item] = []
     depth = 0
     current: Item | None = None
-    for token in tokens:
+    child_end = 0  # index after the item's child block being read: its own tokens are not children again
+    for index, token in enumerate(tokens):
         if token.type == "list_item_open" and depth == 1:
             current = Item(token.map[0] + 1, "", _source(lines, token.map))
             items.append(current)
+        if current is not None and depth == 2 and index >= child_end and token.nesting >= 0:
+            child_end = _block_end(tokens, index)
+            child = _block(tokens[index:child_end], lines)
+            if child is not None:
+                current.blocks.append(child)
         if current is not None and depth >= 2:
             if token.type == "inline" and not current.text and depth == 3:
                 current.text = token.content.strip()

@@ -151,7 +151,9 @@ class Importer:
         if command.kind == "shell":
             step.run = command.text
             if command.output.strip():
-                step.description.append("Expected output:\n\n```text\n" + command.output.rstrip() + "\n```")
+                step.description.append("Expected output:\n\n" + fenced(command.output.rstrip(), "text"))
+            if command.after.strip():
+                step.description.append("After it, the Markdown had:\n\n" + fenced(command.after, "text"))
         elif command.kind == "sql":
             step.checklist = ["Run the SQL statement below in a database session and check its result"]
             step.description.append("```sql\n" + command.text + "\n```")
@@ -330,13 +332,40 @@ class _Walker:
                 command = Command(text, item.line, "", "", "", "shell", cleaned=cleaned)
                 prose = self.take_prose()
                 self.push(self.importer.command_step(command, title, self.label, prose))
-            for fence in item.fences:
-                title = "" if commands else clean_title(title_from_prose(item.text, ""))
-                if fence in shell_fences:
-                    self.code(fence, title)
-                    commands = ["done"]  # the item's text titled the first command only
+            self.item_blocks(item, titled=bool(commands))
+
+    def item_blocks(self, item: Item, titled: bool) -> None:
+        """The blocks of a list item that holds commands, in reading order: its first paragraph titles the
+        first command (unless an inline command took it: `titled`), code blocks become steps or stay text,
+        nested lists are walked like any list, and every other paragraph is kept as prose of the steps."""
+        blocks = list(item.blocks)
+        title = ""
+        if blocks and blocks[0].kind in ("paragraph", "label"):
+            first = blocks.pop(0)
+            if not titled:
+                title = clean_title(title_from_prose(item.text, ""))
+                if len(one_line(item.text)) > 120 or "\n\n" in item.text:  # a paragraph, not a title: keep it all
+                    self.add_prose(first.source)
+                    title = ""
+        for block in blocks:
+            if block.kind == "code":
+                if title and block_has_steps(block):
+                    self.code(block, title)
+                    title = ""  # the item's text titled the first command only
                 else:
-                    self.code(fence, "")  # text as what it is (PromQL, output), with the finding that says so
+                    self.code(block, "")  # a later command, or text as what it is (PromQL, output)
+                continue
+            if title:  # the steps are further down (in a nested list): the item's text introduces them
+                self.add_prose(item.text)
+                title = ""
+            if block.kind == "list":
+                self.list(block)
+            elif block.kind == "html":
+                self.block(block)
+            else:
+                self.add_prose(block.source)
+        if title:  # the item's commands were inline code in its first paragraph after all
+            self.add_prose(item.text)
 
     def checklist(self, items: list[Item]) -> None:
         title = self.context or "Check"
