@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..shell import needs_more, placeholders
+from .text import plain_markup
 from .languages import (PROMPT_LABELS, OTHER_PROMPT, REPL_LABELS, block_language, is_command_word,
                         label_is_shell, label_language, line_language, output_line, parses, repl_language)
 
@@ -352,7 +353,7 @@ def title_from_prose(text: str, code: str) -> str:
     plain = text.replace(f"`{code}`", " ").strip()
     plain = re.sub(r"\s+", " ", plain).strip(" :.-")
     plain = re.sub(r"\s*(\b(via|with|using|by running|run|running|by|:)\b|:)\s*$", "", plain, flags=re.IGNORECASE)
-    plain = re.sub(r"[*_]{1,2}([^*_]+)[*_]{1,2}", r"\1", plain).strip(" :.-")
+    plain = plain_markup(plain).strip(" :.-")
     return plain[:1].upper() + plain[1:] if plain else ""
 
 

@@ -61,9 +61,26 @@ def kebab(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+# Code spans and emphasis, each closed by its own delimiter: `CDI_NAMESPACE` in backticks keeps its underscore.
+_MARKUP = re.compile(r"(`+)(.+?)\1|(\*\*|__)(?=\S)(.+?)(?<=\S)\3|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])|"
+                     r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])")
+
+
+def plain_markup(text: str) -> str:
+    """Markdown code spans and emphasis as their text: `Set the `CDI_NAMESPACE` variable` ->
+    `Set the CDI_NAMESPACE variable`, `**Expand** the disk` -> `Expand the disk`."""
+    for _ in range(3):  # `**`nested`**`: one layer a round
+        plain = _MARKUP.sub(lambda m: next(g for g in (m.group(2), m.group(4), m.group(5), m.group(6)) if g is not None),
+                            text)
+        if plain == text:
+            break
+        text = plain
+    return text
+
+
 def clean_title(title: str) -> str:
     """`### 2. Initial Response (0-15 minutes)` -> `Initial Response (0-15 minutes)`; Markdown emphasis removed."""
-    title = re.sub(r"[*_`]{1,2}([^*_`]+)[*_`]{1,2}", r"\1", title.strip())
+    title = plain_markup(title.strip())
     return _NUMBERING.sub("", title).strip() or title.strip()
 
 
