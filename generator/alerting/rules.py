@@ -4,7 +4,8 @@
     apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, spec: {groups}  # the same, in Kubernetes
 
 A file may hold several YAML documents (Kubernetes manifests do); documents of other kinds are
-skipped. Recording rules (`record:`) are read past: only alerts link to runbooks.
+skipped, and so are the other files a monitoring folder holds (promtool's rule tests, Prometheus' and
+Alertmanager's configuration). Recording rules (`record:`) are read past: only alerts link to runbooks.
 
 Rule files belong to Prometheus (and Thanos, Mimir), so they are read the way Prometheus reads them, not
 with the strict rules of our own documents: merge keys (`<<: *defaults`) are merged, an alert name is
@@ -134,6 +135,8 @@ def _document(source: Source, result: RuleFiles, first: bool = True) -> None:
         return  # `{}`: no groups, which Prometheus loads as no rules
     if not first and "kind" not in data and "groups" not in data:
         return  # Prometheus reads a rule file's first document only; a later one that is no rule file is not its business
+    if "groups" not in data and _other_tool(data):
+        return  # promtool's unit tests, Prometheus' or Alertmanager's configuration next to the rule files
     kind = data.get("kind")
     if kind is not None and "groups" not in data:
         if kind != "PrometheusRule":
@@ -158,6 +161,22 @@ def _document(source: Source, result: RuleFiles, first: bool = True) -> None:
             continue
         for r, rule in enumerate(group.get("rules") or []):
             _rule(source, result, f"{where}/rules/{r}", rule)
+
+
+# Top-level keys of the other files a monitoring folder holds beside its rule files: promtool's rule tests
+# (`rule_files`, `tests`), Prometheus' configuration (`scrape_configs`...), Alertmanager's (`route`,
+# `receivers`). Prometheus never reads them as rule files, so neither does a folder given to lint.
+_OTHER_TOOLS = (frozenset({"rule_files", "tests", "evaluation_interval", "group_eval_order"}),
+                frozenset({"scrape_configs", "global", "alerting", "remote_write", "remote_read", "storage"}),
+                frozenset({"route", "receivers", "inhibit_rules", "templates", "time_intervals",
+                           "mute_time_intervals"}))
+
+
+def _other_tool(data: dict) -> bool:
+    """Is this document another tool's file: all its keys belong to one of them, and a key only it has is there?"""
+    keys = {str(key) for key in data}
+    return any(keys <= known and keys & (known - {"global", "templates"}) for known in _OTHER_TOOLS) or \
+        bool(keys & {"rule_files", "scrape_configs", "receivers"}) and "rules" not in keys
 
 
 def _rule(source: Source, result: RuleFiles, pointer: str, rule) -> None:
