@@ -150,7 +150,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         raise UserError("--allow-destructive only applies with --yes; without --yes every destructive step asks you "
                         "to type its confirmation name")
     try:
-        resolved = resolve_runbook(runbook, config)
+        resolved = resolve_runbook(runbook, config, alert.links if alert is not None and runbook == alert.name else ())
     except ResolveError:
         if alert is None or runbook != alert.name:
             raise
