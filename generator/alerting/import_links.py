@@ -140,7 +140,7 @@ class AlertLinks:
     by_file: dict[Path, list[tuple[AlertRule, str]]] = field(default_factory=dict)  # file -> (rule, how)
     findings: list[Finding] = field(default_factory=list)
     elsewhere: dict[str, int] = field(default_factory=dict)  # origin -> rules linking there (not imported)
-    linked: dict[str, str] = field(default_factory=dict)  # alert -> runbook id, filled by `apply`
+    linked: dict[str, set[str]] = field(default_factory=dict)  # alert -> the ids of the runbooks that list it, by `apply`
     rule_files: int = 0
     other_annotations: set[str] = field(default_factory=set)  # annotations outside runbook-url-annotations that linked
     applied: set[Path] = field(default_factory=set)  # the linked files that were imported
@@ -204,7 +204,7 @@ class AlertLinks:
         for rule, _how in matched:
             if rule.name not in alerts:
                 alerts.append(rule.name)
-            self.linked[rule.name] = data.get("id", "")
+            self.linked.setdefault(rule.name, set()).add(data.get("id", ""))
         data["alerts"] = alerts
         labels = set().union(*(carried_labels(rule) for rule, _ in matched))
         for name, variable in (data.get("variables") or {}).items():
@@ -341,7 +341,7 @@ def links_for_import(config, given: list[Path], markdown_files: list[Path]) -> t
 
 def summary(links: AlertLinks) -> list[str]:
     """What the import says about the links: how many alerts it linked, and the links it could not resolve."""
-    runbooks = len(set(links.linked.values()))
+    runbooks = len(set().union(*links.linked.values()))  # one alert name whose rules link two pages counts both
     lines = [f"linked {len(links.linked)} alert(s) to {runbooks} runbook(s) from "
              f"{links.rule_files} rule file(s)"]
     if links.other_annotations:

@@ -27,6 +27,10 @@ class AlertError(UserError):
     """A payload that cannot be used; the message is one line (exit 2)."""
 
 
+class AmbiguousAlert(ResolveError):
+    """Several runbooks list the alert and nothing tells which one is meant."""
+
+
 @dataclass(frozen=True)
 class Alert:
     name: str
@@ -116,7 +120,7 @@ def runbook_for(catalog: Catalog, name: str, links: tuple[str, ...] = ()) -> Run
                 return named[0]
         if listing:
             choices = ", ".join(sorted(r.id for r in listing))
-            raise ResolveError(f"alert {name} is listed by several runbooks: {choices}; name one by its id")
+            raise AmbiguousAlert(f"alert {name} is listed by several runbooks: {choices}; name one by its id")
     return None
 
 

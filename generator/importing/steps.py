@@ -347,21 +347,28 @@ class _Walker:
                 if len(one_line(item.text)) > 120 or "\n\n" in item.text:  # a paragraph, not a title: keep it all
                     self.add_prose(first.source)
                     title = ""
+        stepped = False  # a code block of this item made a step: what the item says next is about that step
         for block in blocks:
             if block.kind == "code":
+                before = len(self.steps)
                 if title and block_has_steps(block):
                     self.code(block, title)
                     title = ""  # the item's text titled the first command only
                 else:
                     self.code(block, "")  # a later command, or text as what it is (PromQL, output)
+                stepped = stepped or len(self.steps) > before
                 continue
             if title:  # the steps are further down (in a nested list): the item's text introduces them
                 self.add_prose(item.text)
                 title = ""
             if block.kind == "list":
                 self.list(block)
+                stepped = False
             elif block.kind == "html":
                 self.block(block)
+            elif stepped and not self.prose and not block.source.rstrip().endswith(":"):
+                # `This resizes the disk.` right under the command it explains (`Then restart it:` leads to the next)
+                self.steps[-1].description.append(block.source.rstrip())
             else:
                 self.add_prose(block.source)
         if title:  # the item's commands were inline code in its first paragraph after all
