@@ -413,3 +413,87 @@ def test_a_list_of_alerts_from_alertmanagers_api_is_a_payload(tmp_path):
     run = project.run("exec", "--alert", "-", "--dry-run", input=json.dumps(alerts))
     assert run.returncode == 0, run.stderr
     assert "NAMESPACE=shop" in run.stdout or "shop" in run.stdout
+
+
+# ---- prompts of other shells and programs, and text that is no command ---------------------------------------
+
+def test_zsh_and_angle_prompts_and_text_that_is_no_command_are_never_steps():
+    page = textwrap.dedent("""\
+        # Keys and caches
+
+        ```bash
+        ╰─$ helm repo list
+        NAME            URL
+        hmcts-public    https://example.org/charts
+        ```
+
+        ```shell
+        ❯ ocm describe cluster 1s0q9mp65e2f370q9s7ip75g6sj0sifg
+        ```
+
+        ```bash
+        $> be knife ssh 'roles:gprd-base-deploy-node' 'hostname'
+        deploy-01-sv-gprd.c.internal deploy-01-sv-gprd
+        ```
+
+        ```bash
+
+        > gpg --card-edit
+
+        Application ID ...: D2760001240102000006123482780000
+        Key attributes ...: [none]
+
+        gpg/card> admin
+        Admin commands are allowed
+        Your selection? 1
+        PIN changed.
+        ```
+
+        ```shell
+        > CONFIG SET latency-monitor-threshold 100
+        > LATENCY DOCTOR
+        Dave, I have observed latency spikes in this Redis instance.
+        ```
+
+        ```bash
+        # Check for all keys
+        KEYS *
+        ```
+
+        ```bash
+        nslookup -debug db.internal
+        domain   : private.postgres.database.azure.com
+        service_identifier : 2
+        Key fingerprint = 856B 1E1C FAD0 1FE4
+        ```
+
+        Fill in the ticket:
+
+        ```bash
+        Basic Details:
+
+        Addon name:
+        ```
+
+        Possible errors:
+
+        ```bash
+        "storage profile is lean, autoscaler does not support lean storage profile, delete the cr"
+        ```
+
+        ```bash
+        this must be all in lowercase.
+        ```
+        """)
+    result = import_markdown(page, "keys.md", "keys")
+    runs = [s["run"] for s in steps(result.data) if "run" in s]
+    assert runs == ["helm repo list", "ocm describe cluster 1s0q9mp65e2f370q9s7ip75g6sj0sifg",
+                    "be knife ssh 'roles:gprd-base-deploy-node' 'hostname'", "gpg --card-edit",
+                    "nslookup -debug db.internal"]
+    text = "\n".join(strings(result.data))
+    for kept in ("hmcts-public    https://example.org/charts", "PIN changed.", "CONFIG SET latency-monitor-threshold 100",
+                 "KEYS *", "domain   : private.postgres.database.azure.com", "Addon name:",
+                 '"storage profile is lean, autoscaler does not support lean storage profile, delete the cr"',
+                 "this must be all in lowercase."):
+        assert kept in text, kept
+    assert "```redis\n# Check for all keys\nKEYS *" in text

@@ -49,10 +49,12 @@ _MUTATING = re.compile(
 _PROMPTED = re.compile(r"^(sudo\s+)?[a-z./~][A-Za-z0-9._/~-]*(\s|$)")  # `$ sudo gitlab-ctl status`, not `$ 5.00`
 
 
-# A shell prompt pasted with the command: `$ `, `user@host:~$ `, `[user@host dir]# `, `sh-4.4# `, and GOV.UK's
-# `I have no name!@postgres-jumpbox:/$` (a prompt alone, with no command after it).
-SHELL_PROMPT = re.compile(r"^(\$|[^\s$#@]?[^$#@]{0,40}@[\w.-]+(:[^\s$#]*)?\s?[$#%]|\[[^\]\s]+@[^\]]+\]\s?[$#]|"
-                          r"(ba|z)?sh-\d[\d.]*[$#]|[\w.-]+:[~/][^\s$#]*\s?[$#])(\s+|$)")
+# A shell prompt pasted with the command: `$ `, `$> `, `user@host:~$ `, `[user@host dir]# `, `sh-4.4# `, zsh
+# themes' `╰─$ ` and `❯ `, and GOV.UK's `I have no name!@postgres-jumpbox:/$` (a prompt alone, with no command).
+SHELL_PROMPT = re.compile(r"^(\$>?|[^\s$#@]?[^$#@]{0,40}@[\w.-]+(:[^\s$#]*)?\s?[$#%]|\[[^\]\s]+@[^\]]+\]\s?[$#]|"
+                          r"(ba|z)?sh-\d[\d.]*[$#]|[\w.-]+:[~/][^\s$#]*\s?[$#]|"
+                          # zsh themes: oh-my-zsh's two-line `╰─$`, pure and starship's `❯`, robbyrussell's `➜`
+                          r"[╰└]─+[$#%]|❯|➜)(\s+|$)")
 
 
 @dataclass
@@ -156,6 +158,12 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
     line. A command that is another language, or that bash does not accept, comes back as kind "text"."""
     lines = content.rstrip("\n").split("\n")
     prompt = any(_after_prompt(line) is not None for line in lines)
+    filled = [line.strip() for line in lines if line.strip()]
+    if not prompt and filled and filled[0].startswith("> ") and not all(line.startswith(">") for line in filled):
+        # `> gpg --card-edit` or `> LATENCY DOCTOR` over what the program printed: a session whose prompt is
+        # `>` (in a block that opens with a command, never a continuation line); read as the `$ ` it stands for
+        lines = ["$ " + line.strip()[2:] if line.strip().startswith("> ") else line for line in lines]
+        prompt = True
     # A console block without any prompt shows one command and what it printed: the first command
     # is the command, every line after it is output.
     output_after_first = info in PROMPT_LABELS and not prompt

@@ -265,6 +265,21 @@ _MESSAGE = re.compile(r"^(error|warning|warn|fatal|panic|info|debug|notice|cause
 _FIRST_WORD = re.compile(r"^\S+")
 
 
+# `domain   : private.example.com`, `Key fingerprint = 856B ...`: a program's report, aligned for reading.
+_ALIGNED = re.compile(r"^[\w.-]+\s+:\s|^[A-Z][a-z]+( [a-z]+)+\s+=\s")
+# A sentence: plain words, then a comma within the first few (`Failed calling webhook, failing open`), or
+# three words or more ending in punctuation (`this must be all in lowercase.`).
+_SENTENCE = re.compile(r"^[A-Za-z][a-z']*( [a-z']+){1,3},\s|^[A-Za-z][a-z']*( [A-Za-z'][a-z']*){2,}[.,:;!?]$|"
+                       r"^[A-Z][a-z']*( [A-Za-z'][a-z']*){0,4}:$")  # and a form's label: `Addon name:`
+# A word in capitals is no program (`KEYS *` at redis-cli, `PIN changed.` from gpg, `PROM` a heredoc's end):
+# SQL and redis commands, or output.
+_UPPER_WORD = re.compile(r"^([A-Z][A-Z0-9_]+)(\s|$)")
+REDIS_COMMANDS = frozenset("""APPEND AUTH BGSAVE BGREWRITEAOF CLIENT CLUSTER CONFIG DBSIZE DEBUG DEL EXISTS EXPIRE FLUSHALL
+    FLUSHDB GET HGET HGETALL HSET INCR INFO KEYS LATENCY LLEN LPOP LRANGE MEMORY MGET MONITOR OBJECT PING PUBLISH
+    REPLICAOF ROLE SAVE SCAN SENTINEL SET SLAVEOF SLOWLOG SMEMBERS SUBSCRIBE TTL TYPE UNLINK XINFO XLEN ZCARD
+    ZRANGE""".split())
+
+
 def output_line(line: str) -> bool:
     """A line of what a command printed, never a command: log lines, timestamps, table headers, messages,
     `Key: value` pairs, numbers, borders, structured log records."""
@@ -287,6 +302,8 @@ def output_line(line: str) -> bool:
     if stripped.startswith(("HTTP/", "...", "---", "Welcome ", "Connected ", "Password:", "Enter ")):
         return True
     if first.endswith((",", ".")) and len(first) > 1 and first[:-1].isalpha():  # prose: `Done.`, `However,`
+        return True
+    if _ALIGNED.match(stripped) or (_SENTENCE.match(stripped) and not _known_command(stripped)):
         return True
     return False
 
@@ -322,6 +339,11 @@ def line_language(text: str) -> tuple[str, str] | None:
         return "javascript", "MongoDB shell"
     if _CALL.match(stripped) or (_RUBY.match(first_line) and not _looks_like_command_start(first_line.split(" ")[0] + " ")):
         return "ruby" if _RUBY.match(first_line) else "text", "code (`name.method(...)`)"
+    upper = _UPPER_WORD.match(stripped)
+    if upper and "=" not in stripped.split(None, 1)[0]:
+        if upper.group(1) in REDIS_COMMANDS:
+            return "redis", "a redis command"
+        return "text", f"output (`{upper.group(1)}` is no program)"
     if _is_promql([first_line]):
         return "promql", "PromQL"
     if _CONFIG_LINE.match(first_line):
@@ -349,6 +371,8 @@ def _impossible_program(name: str) -> bool:
     if name.startswith(("$", "`", '"$')):
         return False  # `"$CMD" args`: whatever the variable holds
     if name.endswith("/") or "=" in name:
+        return True
+    if name[:1] in "\"'" and " " in name:  # `"storage class has no provisioner, delete the CR"`: a quoted message
         return True
     if len(name) > 1 and (name.startswith("-") or name.endswith((",", "]", ".", ":", ";"))):
         return name not in ("..", "::")
