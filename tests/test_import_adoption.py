@@ -497,3 +497,57 @@ def test_zsh_and_angle_prompts_and_text_that_is_no_command_are_never_steps():
                  "this must be all in lowercase."):
         assert kept in text, kept
     assert "```redis\n# Check for all keys\nKEYS *" in text
+
+
+# ---- MkDocs Material's admonitions and content tabs ------------------------------------------------------------
+
+def test_commands_inside_mkdocs_admonitions_and_content_tabs_become_steps():
+    page = textwrap.dedent("""\
+        # Restart the API
+
+        !!! warning "Production"
+            Only during an incident.
+
+            ```bash
+            kubectl -n api rollout restart deploy/api
+            ```
+
+        === "kubectl"
+
+            ```bash
+            kubectl -n api get pods
+            ```
+
+        === "oc"
+
+            ```bash
+            oc -n api get pods
+            ```
+
+        1. Look at the logs:
+
+            ??? tip "If it is slow"
+                ```bash
+                kubectl -n api logs deploy/api
+                ```
+
+        !!! WARNING! only ever tested in staging !!!
+
+        ```bash
+        # !!! note "not a marker inside a fence"
+        kubectl -n api get events
+        ```
+        """)
+    result = import_markdown(page, "api.md", "api")
+    data = result.data
+    assert [s["run"] for s in steps(data)] == ['kubectl -n "$NAMESPACE" rollout restart deploy/api',
+                                              'kubectl -n "$NAMESPACE" get pods', 'oc -n "$NAMESPACE" get pods',
+                                              'kubectl -n "$NAMESPACE" logs deploy/api',
+                                              'kubectl -n "$NAMESPACE" get events']
+    text = "\n".join(strings(data))
+    for kept in ("**Warning**: Production", "Only during an incident.", "**kubectl** tab", "**oc** tab",
+                 "**Tip**: If it is slow", "!!! WARNING! only ever tested in staging !!!"):
+        assert kept in text, kept
+    assert steps(data)[-1]["title"] == '!!! note "not a marker inside a fence"'  # a comment in a fence, as written
+    # lines keep their numbers: the finding about the tab's command names the Markdown line it is on
+    assert any(f.line == 13 and "kubectl get pods" in f.message for f in result.findings)

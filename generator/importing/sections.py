@@ -14,6 +14,8 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .admonitions import unfold
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(---|\.\.\.)[ \t]*(\n|\Z)", re.DOTALL)
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
 
@@ -70,6 +72,7 @@ class Document:
 def parse(text: str) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
     front, error, text = _split_front_matter(text)
+    text = unfold(text)  # MkDocs admonitions and content tabs: their indented content is Markdown, not code
     lines = text.split("\n")
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     root = Section(0, "", 1)
