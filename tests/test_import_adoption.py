@@ -551,3 +551,22 @@ def test_commands_inside_mkdocs_admonitions_and_content_tabs_become_steps():
     assert steps(data)[-1]["title"] == '!!! note "not a marker inside a fence"'  # a comment in a fence, as written
     # lines keep their numbers: the finding about the tab's command names the Markdown line it is on
     assert any(f.line == 13 and "kubectl get pods" in f.message for f in result.findings)
+
+
+def test_a_fallback_that_is_another_variable_is_declared_too(tmp_path):
+    page = textwrap.dedent("""\
+        # Mongo
+
+        ```bash
+        kubectl get sts "${MONGO_STS_NAME:-${mongo_sts_default:-mongodb}}" -n "${NS:-default}"
+        ```
+        """)
+    data = import_markdown(page, "mongo.md", "mongo").data
+    assert steps(data)[0]["run"] == 'kubectl get sts "${MONGO_STS_NAME:-${MONGO_STS_DEFAULT:-mongodb}}" -n "${NS:-default}"'
+    assert set(data["variables"]) == {"MONGO_STS_NAME", "MONGO_STS_DEFAULT", "NS"}
+    assert "default" not in data["variables"]["MONGO_STS_NAME"]  # `${...}` is no value to fill in
+    assert data["variables"]["NS"]["default"] == "default"
+    project = Project(tmp_path)
+    write(tmp_path / "mongo.md", page)
+    assert project.run("import", "mongo.md", "-o", "runbooks").returncode == 0
+    assert lint_errors(project, "runbooks") == []
