@@ -570,3 +570,28 @@ def test_a_fallback_that_is_another_variable_is_declared_too(tmp_path):
     write(tmp_path / "mongo.md", page)
     assert project.run("import", "mongo.md", "-o", "runbooks").returncode == 0
     assert lint_errors(project, "runbooks") == []
+
+
+def test_a_bats_test_file_in_a_bash_fence_stays_text():
+    page = textwrap.dedent("""\
+        # Hello task
+
+        ```bash
+        setup_file() {
+          load '../test_helper/common_setup'
+        }
+
+        @test "hello task completes" {
+          http_post "${URL}/tasks/hello" '{"name": "World"}'
+          local task_id
+          task_id=$(echo "$HTTP_BODY" | jq -r '.id')
+        }
+        ```
+
+        ```bash
+        bats tests/common/hello_task.bats
+        ```
+        """)
+    result = import_markdown(page, "hello.md", "hello")
+    assert [s["run"] for s in steps(result.data)] == ["bats tests/common/hello_task.bats"]
+    assert '@test "hello task completes" {' in "\n".join(strings(result.data))

@@ -176,6 +176,8 @@ def block_language(content: str) -> tuple[str, str] | None:
         return "javascript", "a MongoDB shell session"
     if _RUBY.match(first) and not _known_command(first):
         return "ruby", "Ruby (a Rails console)"
+    if any(re.match(r"""^@test\s+["']""", line) for line in lines):
+        return "bash", "a bats test file (`@test` blocks run by bats, not commands)"
     code = _program_code(content, lines)
     if code is not None:
         return code, "program code (a script console's language)"
