@@ -595,3 +595,23 @@ def test_a_bats_test_file_in_a_bash_fence_stays_text():
     result = import_markdown(page, "hello.md", "hello")
     assert [s["run"] for s in steps(result.data)] == ["bats tests/common/hello_task.bats"]
     assert '@test "hello task completes" {' in "\n".join(strings(result.data))
+
+
+def test_a_link_titled_basic_troubleshooting_is_no_pasted_credential(tmp_path):
+    """GitLab's service pages list `[Kubernetes-Agent Basic Troubleshooting](...)`: RB405 made every one of them
+    invalid, and `runbook exec --alert` refused their alerts."""
+    project = Project(tmp_path)
+    write(tmp_path / "web.md", """\
+        # Web
+
+        * [Kubernetes-Agent Basic Troubleshooting](../kas/basic-troubleshooting.md)
+        * Use Bearer authentication-for-service-accounts, never a shared password.
+
+        ```bash
+        curl -H "Authorization: Basic dXNlcjpwYXNzd29yZA==" https://web.example.com/-/health
+        ```
+        """)
+    assert project.run("import", "web.md", "-o", "runbooks").returncode == 0
+    linted = project.run("lint", "runbooks", "--format", "json")
+    secrets = [f for f in json.loads(linted.stdout)["findings"] if f["code"] == "RB405"]
+    assert [(f["pointer"], "Basic auth" in f["message"]) for f in secrets] == [("/steps/0/run", True)]

@@ -25,8 +25,9 @@ _TOKENS = (
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("a Stripe live key", re.compile(r"\b[sr]k_live_[A-Za-z0-9]{16,}")),
     ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
-    ("a bearer token", re.compile(r"\bBearer\s+(?![$<{])[A-Za-z0-9._~+/-]{16,}=*")),
-    ("a Basic auth credential", re.compile(r"\bBasic\s+(?![$<{])[A-Za-z0-9+/]{12,}={0,2}")),
+    # A word is no credential: `Basic Troubleshooting`, `Bearer authentication-flow` are prose.
+    ("a bearer token", re.compile(r"\bBearer\s+(?![$<{])(?![A-Z]?[a-z]+\b)[A-Za-z0-9._~+/-]{16,}=*")),
+    ("a Basic auth credential", re.compile(r"\bBasic\s+(?![$<{])(?![A-Z]?[a-z]+\b)[A-Za-z0-9+/]{12,}={0,2}")),
     ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
     ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
     ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}")),
