@@ -615,3 +615,30 @@ def test_a_link_titled_basic_troubleshooting_is_no_pasted_credential(tmp_path):
     linted = project.run("lint", "runbooks", "--format", "json")
     secrets = [f for f in json.loads(linted.stdout)["findings"] if f["code"] == "RB405"]
     assert [(f["pointer"], "Basic auth" in f["message"]) for f in secrets] == [("/steps/0/run", True)]
+
+
+def test_what_a_task_item_holds_below_its_first_line_is_kept():
+    page = textwrap.dedent("""\
+        # Rotate the token
+
+        ## Execution
+
+        - [ ] Save the current `auth_token` in case we need to revert.
+          - `./bin/vault-show secrets gprd | jq -r '.gitaly.auth_token'` within chef-repo
+          - Save it in 1Password.
+        - [ ] and apply that to the fleet
+          - [ ] `knife ssh -C3 roles:gprd-base-stor-gitaly 'sudo chef-client'`
+
+            ```text
+            3 nodes converged
+            ```
+        - [ ] Create a new random token
+        """)
+    data = import_markdown(page, "rotate.md", "rotate").data
+    step = steps(data)[0]
+    assert step["checklist"] == ["Save the current `auth_token` in case we need to revert.", "and apply that to the fleet",
+                                 "Create a new random token"]
+    assert "Save the current `auth_token` in case we need to revert:\n\n" in step["description"]
+    for kept in ("`./bin/vault-show secrets gprd | jq -r '.gitaly.auth_token'` within chef-repo", "Save it in 1Password.",
+                 "`knife ssh -C3 roles:gprd-base-stor-gitaly 'sudo chef-client'`", "3 nodes converged"):
+        assert kept in step["description"], kept

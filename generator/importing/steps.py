@@ -378,13 +378,18 @@ class _Walker:
         title = self.context or "Check"
         prose = self.take_prose()
         checks = []
+        details = []  # what an item holds below its first line (sub-items, links, commands): kept, never dropped
         for item in items:
             text = one_line(item.text) if item.text else ""
             if text:
                 checks.append(text)
+            rest = item.blocks[1:] if item.blocks and item.blocks[0].kind in ("paragraph", "label") else item.blocks
+            if rest:
+                parts = [code_text(block) if block.kind == "code" else relabelled(block.source, item.fences) for block in rest]
+                details.append((f"{text.rstrip('.:')}:\n\n" if text else "") + "\n\n".join(parts))
         if not checks:
             return
-        step = Step(one_line(title), items[0].line, description=prose, checklist=checks)
+        step = Step(one_line(title), items[0].line, description=prose + details, checklist=checks)
         self.push(step)
 
     def finish(self) -> tuple[list[str], list[Step]]:
