@@ -642,3 +642,32 @@ def test_what_a_task_item_holds_below_its_first_line_is_kept():
     for kept in ("`./bin/vault-show secrets gprd | jq -r '.gitaly.auth_token'` within chef-repo", "Save it in 1Password.",
                  "`knife ssh -C3 roles:gprd-base-stor-gitaly 'sudo chef-client'`", "3 nodes converged"):
         assert kept in step["description"], kept
+
+
+def test_hugo_toml_front_matter_is_read():
+    page = textwrap.dedent("""\
+        +++
+        title = "Pod crash looping"
+        weight = 20
+        tags = ["kubernetes"]
+        [menu]
+          main = "runbooks"
+        +++
+
+        # KubePodCrashLooping
+
+        Pods restart over and over.
+
+        ```bash
+        kubectl -n "$NAMESPACE" get pods
+        ```
+        """)
+    result = import_markdown(page, "crash.md", "crash")
+    assert result.data["title"] == "Pod crash looping"
+    assert result.data["tags"] == ["kubernetes"]
+    assert result.data["summary"] == "Pods restart over and over."
+    assert {(f.line, f.message.split(" is ")[0]) for f in result.findings if "front matter field" in f.message} == {
+        (3, "front matter field 'weight'"), (5, "front matter field 'menu'")}
+    broken = import_markdown("+++\ntitle = \n+++\n\n# X\n\n```bash\nkubectl get pods\n```\n", "x.md", "x")
+    assert broken.data["title"] == "X"
+    assert any(f.code == "RB711" and "not valid TOML" in f.message for f in broken.findings)

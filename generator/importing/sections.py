@@ -17,6 +17,7 @@ from markdown_it.token import Token
 from .admonitions import unfold
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(---|\.\.\.)[ \t]*(\n|\Z)", re.DOTALL)
+_TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(\n|\Z)", re.DOTALL)  # Hugo
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
 
 
@@ -99,7 +100,17 @@ def parse(text: str) -> Document:
 
 
 def _split_front_matter(text: str) -> tuple[dict, str, str]:
-    """YAML front matter, an error message, and the text with the front matter blanked (lines keep their numbers)."""
+    """YAML front matter (or Hugo's TOML, between `+++` lines), an error message, and the text with the front
+    matter blanked (lines keep their numbers)."""
+    toml = _TOML_FRONT_MATTER.match(text)
+    if toml:
+        from ..config import tomllib  # tomli before Python 3.11
+
+        blank = "\n" * toml.group(0).count("\n")
+        try:
+            return tomllib.loads(toml.group(1) or ""), "", blank + text[toml.end():]
+        except tomllib.TOMLDecodeError as exc:
+            return {}, f"front matter is not valid TOML: {exc}", blank + text[toml.end():]
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, "", text
