@@ -671,3 +671,27 @@ def test_hugo_toml_front_matter_is_read():
     broken = import_markdown("+++\ntitle = \n+++\n\n# X\n\n```bash\nkubectl get pods\n```\n", "x.md", "x")
     assert broken.data["title"] == "X"
     assert any(f.code == "RB711" and "not valid TOML" in f.message for f in broken.findings)
+
+
+def test_a_helm_template_in_a_rules_folder_is_one_clear_warning(tmp_path):
+    project = Project(tmp_path)
+    write(tmp_path / "chart" / "templates" / "prometheusrules.yaml", """\
+        {{- if .Values.monitoring.createPrometheusRules -}}
+        kind: PrometheusRule
+        apiVersion: monitoring.coreos.com/v1
+        metadata:
+          name: {{ .Release.Name }}
+        spec:
+          groups:
+          {{- toYaml .Values.rules | nindent 4 }}
+        {{- end }}
+        """)
+    write(tmp_path / "chart" / "rules.yaml", "groups:\n- name: g\n  rules:\n  - alert: Up\n    expr: up == 0\n")
+    linted = project.run("lint", "--alert-rules", "chart", "--format", "json")
+    assert "Traceback" not in linted.stderr
+    found = [(Path(f["path"]).name, f["line"], f["code"], f["severity"]) for f in json.loads(linted.stdout)["findings"]
+             if f["code"].startswith(("RB0", "RB80"))]
+    assert ("prometheusrules.yaml", 1, "RB808", "warning") in found
+    assert not [f for f in found if f[2].startswith("RB0") or f[2] == "RB801"]
+    listed = project.run("alerts", "--alert-rules", "chart", "--format", "json")
+    assert listed.returncode == 0 and [row["alert"] for row in json.loads(listed.stdout)] == ["Up"]

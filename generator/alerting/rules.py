@@ -31,6 +31,9 @@ from ..loading import DEFAULT_MAX_BYTES, Source, load_stream
 from ..project import YAML_SUFFIXES, discover, display_path
 
 RULE_FILE = RULES["RB801"]
+TEMPLATE = RULES["RB808"]
+# A line of Go template code (Helm): `{{- if .Values.monitoring }}`, `{{ include "x" . }}`, `{{- end }}`.
+_TEMPLATE_LINE = re.compile(r"^\s*(-\s+)?\{\{-?\s*(if|else|end|with|range|define|include|template|toYaml|\.|\$|/\*)", re.MULTILINE)
 EMPTY_FILE = RULES["RB009"]
 NOT_MAPPING = RULES["RB011"]
 
@@ -109,7 +112,14 @@ def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
     result = RuleFiles(files=len(paths), url_annotations=tuple(url_annotations), root=root)
     for path in paths:
         shown = display_path(path)
-        for index, source in enumerate(load_stream(path, shown, max(max_bytes, RULE_FILE_MAX_BYTES), foreign=True)):
+        sources = load_stream(path, shown, max(max_bytes, RULE_FILE_MAX_BYTES), foreign=True)
+        if _template(sources):
+            line = sources[0].text.count("\n", 0, _TEMPLATE_LINE.search(sources[0].text).start()) + 1
+            result.findings.append(Finding(shown, line, 1, TEMPLATE.code, TEMPLATE.severity,
+                                           "a Helm or Go template (`{{ ... }}` around the YAML), not a rule file yet; "
+                                           "render it (`helm template`) and check the output"))
+            continue
+        for index, source in enumerate(sources):
             # An empty, comment-only or `null` rule file holds no rules; Prometheus loads it.
             source.findings = [f for f in source.findings
                                if f.code != EMPTY_FILE.code and not (f.code == NOT_MAPPING.code and _null_document(source))]
@@ -118,6 +128,12 @@ def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
             if source.ok and isinstance(source.data, dict):
                 _document(source, result, first=index == 0)
     return result
+
+
+def _template(sources: list[Source]) -> bool:
+    """A file that is not YAML because Go template code (Helm's) wraps or fills it."""
+    failed = any(f.severity == "error" and f.code.startswith("RB0") for source in sources for f in source.findings)
+    return failed and bool(sources) and _TEMPLATE_LINE.search(sources[0].text or "") is not None
 
 
 def _null_document(source: Source) -> bool:
