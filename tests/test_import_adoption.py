@@ -484,17 +484,25 @@ def test_zsh_and_angle_prompts_and_text_that_is_no_command_are_never_steps():
         ```bash
         this must be all in lowercase.
         ```
+
+        ```bash
+        Turn user name and password to base 64
+
+        echo -ne "$PASSWORD" | base64
+
+        Send Email
+        ```
         """)
     result = import_markdown(page, "keys.md", "keys")
     runs = [s["run"] for s in steps(result.data) if "run" in s]
     assert runs == ["helm repo list", "ocm describe cluster 1s0q9mp65e2f370q9s7ip75g6sj0sifg",
                     "be knife ssh 'roles:gprd-base-deploy-node' 'hostname'", "gpg --card-edit",
-                    "nslookup -debug db.internal"]
+                    "nslookup -debug db.internal", 'echo -ne "$PASSWORD" | base64']
     text = "\n".join(strings(result.data))
     for kept in ("hmcts-public    https://example.org/charts", "PIN changed.", "CONFIG SET latency-monitor-threshold 100",
                  "KEYS *", "domain   : private.postgres.database.azure.com", "Addon name:",
                  '"storage profile is lean, autoscaler does not support lean storage profile, delete the cr"',
-                 "this must be all in lowercase."):
+                 "this must be all in lowercase.", "Send Email"):
         assert kept in text, kept
     assert "```redis\n# Check for all keys\nKEYS *" in text
 

@@ -276,6 +276,9 @@ _SENTENCE = re.compile(r"^[A-Za-z][a-z']*( [a-z']+){1,3},\s|^[A-Za-z][a-z']*( [A
 # A word in capitals is no program (`KEYS *` at redis-cli, `PIN changed.` from gpg, `PROM` a heredoc's end):
 # SQL and redis commands, or output.
 _UPPER_WORD = re.compile(r"^([A-Z][A-Z0-9_]+)(\s|$)")
+# A line of words that starts with a capitalised one (`Send Email`, `Connect to Mailrelay using StartTLS`): a
+# note written inside the block; no program is called `Send`, and no shell syntax is in it.
+_TITLE_PROSE = re.compile(r"^[A-Z][a-z]+( +[A-Za-z0-9][A-Za-z0-9'-]*)* *$")
 REDIS_COMMANDS = frozenset("""APPEND AUTH BGSAVE BGREWRITEAOF CLIENT CLUSTER CONFIG DBSIZE DEBUG DEL EXISTS EXPIRE FLUSHALL
     FLUSHDB GET HGET HGETALL HSET INCR INFO KEYS LATENCY LLEN LPOP LRANGE MEMORY MGET MONITOR OBJECT PING PUBLISH
     REPLICAOF ROLE SAVE SCAN SENTINEL SET SLAVEOF SLOWLOG SMEMBERS SUBSCRIBE TTL TYPE UNLINK XINFO XLEN ZCARD
@@ -341,6 +344,8 @@ def line_language(text: str) -> tuple[str, str] | None:
         return "javascript", "MongoDB shell"
     if _CALL.match(stripped) or (_RUBY.match(first_line) and not _looks_like_command_start(first_line.split(" ")[0] + " ")):
         return "ruby" if _RUBY.match(first_line) else "text", "code (`name.method(...)`)"
+    if _TITLE_PROSE.match(first_line) and "\n" not in stripped:
+        return "text", "prose (words, not a command)"
     upper = _UPPER_WORD.match(stripped)
     if upper and "=" not in stripped.split(None, 1)[0]:
         if upper.group(1) in REDIS_COMMANDS:
