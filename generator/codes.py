@@ -414,6 +414,12 @@ _TABLE = (
          "characters, without spaces at either end. The import leaves this alert out; rename the alert or link it by "
          "hand."),
 
+    Rule("RB808", "alert-rules-template", "warning",
+         "An alert rule file is a Helm or Go template, not YAML yet; its rules were not read.",
+         "A chart's `templates/prometheusrules.yaml` holds `{{ if .Values... }}` around the rules: neither Prometheus "
+         "nor lint can read it before it is rendered. Render the chart (`helm template . > rendered.yaml`) and point "
+         "`alert-rules` or `--alert-rules` at the output, or leave the templates folder out."),
+
     # Inline suppressions (generator/lint/suppressions.py).
     Rule("RB901", "unused-suppression", "warning",
          "A suppression comment suppresses nothing.",

@@ -198,7 +198,7 @@ def test_apply_adds_alerts_and_labels_to_the_variables_that_stand_for_them(links
     labels = {name: v.get("label") for name, v in data["variables"].items()}
     assert labels == {"NAMESPACE": "namespace", "POD_NAME": "pod", "CONTAINER": "container", "CLUSTER": "cluster",
                       "SEVERITY": None, "TIER": "kept", "REGION": None}
-    assert links.linked == {"KubePodCrashLooping": "kubepodcrashlooping"}
+    assert links.linked == {"KubePodCrashLooping": {"kubepodcrashlooping"}}
     assert links.apply(tmp_path / "src" / "a" / "Same.md", {"id": "same"}) == []
 
 

@@ -41,7 +41,17 @@ def annotations(rules: list[AlertRule], runbooks: list[Runbook], site_url: str, 
     `root`: the project's folder, against which repository paths (`docs/git/README.md`) resolve."""
     site = Site(site_url, list(runbooks), docs_dir)
     return [Annotation(rule, rule.runbook_url, expected, _status(site, rule, expected, runbooks, root), annotation)
-            for rule in rules for expected in [expected_url(site_url, rule.name, runbooks)]]
+            for rule in rules for expected in [expected_url(site_url, rule.name, runbooks, _named(rule, runbooks))]]
+
+
+def _named(rule: AlertRule, runbooks: list[Runbook]) -> Runbook | None:
+    """When several runbooks list the alert, the one the rule's old link names (GitLab gives two rules of one
+    alert name different pages): the rule keeps its own page rather than moving to the alert's list."""
+    listing = [r for r in runbooks if rule.name in r.alerts]
+    if len(listing) < 2 or not rule.runbook_url:
+        return None
+    named = [r for r in listing if link_names_runbook(filled(rule.runbook_url, rule), r.id)]
+    return named[0] if len(named) == 1 else None
 
 
 def _status(site: Site, rule: AlertRule, expected: str | None, runbooks: list[Runbook], root: Path | None = None) -> str:

@@ -109,6 +109,7 @@ class _File:
     path: Path
     parts: tuple[str, ...]  # of the absolute path
     page_name: str  # the stem, or the folder's name for README/index
+    stem: str  # the name without `.md` (and without Middleman's `.html` and `.erb`)
 
 
 def carried_labels(rule: AlertRule) -> set[str]:
@@ -139,7 +140,7 @@ class AlertLinks:
     by_file: dict[Path, list[tuple[AlertRule, str]]] = field(default_factory=dict)  # file -> (rule, how)
     findings: list[Finding] = field(default_factory=list)
     elsewhere: dict[str, int] = field(default_factory=dict)  # origin -> rules linking there (not imported)
-    linked: dict[str, str] = field(default_factory=dict)  # alert -> runbook id, filled by `apply`
+    linked: dict[str, set[str]] = field(default_factory=dict)  # alert -> the ids of the runbooks that list it, by `apply`
     rule_files: int = 0
     other_annotations: set[str] = field(default_factory=set)  # annotations outside runbook-url-annotations that linked
     applied: set[Path] = field(default_factory=set)  # the linked files that were imported
@@ -203,7 +204,7 @@ class AlertLinks:
         for rule, _how in matched:
             if rule.name not in alerts:
                 alerts.append(rule.name)
-            self.linked[rule.name] = data.get("id", "")
+            self.linked.setdefault(rule.name, set()).add(data.get("id", ""))
         data["alerts"] = alerts
         labels = set().union(*(carried_labels(rule) for rule, _ in matched))
         for name, variable in (data.get("variables") or {}).items():
@@ -232,10 +233,12 @@ def report(links: AlertLinks) -> list[Finding]:
 
 
 def _file(path: Path) -> _File:
+    from ..importing.text import markdown_stem
+
     absolute = path.resolve()
-    stem = absolute.stem
+    stem = markdown_stem(absolute)  # `router-errors.html.md` is published as `router-errors.html`
     name = absolute.parent.name if stem.lower() in _INDEX_STEMS else stem
-    return _File(absolute, absolute.parts, name)
+    return _File(absolute, absolute.parts, name, stem)
 
 
 def _ends_with(whole: tuple[str, ...], tail: tuple[str, ...], fold: bool = False) -> bool:
@@ -256,11 +259,11 @@ class _Files:
         self.by_stem: dict[str, list[_File]] = {}  # exact stem, for alert names
         for item in files:
             self.by_name.setdefault(item.path.name.lower(), []).append(item)
-            if item.page_name != item.path.stem:
+            if item.page_name != item.stem:
                 self.by_folder.setdefault(item.page_name.lower(), []).append(item)
             self.by_page.setdefault(item.page_name.lower(), []).append(item)
             self.by_key.setdefault(page_key(item.page_name), []).append(item)
-            self.by_stem.setdefault(item.path.stem, []).append(item)
+            self.by_stem.setdefault(item.stem, []).append(item)
 
     def match(self, link: Link) -> tuple[_File | None, str]:
         """The imported file a link names, or (None, why not)."""
@@ -338,7 +341,7 @@ def links_for_import(config, given: list[Path], markdown_files: list[Path]) -> t
 
 def summary(links: AlertLinks) -> list[str]:
     """What the import says about the links: how many alerts it linked, and the links it could not resolve."""
-    runbooks = len(set(links.linked.values()))
+    runbooks = len(set().union(*links.linked.values()))  # one alert name whose rules link two pages counts both
     lines = [f"linked {len(links.linked)} alert(s) to {runbooks} runbook(s) from "
              f"{links.rule_files} rule file(s)"]
     if links.other_annotations:

@@ -126,11 +126,12 @@ def alert_page_path(name: str) -> str:
     return page_path(alert_uri(name))
 
 
-def expected_url(site_url: str, name: str, runbooks: list[Runbook]) -> str | None:
+def expected_url(site_url: str, name: str, runbooks: list[Runbook], chosen: Runbook | None = None) -> str | None:
     """The `runbook_url` an alert should carry: its runbook's page when one runbook lists it (one click
     less mid-incident), else its alert page; variables taken from labels ride along as `?var.NAME=`
-    with Prometheus templates for the values."""
-    listing = [r for r in runbooks if name in r.alerts]
+    with Prometheus templates for the values. `chosen`: of the runbooks that list the alert, the one this
+    rule's own link already names (two rules of one alert name, each with its page)."""
+    listing = [chosen] if chosen is not None else [r for r in runbooks if name in r.alerts]
     if not listing:
         return None
     uri = runbook_uri(listing[0]) if len(listing) == 1 else alert_uri(name)

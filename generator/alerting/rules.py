@@ -4,7 +4,8 @@
     apiVersion: monitoring.coreos.com/v1, kind: PrometheusRule, spec: {groups}  # the same, in Kubernetes
 
 A file may hold several YAML documents (Kubernetes manifests do); documents of other kinds are
-skipped. Recording rules (`record:`) are read past: only alerts link to runbooks.
+skipped, and so are the other files a monitoring folder holds (promtool's rule tests, Prometheus' and
+Alertmanager's configuration). Recording rules (`record:`) are read past: only alerts link to runbooks.
 
 Rule files belong to Prometheus (and Thanos, Mimir), so they are read the way Prometheus reads them, not
 with the strict rules of our own documents: merge keys (`<<: *defaults`) are merged, an alert name is
@@ -30,6 +31,9 @@ from ..loading import DEFAULT_MAX_BYTES, Source, load_stream
 from ..project import YAML_SUFFIXES, discover, display_path
 
 RULE_FILE = RULES["RB801"]
+TEMPLATE = RULES["RB808"]
+# A line of Go template code (Helm): `{{- if .Values.monitoring }}`, `{{ include "x" . }}`, `{{- end }}`.
+_TEMPLATE_LINE = re.compile(r"^\s*(-\s+)?\{\{-?\s*(if|else|end|with|range|define|include|template|toYaml|\.|\$|/\*)", re.MULTILINE)
 EMPTY_FILE = RULES["RB009"]
 NOT_MAPPING = RULES["RB011"]
 
@@ -108,7 +112,14 @@ def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
     result = RuleFiles(files=len(paths), url_annotations=tuple(url_annotations), root=root)
     for path in paths:
         shown = display_path(path)
-        for index, source in enumerate(load_stream(path, shown, max(max_bytes, RULE_FILE_MAX_BYTES), foreign=True)):
+        sources = load_stream(path, shown, max(max_bytes, RULE_FILE_MAX_BYTES), foreign=True)
+        if _template(sources):
+            line = sources[0].text.count("\n", 0, _TEMPLATE_LINE.search(sources[0].text).start()) + 1
+            result.findings.append(Finding(shown, line, 1, TEMPLATE.code, TEMPLATE.severity,
+                                           "a Helm or Go template (`{{ ... }}` around the YAML), not a rule file yet; "
+                                           "render it (`helm template`) and check the output"))
+            continue
+        for index, source in enumerate(sources):
             # An empty, comment-only or `null` rule file holds no rules; Prometheus loads it.
             source.findings = [f for f in source.findings
                                if f.code != EMPTY_FILE.code and not (f.code == NOT_MAPPING.code and _null_document(source))]
@@ -117,6 +128,12 @@ def load_rule_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
             if source.ok and isinstance(source.data, dict):
                 _document(source, result, first=index == 0)
     return result
+
+
+def _template(sources: list[Source]) -> bool:
+    """A file that is not YAML because Go template code (Helm's) wraps or fills it."""
+    failed = any(f.severity == "error" and f.code.startswith("RB0") for source in sources for f in source.findings)
+    return failed and bool(sources) and _TEMPLATE_LINE.search(sources[0].text or "") is not None
 
 
 def _null_document(source: Source) -> bool:
@@ -134,6 +151,8 @@ def _document(source: Source, result: RuleFiles, first: bool = True) -> None:
         return  # `{}`: no groups, which Prometheus loads as no rules
     if not first and "kind" not in data and "groups" not in data:
         return  # Prometheus reads a rule file's first document only; a later one that is no rule file is not its business
+    if "groups" not in data and _other_tool(data):
+        return  # promtool's unit tests, Prometheus' or Alertmanager's configuration next to the rule files
     kind = data.get("kind")
     if kind is not None and "groups" not in data:
         if kind != "PrometheusRule":
@@ -158,6 +177,22 @@ def _document(source: Source, result: RuleFiles, first: bool = True) -> None:
             continue
         for r, rule in enumerate(group.get("rules") or []):
             _rule(source, result, f"{where}/rules/{r}", rule)
+
+
+# Top-level keys of the other files a monitoring folder holds beside its rule files: promtool's rule tests
+# (`rule_files`, `tests`), Prometheus' configuration (`scrape_configs`...), Alertmanager's (`route`,
+# `receivers`). Prometheus never reads them as rule files, so neither does a folder given to lint.
+_OTHER_TOOLS = (frozenset({"rule_files", "tests", "evaluation_interval", "group_eval_order"}),
+                frozenset({"scrape_configs", "global", "alerting", "remote_write", "remote_read", "storage"}),
+                frozenset({"route", "receivers", "inhibit_rules", "templates", "time_intervals",
+                           "mute_time_intervals"}))
+
+
+def _other_tool(data: dict) -> bool:
+    """Is this document another tool's file: all its keys belong to one of them, and a key only it has is there?"""
+    keys = {str(key) for key in data}
+    return any(keys <= known and keys & (known - {"global", "templates"}) for known in _OTHER_TOOLS) or \
+        bool(keys & {"rule_files", "scrape_configs", "receivers"}) and "rules" not in keys
 
 
 def _rule(source: Source, result: RuleFiles, pointer: str, rule) -> None:

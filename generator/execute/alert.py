@@ -1,6 +1,7 @@
 """`runbook exec --alert FILE|-`: the firing alert that starts a session.
 
-Reads an Alertmanager webhook payload (`{"alerts": [...]}`) or one alert (`{"labels": {...}}`),
+Reads an Alertmanager webhook payload (`{"alerts": [...]}`), a list of alerts as Alertmanager's API gives
+them, or one alert (`{"labels": {...}}`),
 picks the runbook by the `alertname` label, and gives the variables declared with `label: NAME`
 their values from the alert's labels. The values are checked like any other (pattern, choices) and
 reach the commands through the environment only, never pasted into a command's text.
@@ -26,6 +27,10 @@ class AlertError(UserError):
     """A payload that cannot be used; the message is one line (exit 2)."""
 
 
+class AmbiguousAlert(ResolveError):
+    """Several runbooks list the alert and nothing tells which one is meant."""
+
+
 @dataclass(frozen=True)
 class Alert:
     name: str
@@ -34,6 +39,11 @@ class Alert:
     status: str | None = None
     others: int = 0  # further alerts in the same payload
     annotations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        """The runbook links the alert carries (`runbook_url`, GitLab's `runbook`, a `playbook`)."""
+        return tuple(value for key, value in self.annotations.items() if re.search(r"runbook|playbook", key, re.I))
 
     def record(self) -> dict:
         """What the transcript keeps of the alert."""
@@ -57,6 +67,8 @@ def read_alert(where: str) -> Alert:
 
 
 def parse_alert(data, shown: str) -> Alert:
+    if isinstance(data, list) and data and all(isinstance(a, dict) and "labels" in a for a in data):
+        data = {"alerts": data}  # Alertmanager's API (`/api/v2/alerts`, `amtool alert query -o json`): a list of alerts
     if isinstance(data, dict) and "alerts" in data:
         alerts = data["alerts"]
         if not isinstance(alerts, list) or not alerts or not all(isinstance(a, dict) for a in alerts):
@@ -93,15 +105,22 @@ def _utc(value) -> str | None:
     return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def runbook_for(catalog: Catalog, name: str) -> Runbook | None:
-    """The runbook that lists the alert in `alerts` (exact name first, then ignoring case); None if none does."""
+def runbook_for(catalog: Catalog, name: str, links: tuple[str, ...] = ()) -> Runbook | None:
+    """The runbook that lists the alert in `alerts` (exact name first, then ignoring case); None if none does.
+    When several list it, the one a runbook link of the firing alert (`links`) names is the one."""
     for same in (lambda a: a == name, lambda a: a.lower() == name.lower()):
         listing = [r for r in catalog.runbooks if any(same(a) for a in r.alerts)]
         if len(listing) == 1:
             return listing[0]
+        if listing and links:
+            from ..alerting.import_links import link_names_runbook
+
+            named = [r for r in listing if any(link_names_runbook(link, r.id) for link in links)]
+            if len(named) == 1:
+                return named[0]
         if listing:
             choices = ", ".join(sorted(r.id for r in listing))
-            raise ResolveError(f"alert {name} is listed by several runbooks: {choices}; name one by its id")
+            raise AmbiguousAlert(f"alert {name} is listed by several runbooks: {choices}; name one by its id")
     return None
 
 

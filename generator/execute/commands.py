@@ -150,9 +150,11 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         raise UserError("--allow-destructive only applies with --yes; without --yes every destructive step asks you "
                         "to type its confirmation name")
     try:
-        resolved = resolve_runbook(runbook, config)
-    except ResolveError:
-        if alert is None or runbook != alert.name:
+        resolved = resolve_runbook(runbook, config, alert.links if alert is not None and runbook == alert.name else ())
+    except ResolveError as error:
+        from .alert import AmbiguousAlert
+
+        if alert is None or runbook != alert.name or isinstance(error, AmbiguousAlert):
             raise
         raise UserError(f"no runbook lists alert {alert.name} in `alerts`; add it to one, or name the runbook: "
                         f"runbook exec RUNBOOK --alert {alert_source}") from None

@@ -69,7 +69,9 @@ def _lint_errors(config: Config, catalog: Catalog, runbook: Runbook, called: lis
     return [f for f in result.findings if f.severity == "error"]
 
 
-def resolve_runbook(name: str, config: Config) -> Resolved:
+def resolve_runbook(name: str, config: Config, alert_links: tuple[str, ...] = ()) -> Resolved:
+    """`alert_links`: the runbook links of the firing alert (`--alert`), which pick among several runbooks
+    that list it."""
     path = None
     paths = [config.runbooks]
     if Path(name).suffix in YAML_SUFFIXES:
@@ -84,7 +86,7 @@ def resolve_runbook(name: str, config: Config) -> Resolved:
     except ResolveError as error:
         from .alert import runbook_for
 
-        runbook = runbook_for(catalog, name) if path is None else None  # an alert name: the runbook listing it
+        runbook = runbook_for(catalog, name, alert_links) if path is None else None  # an alert name: the runbook listing it
         if runbook is None:
             candidates = _candidate_paths(catalog, name, path)
             refused = sorted(f for f in errors if f.path in candidates)

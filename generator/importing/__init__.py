@@ -2,7 +2,9 @@
 
 The flow is one module per job:
 
-    sections.py   Markdown (markdown-it-py) -> front matter + a tree of heading sections and blocks
+    erb.py        Middleman's `.html.md.erb` pages: the ERB helpers such pages use, read before parsing
+    admonitions.py  MkDocs Material's admonitions and content tabs unfolded, so their commands are Markdown
+    sections.py   Markdown (markdown-it-py) -> front matter (YAML or Hugo's TOML) + a tree of heading sections and blocks
     languages.py  is a code block shell? the fence label is a hint, the content decides (PromQL, SQL, YAML...)
     commands.py   shell code blocks and inline code -> one command per step, with titles
     assemble.py   the section tree -> a runbook mapping (title, summary, description, variables, steps) + findings

@@ -61,6 +61,13 @@ def _import(importer: Importer, text: str, runbook_id: str) -> Result:
     if not text.strip():
         importer.note(codes.EMPTY, 1, "the file is empty; nothing to import")
         return Result(None, importer.findings)
+    if importer.path.lower().endswith(".erb"):  # a Middleman page with ERB helpers (`x.html.md.erb`)
+        from .erb import render
+
+        text, left = render(text)
+        for line, tag in left:
+            importer.note(codes.NEEDS_REVIEW, line, f"ERB template code {tag[:80]} is kept as written, never evaluated; "
+                                                    "replace it with the text the page showed")
     document = parse(inline_references(text))  # a link's definition may sit in another part of the page
     meta = read_front_matter(importer, document, text)
 

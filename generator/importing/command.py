@@ -22,10 +22,9 @@ from ..findings import Finding
 from ..project import display_path
 from . import codes
 from .assemble import import_markdown
-from .text import markdown_stem, runbook_id_for, unique_ids
+from .text import MARKDOWN_SUFFIXES, is_markdown_name, markdown_stem, runbook_id_for, unique_ids
 from .writer import InvalidImport, dump
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")  # `.html.md` (Middleman, GOV.UK) ends in .md too
 FILE_SUFFIXES = MARKDOWN_SUFFIXES + (".txt",)  # a single .txt is read as Markdown (the seed is one)
 
 
@@ -128,7 +127,7 @@ def _plan(source: Path, out: Path | None) -> list[_Job]:
     if not source.exists():
         raise UsageError(f"{source}: no such file or folder")
     if source.is_dir():
-        files = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES
+        files = sorted(p for p in source.rglob("*") if p.is_file() and is_markdown_name(p.name)
                        and not any(part.startswith(".") for part in p.relative_to(source).parts))
         if not files:
             raise UsageError(f"{source}: no Markdown files ({', '.join(MARKDOWN_SUFFIXES)}) in this folder")
@@ -140,7 +139,7 @@ def _plan(source: Path, out: Path | None) -> list[_Job]:
         ids = unique_ids([path.relative_to(source) for path in files], source.resolve().name)
         return [_Job(path, ids[i][0], base / path.relative_to(source).parent / f"{ids[i][0]}.yaml", ids[i][1])
                 for i, path in enumerate(files)]
-    if source.suffix.lower() not in FILE_SUFFIXES:
+    if source.suffix.lower() not in FILE_SUFFIXES and not is_markdown_name(source.name):
         raise UsageError(f"{source}: not a Markdown file; pass a .md or .markdown file (or a folder of them)")
     runbook_id = runbook_id_for(markdown_stem(source), source.resolve().parent.name)
     if out is None:

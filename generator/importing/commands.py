@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..shell import needs_more, placeholders
+from .text import plain_markup
 from .languages import (PROMPT_LABELS, OTHER_PROMPT, REPL_LABELS, block_language, is_command_word,
                         label_is_shell, label_language, line_language, output_line, parses, repl_language)
 
@@ -48,10 +49,12 @@ _MUTATING = re.compile(
 _PROMPTED = re.compile(r"^(sudo\s+)?[a-z./~][A-Za-z0-9._/~-]*(\s|$)")  # `$ sudo gitlab-ctl status`, not `$ 5.00`
 
 
-# A shell prompt pasted with the command: `$ `, `user@host:~$ `, `[user@host dir]# `, `sh-4.4# `, and GOV.UK's
-# `I have no name!@postgres-jumpbox:/$` (a prompt alone, with no command after it).
-SHELL_PROMPT = re.compile(r"^(\$|[^\s$#@]?[^$#@]{0,40}@[\w.-]+(:[^\s$#]*)?\s?[$#%]|\[[^\]\s]+@[^\]]+\]\s?[$#]|"
-                          r"(ba|z)?sh-\d[\d.]*[$#]|[\w.-]+:[~/][^\s$#]*\s?[$#])(\s+|$)")
+# A shell prompt pasted with the command: `$ `, `$> `, `user@host:~$ `, `[user@host dir]# `, `sh-4.4# `, zsh
+# themes' `╰─$ ` and `❯ `, and GOV.UK's `I have no name!@postgres-jumpbox:/$` (a prompt alone, with no command).
+SHELL_PROMPT = re.compile(r"^(\$>?|[^\s$#@]?[^$#@]{0,40}@[\w.-]+(:[^\s$#]*)?\s?[$#%]|\[[^\]\s]+@[^\]]+\]\s?[$#]|"
+                          r"(ba|z)?sh-\d[\d.]*[$#]|[\w.-]+:[~/][^\s$#]*\s?[$#]|"
+                          # zsh themes: oh-my-zsh's two-line `╰─$`, pure and starship's `❯`, robbyrussell's `➜`
+                          r"[╰└]─+[$#%]|❯|➜)(\s+|$)")
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Command:
     language: str = ""  # text: the fence label it is written with (`promql`, `ruby`, `text`...)
     reason: str = ""  # text: what it was recognised as, for the finding
     cleaned: str = ""  # invisible characters removed from the command (a wiki's copy-paste), for the finding
+    after: str = ""  # comment lines after the command that title nothing (`# kubectl ...` left commented out), as written
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,12 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
     line. A command that is another language, or that bash does not accept, comes back as kind "text"."""
     lines = content.rstrip("\n").split("\n")
     prompt = any(_after_prompt(line) is not None for line in lines)
+    filled = [line.strip() for line in lines if line.strip()]
+    if not prompt and filled and filled[0].startswith("> ") and not all(line.startswith(">") for line in filled):
+        # `> gpg --card-edit` or `> LATENCY DOCTOR` over what the program printed: a session whose prompt is
+        # `>` (in a block that opens with a command, never a continuation line); read as the `$ ` it stands for
+        lines = ["$ " + line.strip()[2:] if line.strip().startswith("> ") else line for line in lines]
+        prompt = True
     # A console block without any prompt shows one command and what it printed: the first command
     # is the command, every line after it is output.
     output_after_first = info in PROMPT_LABELS and not prompt
@@ -168,6 +178,21 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
         return (command,)
     commands: list[Command] = []
     comments: list[str] = []
+    comment_lines: list[str] = []  # the same, as written
+
+    def keep_comments() -> None:
+        # Comments no command follows (a group's closing remark, commands left commented out) are kept with
+        # the command above them: in a terminal session as what it showed (`# lsof -n` typed at a root prompt
+        # after `oc debug node/x`), else as text after it. Before the first command they wait for it.
+        if not comments or not commands:
+            return
+        if prompt:
+            commands[-1].output += "\n".join(comment_lines) + "\n"
+        else:
+            commands[-1].after += ("\n" if commands[-1].after else "") + "\n".join(comment_lines)
+        comments.clear()
+        comment_lines.clear()
+
     group_title = ""
     in_output = False
     i = 0
@@ -175,7 +200,8 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
         raw = lines[i]
         stripped = raw.strip()
         if not stripped:
-            comments, group_title, in_output = [], "", False
+            keep_comments()
+            group_title, in_output = "", False
             i += 1
             continue
         after = _after_prompt(stripped) if prompt else None
@@ -187,8 +213,14 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
         if after == "":  # a prompt alone (`root@host:/#`): where the next commands are typed, not a command
             i += 1
             continue
+        if prompt and after is None and commands and stripped.startswith("#") and lines[i - 1].strip() and \
+                not _titles_next_prompt(lines, i):
+            commands[-1].output += raw + "\n"  # what the session showed (`# Replication` from redis, a root prompt)
+            i += 1
+            continue
         if stripped.startswith("#") and not stripped.startswith("#!") and after is None:
             comments.append(stripped.lstrip("#").strip())
+            comment_lines.append(_dedent(raw))
             i += 1
             continue
         if after is None and not prompt and commands and output_line(stripped) and not comments:
@@ -211,8 +243,23 @@ def _split(content: str, first_line: int, info: str) -> tuple[Command, ...]:
         commands.append(command)
         if title:
             group_title = title
-        comments = []
+        comments.clear()
+        comment_lines.clear()
+    keep_comments()
     return tuple(commands)
+
+
+def _titles_next_prompt(lines: list[str], index: int) -> bool:
+    """In a terminal session, is the `#` line at `index` a comment over the next prompted command (only
+    comment lines between them)?"""
+    for line in lines[index + 1:]:
+        if not line.strip():
+            return False
+        if _after_prompt(line.strip()) is not None:
+            return True
+        if not line.strip().startswith("#"):
+            return False
+    return False
 
 
 def _ends_session_line(body: list[str], following: str) -> bool:
@@ -314,7 +361,7 @@ def title_from_prose(text: str, code: str) -> str:
     plain = text.replace(f"`{code}`", " ").strip()
     plain = re.sub(r"\s+", " ", plain).strip(" :.-")
     plain = re.sub(r"\s*(\b(via|with|using|by running|run|running|by|:)\b|:)\s*$", "", plain, flags=re.IGNORECASE)
-    plain = re.sub(r"[*_]{1,2}([^*_]+)[*_]{1,2}", r"\1", plain).strip(" :.-")
+    plain = plain_markup(plain).strip(" :.-")
     return plain[:1].upper() + plain[1:] if plain else ""
 
 

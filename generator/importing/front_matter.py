@@ -44,7 +44,7 @@ def read_front_matter(importer: Importer, document, text: str) -> dict:
 
     def line_of(key: str) -> int:
         for number, line in enumerate(lines, 1):
-            if re.match(rf"^{re.escape(str(key))}\s*:", line):
+            if re.match(rf"^(\[\s*)?{re.escape(str(key))}(\s*[:=]|\s*\])", line):  # YAML `key:`, TOML `key =`, `[key]`
                 return number
         return 1
 

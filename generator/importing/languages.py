@@ -176,9 +176,38 @@ def block_language(content: str) -> tuple[str, str] | None:
         return "javascript", "a MongoDB shell session"
     if _RUBY.match(first) and not _known_command(first):
         return "ruby", "Ruby (a Rails console)"
+    if any(re.match(r"""^@test\s+["']""", line) for line in lines):
+        return "bash", "a bats test file (`@test` blocks run by bats, not commands)"
+    code = _program_code(content, lines)
+    if code is not None:
+        return code, "program code (a script console's language)"
     if _paragraphs_are_output(content):
         return "text", "command output"
     return None
+
+
+# Lines only a C-family language (Groovy in Jenkins' script console, Java, JavaScript) writes; bash rejects
+# each of them: `// comment`, `obj.method(`, `def name(x) {`, `items.each { it ->`, `} else if (x) {`.
+_CODE_LINE = re.compile(r"^\s*(//|/\*|\*/|[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+\s*\(|def\s+\w+\s*\(|(public|private|static|"
+                        r"final|class|import|package|function|const|let|var)\s+[\w{]|\}\s*(else|catch|finally)\b|"
+                        r".*\.(each|collect|findAll|forEach|map|filter)\s*[({]|.*\)\s*\{\s*$|.*->\s*$)")
+_GROOVY = re.compile(r"\b(println|def|\.each\s*\{|\.findAll\s*\{|Jenkins\.instance)\b|\bit\.")
+_JAVASCRIPT = re.compile(r"\b(function|const|let|console\.log|=>)\b|=>")
+
+
+def _program_code(content: str, lines: list[str]) -> str | None:
+    """The language of a block of C-family code (Groovy, JavaScript, Java), or None: at least two lines and
+    two fifths of them only such code writes, and no line a known program's command."""
+    if len(lines) < 2 or any(_known_command(line) for line in lines):
+        return None
+    signals = sum(1 for line in lines if _CODE_LINE.match(line))
+    if signals < 2 or signals * 5 < len(lines) * 2:
+        return None
+    if _GROOVY.search(content):
+        return "groovy"
+    if _JAVASCRIPT.search(content):
+        return "javascript"
+    return "java" if re.search(r"\b(public|private|static)\s", content) else "text"
 
 
 def _paragraphs_are_output(content: str) -> bool:
@@ -238,6 +267,24 @@ _MESSAGE = re.compile(r"^(error|warning|warn|fatal|panic|info|debug|notice|cause
 _FIRST_WORD = re.compile(r"^\S+")
 
 
+# `domain   : private.example.com`, `Key fingerprint = 856B ...`: a program's report, aligned for reading.
+_ALIGNED = re.compile(r"^[\w.-]+\s+:\s|^[A-Z][a-z]+( [a-z]+)+\s+=\s")
+# A sentence: plain words, then a comma within the first few (`Failed calling webhook, failing open`), or
+# three words or more ending in punctuation (`this must be all in lowercase.`).
+_SENTENCE = re.compile(r"^[A-Za-z][a-z']*( [a-z']+){1,3},\s|^[A-Za-z][a-z']*( [A-Za-z'][a-z']*){2,}[.,:;!?]$|"
+                       r"^[A-Z][a-z']*( [A-Za-z'][a-z']*){0,4}:$")  # and a form's label: `Addon name:`
+# A word in capitals is no program (`KEYS *` at redis-cli, `PIN changed.` from gpg, `PROM` a heredoc's end):
+# SQL and redis commands, or output.
+_UPPER_WORD = re.compile(r"^([A-Z][A-Z0-9_]+)(\s|$)")
+# A line of words that starts with a capitalised one (`Send Email`, `Connect to Mailrelay using StartTLS`): a
+# note written inside the block; no program is called `Send`, and no shell syntax is in it.
+_TITLE_PROSE = re.compile(r"^[A-Z][a-z]+( +[A-Za-z0-9][A-Za-z0-9'-]*)* *$")
+REDIS_COMMANDS = frozenset("""APPEND AUTH BGSAVE BGREWRITEAOF CLIENT CLUSTER CONFIG DBSIZE DEBUG DEL EXISTS EXPIRE FLUSHALL
+    FLUSHDB GET HGET HGETALL HSET INCR INFO KEYS LATENCY LLEN LPOP LRANGE MEMORY MGET MONITOR OBJECT PING PUBLISH
+    REPLICAOF ROLE SAVE SCAN SENTINEL SET SLAVEOF SLOWLOG SMEMBERS SUBSCRIBE TTL TYPE UNLINK XINFO XLEN ZCARD
+    ZRANGE""".split())
+
+
 def output_line(line: str) -> bool:
     """A line of what a command printed, never a command: log lines, timestamps, table headers, messages,
     `Key: value` pairs, numbers, borders, structured log records."""
@@ -260,6 +307,8 @@ def output_line(line: str) -> bool:
     if stripped.startswith(("HTTP/", "...", "---", "Welcome ", "Connected ", "Password:", "Enter ")):
         return True
     if first.endswith((",", ".")) and len(first) > 1 and first[:-1].isalpha():  # prose: `Done.`, `However,`
+        return True
+    if _ALIGNED.match(stripped) or (_SENTENCE.match(stripped) and not _known_command(stripped)):
         return True
     return False
 
@@ -295,6 +344,13 @@ def line_language(text: str) -> tuple[str, str] | None:
         return "javascript", "MongoDB shell"
     if _CALL.match(stripped) or (_RUBY.match(first_line) and not _looks_like_command_start(first_line.split(" ")[0] + " ")):
         return "ruby" if _RUBY.match(first_line) else "text", "code (`name.method(...)`)"
+    if _TITLE_PROSE.match(first_line) and "\n" not in stripped:
+        return "text", "prose (words, not a command)"
+    upper = _UPPER_WORD.match(stripped)
+    if upper and "=" not in stripped.split(None, 1)[0]:
+        if upper.group(1) in REDIS_COMMANDS:
+            return "redis", "a redis command"
+        return "text", f"output (`{upper.group(1)}` is no program)"
     if _is_promql([first_line]):
         return "promql", "PromQL"
     if _CONFIG_LINE.match(first_line):
@@ -322,6 +378,8 @@ def _impossible_program(name: str) -> bool:
     if name.startswith(("$", "`", '"$')):
         return False  # `"$CMD" args`: whatever the variable holds
     if name.endswith("/") or "=" in name:
+        return True
+    if name[:1] in "\"'" and " " in name:  # `"storage class has no provisioner, delete the CR"`: a quoted message
         return True
     if len(name) > 1 and (name.startswith("-") or name.endswith((",", "]", ".", ":", ";"))):
         return name not in ("..", "::")

@@ -14,7 +14,10 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .admonitions import unfold
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(---|\.\.\.)[ \t]*(\n|\Z)", re.DOTALL)
+_TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(\n|\Z)", re.DOTALL)  # Hugo
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
 
 
@@ -28,6 +31,9 @@ class Item:
     task: bool = False
     codes: list[str] = field(default_factory=list)
     fences: list["Block"] = field(default_factory=list)
+    # The item's own blocks in reading order (its first paragraph, code blocks, further paragraphs, nested
+    # lists): an item that holds commands is walked block by block, so the prose around them is kept.
+    blocks: list["Block"] = field(default_factory=list)
 
 
 @dataclass
@@ -67,6 +73,7 @@ class Document:
 def parse(text: str) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
     front, error, text = _split_front_matter(text)
+    text = unfold(text)  # MkDocs admonitions and content tabs: their indented content is Markdown, not code
     lines = text.split("\n")
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     root = Section(0, "", 1)
@@ -93,7 +100,17 @@ def parse(text: str) -> Document:
 
 
 def _split_front_matter(text: str) -> tuple[dict, str, str]:
-    """YAML front matter, an error message, and the text with the front matter blanked (lines keep their numbers)."""
+    """YAML front matter (or Hugo's TOML, between `+++` lines), an error message, and the text with the front
+    matter blanked (lines keep their numbers)."""
+    toml = _TOML_FRONT_MATTER.match(text)
+    if toml:
+        from ..config import tomllib  # tomli before Python 3.11
+
+        blank = "\n" * toml.group(0).count("\n")
+        try:
+            return tomllib.loads(toml.group(1) or ""), "", blank + text[toml.end():]
+        except tomllib.TOMLDecodeError as exc:
+            return {}, f"front matter is not valid TOML: {exc}", blank + text[toml.end():]
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, "", text
@@ -165,10 +182,16 @@ def _items(tokens: list[Token], lines: list[str]) -> list[Item]:
     items: list[Item] = []
     depth = 0
     current: Item | None = None
-    for token in tokens:
+    child_end = 0  # index after the item's child block being read: its own tokens are not children again
+    for index, token in enumerate(tokens):
         if token.type == "list_item_open" and depth == 1:
             current = Item(token.map[0] + 1, "", _source(lines, token.map))
             items.append(current)
+        if current is not None and depth == 2 and index >= child_end and token.nesting >= 0:
+            child_end = _block_end(tokens, index)
+            child = _block(tokens[index:child_end], lines)
+            if child is not None:
+                current.blocks.append(child)
         if current is not None and depth >= 2:
             if token.type == "inline" and not current.text and depth == 3:
                 current.text = token.content.strip()

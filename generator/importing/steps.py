@@ -151,7 +151,9 @@ class Importer:
         if command.kind == "shell":
             step.run = command.text
             if command.output.strip():
-                step.description.append("Expected output:\n\n```text\n" + command.output.rstrip() + "\n```")
+                step.description.append("Expected output:\n\n" + fenced(command.output.rstrip(), "text"))
+            if command.after.strip():
+                step.description.append("After it, the Markdown had:\n\n" + fenced(command.after, "text"))
         elif command.kind == "sql":
             step.checklist = ["Run the SQL statement below in a database session and check its result"]
             step.description.append("```sql\n" + command.text + "\n```")
@@ -330,25 +332,64 @@ class _Walker:
                 command = Command(text, item.line, "", "", "", "shell", cleaned=cleaned)
                 prose = self.take_prose()
                 self.push(self.importer.command_step(command, title, self.label, prose))
-            for fence in item.fences:
-                title = "" if commands else clean_title(title_from_prose(item.text, ""))
-                if fence in shell_fences:
-                    self.code(fence, title)
-                    commands = ["done"]  # the item's text titled the first command only
+            self.item_blocks(item, titled=bool(commands))
+
+    def item_blocks(self, item: Item, titled: bool) -> None:
+        """The blocks of a list item that holds commands, in reading order: its first paragraph titles the
+        first command (unless an inline command took it: `titled`), code blocks become steps or stay text,
+        nested lists are walked like any list, and every other paragraph is kept as prose of the steps."""
+        blocks = list(item.blocks)
+        title = ""
+        if blocks and blocks[0].kind in ("paragraph", "label"):
+            first = blocks.pop(0)
+            if not titled:
+                title = clean_title(title_from_prose(item.text, ""))
+                if len(one_line(item.text)) > 120 or "\n\n" in item.text:  # a paragraph, not a title: keep it all
+                    self.add_prose(first.source)
+                    title = ""
+        stepped = False  # a code block of this item made a step: what the item says next is about that step
+        for block in blocks:
+            if block.kind == "code":
+                before = len(self.steps)
+                if title and block_has_steps(block):
+                    self.code(block, title)
+                    title = ""  # the item's text titled the first command only
                 else:
-                    self.code(fence, "")  # text as what it is (PromQL, output), with the finding that says so
+                    self.code(block, "")  # a later command, or text as what it is (PromQL, output)
+                stepped = stepped or len(self.steps) > before
+                continue
+            if title:  # the steps are further down (in a nested list): the item's text introduces them
+                self.add_prose(item.text)
+                title = ""
+            if block.kind == "list":
+                self.list(block)
+                stepped = False
+            elif block.kind == "html":
+                self.block(block)
+            elif stepped and not self.prose and not block.source.rstrip().endswith(":"):
+                # `This resizes the disk.` right under the command it explains (`Then restart it:` leads to the next)
+                self.steps[-1].description.append(block.source.rstrip())
+            else:
+                self.add_prose(block.source)
+        if title:  # the item's commands were inline code in its first paragraph after all
+            self.add_prose(item.text)
 
     def checklist(self, items: list[Item]) -> None:
         title = self.context or "Check"
         prose = self.take_prose()
         checks = []
+        details = []  # what an item holds below its first line (sub-items, links, commands): kept, never dropped
         for item in items:
             text = one_line(item.text) if item.text else ""
             if text:
                 checks.append(text)
+            rest = item.blocks[1:] if item.blocks and item.blocks[0].kind in ("paragraph", "label") else item.blocks
+            if rest:
+                parts = [code_text(block) if block.kind == "code" else relabelled(block.source, item.fences) for block in rest]
+                details.append((f"{text.rstrip('.:')}:\n\n" if text else "") + "\n\n".join(parts))
         if not checks:
             return
-        step = Step(one_line(title), items[0].line, description=prose, checklist=checks)
+        step = Step(one_line(title), items[0].line, description=prose + details, checklist=checks)
         self.push(step)
 
     def finish(self) -> tuple[list[str], list[Step]]:

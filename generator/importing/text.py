@@ -66,9 +66,26 @@ def kebab(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+# Code spans and emphasis, each closed by its own delimiter: `CDI_NAMESPACE` in backticks keeps its underscore.
+_MARKUP = re.compile(r"(`+)(.+?)\1|(\*\*|__)(?=\S)(.+?)(?<=\S)\3|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])|"
+                     r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])")
+
+
+def plain_markup(text: str) -> str:
+    """Markdown code spans and emphasis as their text: `Set the `CDI_NAMESPACE` variable` ->
+    `Set the CDI_NAMESPACE variable`, `**Expand** the disk` -> `Expand the disk`."""
+    for _ in range(3):  # `**`nested`**`: one layer a round
+        plain = _MARKUP.sub(lambda m: next(g for g in (m.group(2), m.group(4), m.group(5), m.group(6)) if g is not None),
+                            text)
+        if plain == text:
+            break
+        text = plain
+    return text
+
+
 def clean_title(title: str) -> str:
     """`### 2. Initial Response (0-15 minutes)` -> `Initial Response (0-15 minutes)`; Markdown emphasis removed."""
-    title = re.sub(r"[*_`]{1,2}([^*_`]+)[*_`]{1,2}", r"\1", title.strip())
+    title = plain_markup(title.strip())
     return _NUMBERING.sub("", title).strip() or title.strip()
 
 
@@ -100,9 +117,28 @@ def runbook_id_for(stem: str, parent: str) -> str:
     return kebab(name)[:100].strip("-") or "imported-runbook"
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+# Middleman pages (GOV.UK's and HMCTS' tech-docs sites) are `name.html.md`, or `name.html.md.erb` when the page
+# uses ERB helpers: Markdown with a template layer on top (erb.py reads the few helpers such pages use).
+TEMPLATE_SUFFIXES = (".erb",)
+
+
+def is_markdown_name(name: str) -> bool:
+    """`x.md`, `x.html.md`, `x.html.md.erb`: a file the importer reads as Markdown."""
+    lower = name.lower()
+    for template in TEMPLATE_SUFFIXES:
+        lower = lower.removesuffix(template)
+    return lower.endswith(MARKDOWN_SUFFIXES)
+
+
 def markdown_stem(path) -> str:
-    """`rotate-keys.html.md` -> `rotate-keys`: Middleman (GOV.UK) names pages after the HTML they become."""
-    stem = path.stem
+    """`rotate-keys.html.md` -> `rotate-keys`, `aks-upgrade.html.md.erb` -> `aks-upgrade`: Middleman (GOV.UK,
+    HMCTS) names pages after the HTML they become."""
+    name = path.name
+    for template in TEMPLATE_SUFFIXES:
+        if name.lower().endswith(template) and is_markdown_name(name):
+            name = name[: -len(template)]
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
     for inner in (".html", ".htm"):
         if stem.lower().endswith(inner) and len(stem) > len(inner):
             return stem[: -len(inner)]

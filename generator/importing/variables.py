@@ -132,8 +132,17 @@ def _rewrite(command: CommandRef, namespace: str | None, result: Inferred) -> st
             default = found.argument if found.operator in (":-", "-") else None
             description = upper.replace("_", " ").lower()
             written = text[start:end]
+            nested = [u for u in uses(found.argument or "") if not is_standard(u.name) and own.get(u.name, end) >= found.offset]
+            if nested or (default is not None and "$" in default):
+                # `${STS:-${STS_DEFAULT:-mongodb}}`: the fallback is another variable, declared too; an expansion is
+                # no default value (it would be a literal `${...}` in the form and the environment)
+                default = None
             _declare(result, upper, command, description[:1].upper() + description[1:],
                      default=default, origin=f"`{written}`")
+            for inner in nested:
+                _declare(result, inner.name.upper(), command, inner.name.replace("_", " ").lower().capitalize(),
+                         origin=f"`{written}`")
+                written = written.replace(inner.name, inner.name.upper())
             if found.quoting == UNQUOTED and splits_words(text, found.offset):
                 # `for pod in $pods`, `(${list})`: the words are meant to split; only the case changes
                 replacement = written.replace(name, upper, 1)

@@ -29,7 +29,8 @@ _TOKENS = (
     # material must follow (after PEM headers such as Proc-Type; lines broken by newlines or JSON's \\n).
     ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\s|\\n)+(?:[A-Za-z-]+:[^\n]*(?:\s|\\n)+)*"
                                  r"[A-Za-z0-9+/]{40,}")),
-    ("a bearer token", re.compile(r"\bBearer\s+(?![$<{])[A-Za-z0-9._~+/-]{16,}=*")),
+    # A word is no credential: `Basic Troubleshooting`, `Bearer authentication-flow` are prose.
+    ("a bearer token", re.compile(r"\bBearer\s+(?![$<{])(?![A-Z]?[a-z]+\b)[A-Za-z0-9._~+/-]{16,}=*")),
     ("a Basic auth credential", re.compile(r"\bBasic\s+(?![$<{])([A-Za-z0-9+/]{12,}={0,2})")),  # see _is_credential
     ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
     ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
