@@ -91,7 +91,7 @@ def check(source: Source) -> Validation:
         groups.setdefault((tuple(error.absolute_path), error.message if separate else ""), []).append(error)
     best = [jsonschema.exceptions.best_match(group) for group in groups.values()]
     best.sort(key=lambda e: [str(p) for p in e.absolute_path])
-    return Validation([_to_finding(source, error) for error in best], errors)
+    return Validation([finding for error in best for finding in _to_findings(source, error)], errors)
 
 
 # JSON Schema's words for types, in the words of a YAML author.
@@ -105,7 +105,9 @@ def _type_names(types) -> str:
 
 
 def _shown(value) -> str:
-    text = repr(value)
+    # The value as the author wrote it in YAML (`true`, `null`), not as Python prints it (`True`, `None`).
+    text = {True: "true", False: "false", None: "null"}.get(value, None) if isinstance(value, (bool, type(None))) \
+        else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -114,7 +116,18 @@ def is_key_error(error) -> bool:
     return "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str)
 
 
-def _to_finding(source: Source, error) -> Finding:
+def _to_findings(source: Source, error) -> list[Finding]:
+    """A finding per unknown key of a mapping (`result:` and `expected:` misspelt in one scenario are two
+    mistakes, each with its line and its "did you mean"), else one finding for the error."""
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extras = [k for k in error.instance if k not in allowed]
+        if len(extras) > 1:
+            return [_to_finding(source, error, extra) for extra in extras]
+    return [_to_finding(source, error)]
+
+
+def _to_finding(source: Source, error, extra: str | None = None) -> Finding:
     pointer = pointers.join(error.absolute_path)
     message = error.message
     key = False
@@ -124,7 +137,7 @@ def _to_finding(source: Source, error) -> Finding:
         key = True
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
-        extras = [k for k in error.instance if k not in allowed]
+        extras = [extra] if extra is not None else [k for k in error.instance if k not in allowed]
         if extras:
             pointer = pointers.child(pointer, extras[0])
             key = True
@@ -142,6 +155,8 @@ def _to_finding(source: Source, error) -> Finding:
             message = f"`{field}` needs `{'`, `'.join(error.validator_value[field])}` in the same step"
     elif error.validator == "type":
         message = f"{_shown(error.instance)} is not {_type_names(error.validator_value)}"
+    elif error.validator == "enum":
+        message = f"{_shown(error.instance)} is not one of {list(error.validator_value)!r}"
     elif error.validator in ("oneOf", "anyOf") and error.context and all(e.validator == "type" and not e.relative_path for e in error.context):
         # Every alternative failed on its type (an exit code given as text): name the types that would do.
         message = f"{_shown(error.instance)} is not {_type_names([e.validator_value for e in error.context])}"

@@ -70,3 +70,57 @@ def test_numbers_and_booleans_where_text_is_meant_keep_their_text(project):
                      "expect: {attempts: {a: 2}}}\n").data
     assert data["scenarios"][0]["results"]["a"]["exit"] == 3
     assert data["scenarios"][0]["expect"]["attempts"]["a"] == 2
+
+
+WEB = """\
+    kind: runbook
+    id: web
+    title: Web
+    summary: Restart the web deployment.
+    owner: team-a
+    steps:
+      - {id: restart, title: Restart, run: 'kubectl rollout restart deployment/web', risk: mutating}
+      - {id: verify, title: Verify, checklist: [Pods ready]}
+"""
+
+
+def test_every_misspelt_key_of_a_scenario_is_reported(project):
+    """`result:` and `expected:` in one scenario are two mistakes, each with its line and its "did you mean"."""
+    project.runbook(WEB)
+    (project.root / "runbooks" / "web.test.yaml").write_text(
+        "kind: runbook-test\nrunbook: web\nscenarios:\n  - name: typos\n    result: {restart: {}}\n"
+        "    expected: {outcome: completed}\n", encoding="utf-8")
+    lint = project.run("lint", "runbooks/web.test.yaml")
+    assert lint.returncode == 1
+    assert "web.test.yaml:5:5: RB100 [error] unknown property 'result'; did you mean 'results'?" in lint.stdout
+    assert "web.test.yaml:6:5: RB100 [error] unknown property 'expected'; did you mean 'expect'?" in lint.stdout
+    # Values are shown as YAML writes them.
+    (project.root / "runbooks" / "web.test.yaml").write_text(
+        "kind: runbook-test\nrunbook: web\nscenarios:\n  - name: a boolean\n    expect: {outcome: true}\n",
+        encoding="utf-8")
+    lint = project.run("lint", "runbooks/web.test.yaml")
+    assert "true is not one of" in lint.stdout or "true is not" in lint.stdout, lint.stdout
+    assert "True" not in lint.stdout
+
+
+def test_a_scenario_file_that_cannot_be_read_is_an_error_of_the_run(project):
+    """An empty, non-UTF-8 or list-shaped NAME.test.yaml is named with its loader's message (exit 2), whether
+    `runbook test` runs everything or is given that file; never "no scenarios" or silence."""
+    project.runbook(WEB)
+    folder = project.root / "runbooks"
+    (folder / "web.test.yaml").write_text(
+        "kind: runbook-test\nrunbook: web\nscenarios:\n  - name: fine\n    results: {restart: {}}\n", encoding="utf-8")
+    (folder / "empty.test.yaml").write_text("", encoding="utf-8")
+    (folder / "latin1.test.yaml").write_bytes(b"kind: runbook-test\nrunbook: web\nscenarios:\n  - name: caf\xe9\n")
+    (folder / "list.test.yaml").write_text("- kind: runbook-test\n  runbook: web\n", encoding="utf-8")
+    every = project.run("test")
+    assert every.returncode == 2, every.stdout + every.stderr
+    assert "runbooks/empty.test.yaml:1:1: RB009 the file is empty" in every.stdout
+    assert "runbooks/latin1.test.yaml:4:14: RB012 byte 0xe9 is not valid UTF-8" in every.stdout
+    assert "runbooks/list.test.yaml:1:1: RB011 the top level is a list" in every.stdout
+    assert "1 passed" in every.stdout
+    for name, message in (("empty", "RB009 the file is empty"), ("latin1", "RB012 byte 0xe9")):
+        one = project.run("test", f"runbooks/{name}.test.yaml")
+        assert one.returncode == 2
+        assert f"runbooks/{name}.test.yaml:" in one.stdout and message in one.stdout, one.stdout + one.stderr
+        assert "Traceback" not in one.stderr

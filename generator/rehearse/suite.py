@@ -71,8 +71,10 @@ def _invalid_test_sources(catalog: Catalog) -> list[tuple[str, str | None, str]]
     out = []
     for source in catalog.sources:
         data = source.data if isinstance(source.data, dict) else {}
-        # A file whose YAML does not parse has no `kind`: its text tells whether it meant to be a scenario file.
-        meant = data.get("kind") == "runbook-test" if data else "runbook-test" in source.text
+        # A file whose YAML does not parse (or that is empty, not UTF-8, a list) has no `kind`: its text or its
+        # name (`NAME.test.yaml`, the form the docs suggest) tells whether it meant to be a scenario file.
+        meant = data.get("kind") == "runbook-test" if data else \
+            ("runbook-test" in source.text or _scenario_file_name(source.path))
         if source.path in loaded or not meant:
             continue
         errors = sorted(f for f in catalog.findings if f.path == source.path and f.severity == "error")
@@ -82,6 +84,11 @@ def _invalid_test_sources(catalog: Catalog) -> list[tuple[str, str | None, str]]
             more = f" (and {len(errors) - 1} more; `runbook lint {source.path}` lists them)" if len(errors) > 1 else ""
             out.append((source.path, named, f"{first.location()}: {first.code} {first.message}{more}"))
     return out
+
+
+def _scenario_file_name(path: str) -> bool:
+    name = Path(path).name
+    return any(name.endswith(f".test{suffix}") for suffix in YAML_SUFFIXES)
 
 
 def run_tests(catalog: Catalog, tests: list[RunbookTest]) -> Suite:
