@@ -124,3 +124,35 @@ def test_a_scenario_file_that_cannot_be_read_is_an_error_of_the_run(project):
         assert one.returncode == 2
         assert f"runbooks/{name}.test.yaml:" in one.stdout and message in one.stdout, one.stdout + one.stderr
         assert "Traceback" not in one.stderr
+
+
+def test_a_checklist_or_a_call_listed_in_ran_is_explained(project):
+    """`ran` holds the steps whose command ran: a stranger who lists a checklist step or a `uses` step there
+    gets RB662 from lint at the item, and the failed scenario says why the step is missing."""
+    project.runbook(WEB)
+    project.runbook("""\
+        kind: runbook
+        id: outer
+        title: Outer
+        summary: Calls web.
+        owner: team-a
+        steps:
+          - {id: again, title: Restart through web, uses: web}
+          - {id: tell, title: Tell people, checklist: [Status page updated]}
+        """)
+    path = project.root / "runbooks" / "outer.test.yaml"
+    path.write_text("kind: runbook-test\nrunbook: outer\nscenarios:\n  - name: listed\n"
+                    "    results: {again/restart: {}}\n    expect:\n      ran: [again, again/restart, again/verify, tell]\n",
+                    encoding="utf-8")
+    lint = project.run("lint", "runbooks/outer.test.yaml")
+    assert lint.returncode == 1
+    assert "outer.test.yaml:7:13: RB662 [error] `ran` lists the steps whose command ran, and step again uses web" \
+           in lint.stdout, lint.stdout
+    assert "list the steps it calls: again/restart, again/verify" in lint.stdout
+    assert "outer.test.yaml:7:35: RB662 [error]" in lint.stdout and "step again/verify is a manual step" in lint.stdout
+    assert "outer.test.yaml:7:49: RB662" in lint.stdout
+    run = project.run("test")
+    assert run.returncode == 1
+    assert "ran: expected [again, again/restart, again/verify, tell], got [again/restart]" in run.stdout
+    assert "(again/verify, tell: a manual step (checklist) runs no command, so it is not in `ran`)" in run.stdout
+    assert "(again: a `uses` step runs no command of its own; `ran` lists the steps it calls (again/STEP))" in run.stdout

@@ -30,6 +30,7 @@ UNKNOWN_VARIABLE = RULES["RB658"]
 DUPLICATE_NAME = RULES["RB659"]
 INVALID_VALUE = RULES["RB660"]
 ANSWER_AT_A_CALL = RULES["RB661"]
+RAN_WITHOUT_RUN = RULES["RB662"]
 
 
 def _hint(word: str, choices) -> str:
@@ -190,6 +191,16 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
         for index, key in enumerate(getattr(expect, field) or ()):
             if key not in steps:
                 yield from unknown_step(f"{base}/expect/{field}/{index}", key, is_key=False)
+    for index, key in enumerate(expect.ran or ()):
+        step = steps.get(key)
+        if step is None or step.run is not None:
+            continue
+        if step.uses is not None:
+            what = f"uses {step.uses} and runs no command of its own; list the steps it calls: {_inside(plan, key)}"
+        else:
+            what = "is a manual step (no `run`): a checklist done is not a command that ran; remove it"
+        yield ctx.finding(RAN_WITHOUT_RUN, test, f"{base}/expect/ran/{index}", f"`ran` lists the steps whose "
+                          f"command ran, and step {key} {what}")
     for key in expect.attempts or {}:
         if key not in steps:
             yield from unknown_step(f"{base}/expect/attempts/{escape(key)}", key)
