@@ -7,6 +7,7 @@ validator run, because its `best_match` gives the clearest message for a person.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -162,6 +163,13 @@ def _to_finding(source: Source, error, extra: str | None = None) -> Finding:
         message = f"{_shown(error.instance)} is not {_type_names([e.validator_value for e in error.context])}"
     elif error.validator == "format" and error.validator_value == "date":
         message = f"{_shown(error.instance)} is not a valid date (YYYY-MM-DD)"
+    elif error.validator == "pattern" and isinstance(error.instance, str) and pointer.endswith("/uses"):
+        # The `uses` description is a paragraph about calls; say the form, and the id it most likely means.
+        lower = error.instance.strip().lower().rstrip("#")
+        hint = f"; did you mean {lower!r}?" if lower != error.instance and re.fullmatch(error.validator_value, lower) \
+            else ""
+        message = (f"{error.instance!r} is not a runbook id or RUNBOOK#STEP (lower-case letters, digits and single "
+                   f"hyphens, for example `application-rollback` or `kubernetes-workloads#pod-logs`){hint}")
     elif error.validator == "pattern" and isinstance(error.instance, str):
         description = error.schema.get("description", "")
         message = f"{error.instance!r} does not match the expected form" + (f": {description}" if description else f" {error.schema['pattern']}")

@@ -156,3 +156,49 @@ def test_a_checklist_or_a_call_listed_in_ran_is_explained(project):
     assert "ran: expected [again, again/restart, again/verify, tell], got [again/restart]" in run.stdout
     assert "(again/verify, tell: a manual step (checklist) runs no command, so it is not in `ran`)" in run.stdout
     assert "(again: a `uses` step runs no command of its own; `ran` lists the steps it calls (again/STEP))" in run.stdout
+
+
+def test_call_mistakes_a_stranger_makes_get_messages_that_say_what_to_do(project):
+    """`uses: Web` (capitals), `uses: levels` (a catalog's id) and `with: {X: $LATER}` where LATER is captured
+    by a later step: each gets a finding at its line that says what is wrong, not a schema paragraph or
+    "does not exist" / "declares no variable"."""
+    project.runbook(WEB)
+    project.runbook("""\
+        kind: severity-levels
+        id: levels
+        title: Severity levels
+        levels:
+          - {id: sev1, name: Critical, definition: Down, response_time: 15m, escalation: Page the on-call}
+        """)
+    project.runbook("""\
+        kind: runbook
+        id: calls
+        title: Calls
+        summary: Call mistakes.
+        owner: team-a
+        steps:
+          - {id: capitals, title: Capitals, uses: Web}
+          - {id: catalog, title: Catalog, uses: levels}
+          - {id: early, title: Early, uses: outer, with: {WHAT: $LATER}}
+          - {id: later, title: Later, run: 'echo x', capture: LATER}
+        """)
+    project.runbook("""\
+        kind: runbook
+        id: outer
+        title: Outer
+        summary: Takes WHAT.
+        owner: team-a
+        variables:
+          WHAT: {description: What, default: x}
+        steps:
+          - {id: say, title: Say, run: 'echo "$WHAT"'}
+        """)
+    lint = project.run("lint", "runbooks/calls.yaml")
+    assert lint.returncode == 1
+    lines = lint.stdout.splitlines()
+    assert any(line.startswith("runbooks/calls.yaml:7:43: RB100 [error] 'Web' is not a runbook id or RUNBOOK#STEP")
+               and "did you mean 'web'?" in line for line in lines), lint.stdout
+    assert ("runbooks/calls.yaml:8:41: RB430 [error] step catalog uses 'levels', which is a severity-levels document, "
+            "not a runbook") in lint.stdout
+    assert ("runbooks/calls.yaml:9:57: RB434 [error] `with` passes $LATER to WHAT, but $LATER is captured only by a "
+            "later step (later)") in lint.stdout

@@ -60,6 +60,12 @@ def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
     for name, ref in references(step):
         if ref in declared or ref in captured or is_standard(ref):
             continue
+        later = next((s for s in runbook.steps if s.capture == ref), None)
+        if later is not None:
+            yield ctx.finding(UNDECLARED_REFERENCE, runbook, f"{step.pointer}/with/{name}",
+                              f"`with` passes ${ref} to {name}, but ${ref} is captured only by a later step "
+                              f"({later.id}); a call gets the values known when it starts: move the call after it")
+            continue
         close = closest(ref, declared | captured, cutoff=0.7)
         hint = f"did you mean ${close}?" if close else "declare it under `variables`, or write the literal text"
         yield ctx.finding(UNDECLARED_REFERENCE, runbook, f"{step.pointer}/with/{name}",
@@ -73,8 +79,14 @@ def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
     runbook_id, step_id = step.called
     callee = calls.by_id.get(runbook_id)
     if callee is None:
+        other = next((d for d in ctx.known if not isinstance(d, Runbook) and getattr(d, "id", None) == runbook_id
+                      and getattr(d, "kind", "runbook-test") != "runbook-test"), None)
         close = closest(runbook_id, set(calls.by_id) - {runbook.id})
         hint = f"did you mean {close!r}?" if close else "check the id (`runbook list` shows them)"
+        if other is not None:  # a catalog: its id exists, but only a runbook has steps to call
+            yield ctx.finding(UNKNOWN_RUNBOOK, runbook, f"{step.pointer}/uses", f"step {step.id} uses {runbook_id!r}, "
+                              f"which is a {other.kind} document, not a runbook: only a runbook's steps can be called")
+            return
         yield ctx.finding(UNKNOWN_RUNBOOK, runbook, f"{step.pointer}/uses", f"step {step.id} uses runbook "
                           f"{runbook_id!r}, which does not exist; {hint}")
         return
