@@ -202,3 +202,32 @@ def test_call_mistakes_a_stranger_makes_get_messages_that_say_what_to_do(project
             "not a runbook") in lint.stdout
     assert ("runbooks/calls.yaml:9:57: RB434 [error] `with` passes $LATER to WHAT, but $LATER is captured only by a "
             "later step (later)") in lint.stdout
+
+
+def test_a_risk_written_on_a_call_is_checked_not_refused(project):
+    """`risk: destructive` on a step that calls destructive steps says what the call is (no finding, and no
+    RB402 "has no confirm": each called step confirms itself); a risk that differs from the calls' is RB436."""
+    project.runbook("""\
+        kind: runbook
+        id: drop
+        title: Drop
+        summary: Drops it.
+        owner: team-a
+        steps:
+          - {id: drop, title: Drop, run: 'echo drop', risk: destructive, confirm: Drops it.}
+        """)
+    project.runbook("""\
+        kind: runbook
+        id: caller
+        title: Caller
+        summary: Calls drop.
+        owner: team-a
+        steps:
+          - {id: right, title: Right, uses: drop, risk: destructive}
+          - {id: wrong, title: Wrong, uses: drop, risk: mutating}
+        """)
+    lint = project.run("lint", "runbooks/caller.yaml")
+    assert lint.returncode == 1
+    assert lint.stdout.splitlines()[:-1] == [
+        "runbooks/caller.yaml:8:43: RB436 [error] step wrong says `risk: mutating`, but the steps drop runs make it "
+        "destructive: a call's risk is the highest risk of the steps it calls; remove `risk`"], lint.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ...calls import Calls, describe_cycle, reference, references
 from ...codes import RULES
@@ -51,6 +52,16 @@ def check(ctx):
 
 def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
     own = _own_fields(ctx, runbook, step)
+    if "risk" in own and calls.resolve(step) is not None:
+        # The call's risk is the highest of the steps it calls: a `risk` that says so is documentation and
+        # stays; one that says otherwise misleads the reader (and each called destructive step asks for its own
+        # confirmation whatever the call says).
+        computed = calls.risk(replace(step, risk="read-only"))
+        own.remove("risk")
+        if step.risk != computed:
+            yield ctx.finding(OWN_COMMAND, runbook, f"{step.pointer}/risk", f"step {step.id} says `risk: {step.risk}`, "
+                              f"but the steps {step.uses} runs make it {computed}: a call's risk is the highest risk of "
+                              f"the steps it calls; remove `risk`", key=True)
     if own:
         listed = ", ".join(f"`{name}`" for name in own)
         yield ctx.finding(OWN_COMMAND, runbook, f"{step.pointer}/{own[0]}", f"step {step.id} uses {step.uses} and "
