@@ -231,3 +231,34 @@ def test_a_risk_written_on_a_call_is_checked_not_refused(project):
     assert lint.stdout.splitlines()[:-1] == [
         "runbooks/caller.yaml:8:43: RB436 [error] step wrong says `risk: mutating`, but the steps drop runs make it "
         "destructive: a call's risk is the highest risk of the steps it calls; remove `risk`"], lint.stdout
+
+
+def test_a_list_of_rollback_results_is_one_per_failure(project):
+    """`rollbacks.STEP` as a list is "one per time the rollback runs": the operator rolls back at each failure
+    while a result is left (the second is not silently unused)."""
+    project.runbook("""\
+        kind: runbook
+        id: migrate
+        title: Migrate
+        summary: Migrates.
+        owner: team-a
+        steps:
+          - {id: migrate, title: Migrate, run: ./migrate.sh, risk: mutating, rollback: ./migrate.sh --down}
+        """)
+    (project.root / "runbooks" / "migrate.test.yaml").write_text(textwrap.dedent("""\
+        kind: runbook-test
+        runbook: migrate
+        scenarios:
+          - name: fails twice, rolled back each time, then works
+            results: {migrate: [{exit: 1}, {exit: 1}, {exit: 0}]}
+            rollbacks: {migrate: [{output: down}, {output: down again}]}
+            answers: {migrate: [yes, yes, yes]}
+            expect: {outcome: completed, attempts: {migrate: 3}}
+        """), encoding="utf-8")
+    from generator.project import load_catalog
+    from generator.rehearse.suite import run_tests, tests_of
+
+    catalog = load_catalog([project.root / "runbooks"])
+    [run] = run_tests(catalog, tests_of(catalog)).runs
+    assert run.passed, (run.gap, run.mismatches)
+    assert "  | down\n" in run.output and "  | down again\n" in run.output

@@ -200,7 +200,10 @@ class ScriptedOperator(Dialogue):
         script = self.script
         key = script.current
         script.took("failure: ask")
-        if step.rollback and key in script.scenario.rollbacks and not script.rollback_runs.get(key):
+        # The operator rolls back while the scenario has a rollback result left for it: once for one result,
+        # at each failure for a list (one result per time the rollback runs).
+        given = script.scenario.rollbacks.get(key, ())
+        if step.rollback and script.rollback_runs.get(key, 0) < len(given):
             return "b"
         return _KEY[script.next_answer(key)]
 
