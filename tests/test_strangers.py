@@ -262,3 +262,35 @@ def test_a_list_of_rollback_results_is_one_per_failure(project):
     [run] = run_tests(catalog, tests_of(catalog)).runs
     assert run.passed, (run.gap, run.mismatches)
     assert "  | down\n" in run.output and "  | down again\n" in run.output
+
+
+def test_a_default_answer_list_answers_every_unnamed_steps_prompts(project):
+    """`answers: {default: [yes, skip]}`: every step not named runs, and when one fails the operator skips on
+    (the list's later words were ignored: the session quit at the first failure)."""
+    project.runbook("""\
+        kind: runbook
+        id: checks
+        title: Checks
+        summary: Three checks.
+        owner: team-a
+        steps:
+          - {id: one, title: One, run: 'curl -f http://one'}
+          - {id: two, title: Two, run: 'curl -f http://two'}
+          - {id: three, title: Three, run: 'curl -f http://three'}
+        """)
+    (project.root / "runbooks" / "checks.test.yaml").write_text(textwrap.dedent("""\
+        kind: runbook-test
+        runbook: checks
+        scenarios:
+          - name: every check runs, failures are skipped
+            results: {one: {exit: 22}, two: {}, three: {exit: 22}}
+            answers: {default: [yes, skip]}
+            expect: {outcome: completed, ran: [one, two, three]}
+          - name: a named step keeps its own answers
+            results: {one: {exit: 22}}
+            answers: {default: [yes, skip], one: yes}
+            expect: {outcome: failed, stopped_at: one}
+        """), encoding="utf-8")
+    run = project.run("test")
+    assert run.returncode == 0, run.stdout
+    assert "2 passed" in run.stdout

@@ -71,13 +71,17 @@ class Script:
 
     # -- the operator's answers ---------------------------------------------------------------------
 
+    def answers_of(self, key: str) -> tuple[str, ...]:
+        """The step's answers, else the scenario's `default` (a word, or a list: `[yes, skip]` runs every other
+        step and skips on when one fails)."""
+        return self.scenario.answers.get(key) or self.scenario.default_answers
+
     def first_answer(self, key: str) -> str:
-        answers = self.scenario.answers.get(key)
-        return answers[0] if answers else self.scenario.default_answer
+        return self.answers_of(key)[0]
 
     def next_answer(self, key: str) -> str:
         """The answer to the step's next question after a failure: the list's next word, else `quit`."""
-        answers = self.scenario.answers.get(key, ())
+        answers = self.answers_of(key)
         used = self.prompts.get(key, 0) + 1
         self.prompts[key] = used
         return answers[used] if used < len(answers) else "quit"

@@ -125,7 +125,8 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
                               f"step {key} has no `run`, so no result is ever asked for; remove it (answer a manual "
                               f"step in `answers`)", key=True)
         elif key in scenario.per_attempt:
-            rounds = 1 + sum(1 for answer in scenario.answers.get(key, ())[1:] if answer == "yes")
+            answers = scenario.answers.get(key) or scenario.default_answers
+            rounds = 1 + sum(1 for answer in answers[1:] if answer == "yes")
             allowed = step.attempts * rounds
             if len(results) > allowed:
                 why = f"retry.attempts is {step.attempts}" if step.retry else "it has no `retry` (one attempt)"
