@@ -294,3 +294,21 @@ def test_a_default_answer_list_answers_every_unnamed_steps_prompts(project):
     run = project.run("test")
     assert run.returncode == 0, run.stdout
     assert "2 passed" in run.stdout
+
+
+def test_from_a_misspelt_called_step_suggests_its_key(project):
+    """`--from again/restat` names the called step it most likely means (the list shows top-level steps only)."""
+    project.runbook(WEB)
+    project.runbook("""\
+        kind: runbook
+        id: outer
+        title: Outer
+        summary: Calls web.
+        owner: team-a
+        steps:
+          - {id: again, title: Restart through web, uses: web}
+        """)
+    result = project.run("exec", "outer", "--from", "again/restat", "--dry-run")
+    assert result.returncode == 2
+    assert result.stderr.startswith("runbook: --from again/restat: no such step in outer (did you mean again/restart?); "
+                                    "its steps: again"), result.stderr

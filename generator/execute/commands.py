@@ -185,7 +185,11 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
             if from_step not in ids:
                 called = " (a called step as CALL-STEP/STEP, for example " + next(
                     (s.id for s in steps if "/" in s.id), "") + ")" if plan.nested else ""
-                raise UserError(f"--from {from_step}: no such step in {rb.id}; its steps: "
+                from ..suggest import closest
+
+                guess = closest(from_step, ids)  # a misspelt called step (`roll-back/undo`) as much as a step
+                hint = f" (did you mean {guess}?)" if guess else ""
+                raise UserError(f"--from {from_step}: no such step in {rb.id}{hint}; its steps: "
                                 f"{', '.join(s.id for s in rb.steps)}{called}")
             start = ids.index(from_step)
         if transcript and transcript.exists() and transcript.stat().st_size:
