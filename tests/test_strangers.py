@@ -4,9 +4,16 @@ flow style, anchors, numbers and booleans where text is meant, calls three deep,
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
 import textwrap
 
+import pytest
+
 from generator.loading import load_text
+from generator.shell.evaluate import NotPure, evaluate
 
 SCALE = """\
     kind: runbook
@@ -312,3 +319,64 @@ def test_from_a_misspelt_called_step_suggests_its_key(project):
     assert result.returncode == 2
     assert result.stderr.startswith("runbook: --from again/restat: no such step in outer (did you mean again/restart?); "
                                     "its steps: again"), result.stderr
+
+
+# `(( ))` and `$(( ))` are bash builtin arithmetic: a `when` written with them is as pure as `[ ]` (issue 18: "a pure
+# bash test (builtins only, as the shell parser tells) is evaluated with the scenario's values").
+ARITHMETIC = ["(( R > 2 ))", "(( N % 2 == 0 ))", "(( 010 == 8 ))", "(( 16#ff == 255 ))", "(( 0x10 == N ))",
+              "(( -R + 5 == 2 ))", "(( ${R:-0} > 2 ))", "(( $N % 2 == 0 && ${C:-1} != 3 ))", "(( R ))", "(( E ))",
+              "(( U + 1 ))", "(( 1/0 ))", "(( 7 / -2 == -3 ))", "(( -7 % 3 == -1 ))", "(( 2 ** 3 ** 2 == 512 ))",
+              "(( 1 + 2 * 3 == 7 ))", "(( !R ))", "(( N > 3 ? 1 : 0 ))", "[ $((R + 1)) -gt 3 ]",
+              '[ "$(( N * 2 ))" = 32 ]', "(( R > 2 )) && [ -n \"$N\" ]", "(( 1 < 2 && 3 > 4 || 0 ))",
+              "(( (1 + 2) * 3 == 9 ))", "(( ~0 == -1 ))", "(( 1 << 3 == 8 ))", "(( 5 & 3 | 8 ^ 1 ))", "((N>3))"]
+ARITHMETIC_VALUES = [{"R": "3", "N": "16", "E": ""}, {"R": "0", "N": "7", "C": "3", "E": ""}, {"R": "-4", "N": "0"}]
+
+
+@pytest.mark.parametrize("values", ARITHMETIC_VALUES, ids=[json.dumps(v) for v in ARITHMETIC_VALUES])
+def test_arithmetic_when_tests_agree_with_bash(values):
+    env = {"PATH": os.environ["PATH"], **values}
+    for command in ARITHMETIC:
+        expected = subprocess.run(["bash", "-c", command], env=env, capture_output=True).returncode
+        assert evaluate(command, values, {"R", "N", "C", "E", "U"}) == expected, command
+
+
+@pytest.mark.parametrize("command, why", [
+    ("(( R++ ))", "it changes variables"),
+    ("(( R = 3 ))", "it changes variables"),
+    ("(( $(date +%s) > 0 ))", "runs a command"),
+    ("(( HOME > 0 ))", "it reads HOME, which is neither a variable of the runbook nor a capture"),
+    ("(( W > 0 ))", "$W is 'abc', which bash would read as an expression of its own"),
+])
+def test_arithmetic_that_changes_or_reads_the_world_is_not_pure(command, why):
+    with pytest.raises(NotPure, match=re.escape(why)):
+        evaluate(command, {"R": "1", "W": "abc"}, {"R", "W"})
+
+
+def test_a_scenario_decides_an_arithmetic_when_without_conditions(project):
+    project.runbook("""\
+        kind: runbook
+        id: scale
+        title: Scale
+        summary: Scales when there are few replicas.
+        owner: team-a
+        steps:
+          - {id: count, title: Count, run: 'kubectl get deploy web -o jsonpath={.spec.replicas}', capture: REPLICAS}
+          - {id: scale, title: Scale, run: 'kubectl scale deploy web --replicas=$((REPLICAS * 2))', risk: mutating,
+             when: '(( REPLICAS < 5 ))'}
+        """)
+    (project.root / "runbooks" / "scale.test.yaml").write_text(textwrap.dedent("""\
+        kind: runbook-test
+        runbook: scale
+        scenarios:
+          - name: few replicas are doubled
+            results: {count: {output: "2"}, scale: {}}
+            expect: {ran: [count, scale]}
+          - name: many replicas are left alone
+            results: {count: {output: "8"}}
+            expect: {ran: [count], skipped: [scale]}
+        """), encoding="utf-8")
+    lint = project.run("lint")
+    assert lint.returncode == 0, lint.stdout
+    run = project.run("test")
+    assert run.returncode == 0, run.stdout
+    assert "2 passed" in run.stdout
