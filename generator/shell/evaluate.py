@@ -47,7 +47,7 @@ def evaluate(command: str, values: Mapping[str, str], known: frozenset[str] | se
     (names in `known` but not in `values` are unset). Raises NotPure when the values alone cannot decide."""
     root, _ = parsed_tree(command)
     if root.has_error:
-        raise NotPure("bash cannot parse it")
+        raise NotPure("the shell parser cannot read it (tree-sitter-bash)")
     status = TRUE
     statements = [child for child in root.named_children if child.type != "comment"]
     if not statements:
