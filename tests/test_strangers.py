@@ -380,3 +380,15 @@ def test_a_scenario_decides_an_arithmetic_when_without_conditions(project):
     run = project.run("test")
     assert run.returncode == 0, run.stdout
     assert "2 passed" in run.stdout
+
+
+def test_show_or_exec_of_a_scenario_file_says_what_it_is(project):
+    project.runbook(WEB)
+    path = project.root / "runbooks" / "web.test.yaml"
+    path.write_text("kind: runbook-test\nrunbook: web\nscenarios:\n  - name: fine\n    results: {restart: {}}\n",
+                    encoding="utf-8")
+    for command in (("show", "runbooks/web.test.yaml"), ("exec", "runbooks/web.test.yaml", "--dry-run")):
+        result = project.run(*command)
+        assert result.returncode == 2
+        assert "web.test.yaml holds scenarios of runbook web (kind: runbook-test), not a runbook: name the runbook " \
+               "(web), or run them with `runbook test " in result.stderr, result.stderr
