@@ -156,6 +156,16 @@ def _to_finding(source: Source, error, extra: str | None = None) -> Finding:
             message = f"`{field}` needs `{'`, `'.join(error.validator_value[field])}` in the same step"
     elif error.validator == "type":
         message = f"{_shown(error.instance)} is not {_type_names(error.validator_value)}"
+        wanted = [error.validator_value] if isinstance(error.validator_value, str) else list(error.validator_value)
+        if wanted == ["string"] and isinstance(error.instance, (bool, int, float)):
+            message += f"; quote it if text is meant (\"{_shown(error.instance)}\")"
+    elif error.validator in ("maxLength", "minLength") and isinstance(error.instance, str):
+        # The value itself may be a paragraph: say its length, not the whole of it.
+        limit = error.validator_value
+        message = (f"{len(error.instance)} characters, at most {limit} allowed" if error.validator == "maxLength"
+                   else f"empty text; write at least {limit} character{'s' if limit != 1 else ''}")
+    elif error.validator == "minItems" and isinstance(error.instance, list):
+        message = f"an empty list; give at least {error.validator_value} item{'s' if error.validator_value != 1 else ''}"
     elif error.validator == "enum":
         message = f"{_shown(error.instance)} is not one of {list(error.validator_value)!r}"
     elif error.validator in ("oneOf", "anyOf") and error.context and all(e.validator == "type" and not e.relative_path for e in error.context):

@@ -392,3 +392,14 @@ def test_show_or_exec_of_a_scenario_file_says_what_it_is(project):
         assert result.returncode == 2
         assert "web.test.yaml holds scenarios of runbook web (kind: runbook-test), not a runbook: name the runbook " \
                "(web), or run them with `runbook test " in result.stderr, result.stderr
+
+
+def test_schema_messages_for_lengths_and_quoting_are_short_and_say_what_to_do(project):
+    project.runbook(WEB)
+    path = project.root / "runbooks" / "web.test.yaml"
+    path.write_text("kind: runbook-test\nrunbook: web\nscenarios:\n  - name: " + "x" * 230 + "\n  - name: 42\n",
+                    encoding="utf-8")
+    lint = project.run("lint", "runbooks/web.test.yaml")
+    assert "web.test.yaml:4:11: RB100 [error] 230 characters, at most 200 allowed at /scenarios/0/name" in lint.stdout
+    assert "x" * 50 not in lint.stdout
+    assert "web.test.yaml:5:11: RB100 [error] 42 is not text; quote it if text is meant (\"42\")" in lint.stdout
