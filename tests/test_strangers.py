@@ -403,3 +403,37 @@ def test_schema_messages_for_lengths_and_quoting_are_short_and_say_what_to_do(pr
     assert "web.test.yaml:4:11: RB100 [error] 230 characters, at most 200 allowed at /scenarios/0/name" in lint.stdout
     assert "x" * 50 not in lint.stdout
     assert "web.test.yaml:5:11: RB100 [error] 42 is not text; quote it if text is meant (\"42\")" in lint.stdout
+
+
+def test_a_when_reading_a_required_variable_nobody_gave_fails_the_scenario(project):
+    """A real session asks for a required variable before the `when` that reads it; a scenario that does not
+    give it would evaluate the test on an empty value and rehearse a session that cannot happen."""
+    project.runbook("""\
+        kind: runbook
+        id: env
+        title: Env
+        summary: Acts on production only.
+        owner: team-a
+        variables:
+          ENVIRONMENT: {description: Where, choices: [production, staging]}
+          OPTIONAL: {description: Optional, required: false}
+        steps:
+          - {id: prod-only, title: Prod only, run: 'echo prod', when: '[ "$ENVIRONMENT" = production ]'}
+          - {id: opt, title: Optional, run: 'echo opt', when: '[ -n "$OPTIONAL" ]'}
+        """)
+    (project.root / "runbooks" / "env.test.yaml").write_text(textwrap.dedent("""\
+        kind: runbook-test
+        runbook: env
+        scenarios:
+          - name: the environment is not given
+            expect: {skipped: [prod-only, opt]}
+          - name: staging skips it
+            variables: {ENVIRONMENT: staging}
+            expect: {skipped: [prod-only, opt]}
+        """), encoding="utf-8")
+    run = project.run("test")
+    assert run.returncode == 1
+    assert ("scenario 'the environment is not given': step prod-only has a `when` that reads $ENVIRONMENT, which env "
+            "requires and the scenario does not give (a real session would ask for it): give variables.ENVIRONMENT, "
+            "or conditions.prod-only") in run.stdout, run.stdout
+    assert "1 failed, 1 passed" in run.stdout

@@ -38,9 +38,10 @@ class Script:
     """The scenario as the session meets it, shared by the shell, the operator and the recorder."""
 
     def __init__(self, scenario: Scenario, runbook: Runbook, known_names: Callable[[str], frozenset[str]],
-                 steps: dict[str, Step]):
+                 steps: dict[str, Step], owners: dict[str, Runbook] | None = None):
         self.scenario = scenario
         self.runbook = runbook
+        self.owners = owners or {}  # step key -> the runbook it is written in (a called one for a called step)
         self.known_names = known_names  # step key -> variables and captures a pure `when` there may read
         self.steps = steps
         self.current: str | None = None  # the key of the step running
@@ -142,6 +143,7 @@ class ScriptedShell:
         key = script.current
         given = script.scenario.conditions.get(key)
         if given is None:
+            self._needs_values(key, command)
             try:
                 status = evaluate(command, self.values, script.known_names(key))
             except NotPure as why:
@@ -151,6 +153,22 @@ class ScriptedShell:
             status = 0 if given else 1
         script.took("when true" if status == 0 else "when false")
         return Result("exited", status, "", "", 0.0)
+
+    def _needs_values(self, key: str, command: str) -> None:
+        """A `when` that reads a variable the runbook requires (no default) and nobody gave: a real session asks
+        the operator for it before the test, so evaluating it empty would rehearse a session that cannot happen."""
+        from ..shell import used_names
+
+        owner = self.script.owners.get(key, self.script.runbook)
+        captured = {s.capture for s in owner.steps if s.capture}
+        for name, _ in used_names(command):
+            variable = owner.variable(name)
+            if variable is None or name in self.values or name in captured:
+                continue
+            if variable.required and variable.default is None:
+                raise ScenarioGap(key, f"step {key} has a `when` that reads ${name}, which {owner.id} requires and "
+                                       f"the scenario does not give (a real session would ask for it): give "
+                                       f"variables.{name}, or conditions.{key}", "variables")
 
     def rollback(self, command: str, timeout: int | None) -> Result:
         script = self.script
