@@ -90,6 +90,17 @@ WEB = """\
       - {id: verify, title: Verify, checklist: [Pods ready]}
 """
 
+# A runbook that calls WEB whole from its step `again`.
+OUTER = """\
+kind: runbook
+id: outer
+title: Outer
+summary: Calls web.
+owner: team-a
+steps:
+  - {id: again, title: Restart through web, uses: web}
+"""
+
 
 def test_every_misspelt_key_of_a_scenario_is_reported(project):
     """`result:` and `expected:` in one scenario are two mistakes, each with its line and its "did you mean"."""
@@ -137,16 +148,7 @@ def test_a_checklist_or_a_call_listed_in_ran_is_explained(project):
     """`ran` holds the steps whose command ran: a stranger who lists a checklist step or a `uses` step there
     gets RB662 from lint at the item, and the failed scenario says why the step is missing."""
     project.runbook(WEB)
-    project.runbook("""\
-        kind: runbook
-        id: outer
-        title: Outer
-        summary: Calls web.
-        owner: team-a
-        steps:
-          - {id: again, title: Restart through web, uses: web}
-          - {id: tell, title: Tell people, checklist: [Status page updated]}
-        """)
+    project.runbook(OUTER + "  - {id: tell, title: Tell people, checklist: [Status page updated]}\n")
     path = project.root / "runbooks" / "outer.test.yaml"
     path.write_text("kind: runbook-test\nrunbook: outer\nscenarios:\n  - name: listed\n"
                     "    results: {again/restart: {}}\n    expect:\n      ran: [again, again/restart, again/verify, tell]\n",
@@ -306,15 +308,7 @@ def test_a_default_answer_list_answers_every_unnamed_steps_prompts(project):
 def test_from_a_misspelt_called_step_suggests_its_key(project):
     """`--from again/restat` names the called step it most likely means (the list shows top-level steps only)."""
     project.runbook(WEB)
-    project.runbook("""\
-        kind: runbook
-        id: outer
-        title: Outer
-        summary: Calls web.
-        owner: team-a
-        steps:
-          - {id: again, title: Restart through web, uses: web}
-        """)
+    project.runbook(OUTER)
     result = project.run("exec", "outer", "--from", "again/restat", "--dry-run")
     assert result.returncode == 2
     assert result.stderr.startswith("runbook: --from again/restat: no such step in outer (did you mean again/restart?); "
