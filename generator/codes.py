@@ -307,7 +307,7 @@ _TABLE = (
          "The session asks nothing at a `uses` step: it runs the called steps in place and asks at each of them. "
          "An answer for the calling step would be ignored (`skip` would not skip the call). Answer the called "
          "steps (`caller-step/called-step`), or decide the call's `when` in `conditions`."),
-    Rule("RB662", "scenario-ran-without-run", "error", "`expect.ran` names a step that runs no command.",
+    Rule("RB662", "scenario-ran-without-run", "warning", "`expect.ran` names a step that runs no command.",
          "`expect.ran` lists the steps whose command ran. A manual step (a checklist or template only) runs no "
          "command, and a step that `uses` another runbook has none of its own (its called steps, "
          "`caller-step/called-step`, are listed instead), so the step can never be in `ran` and the scenario "
