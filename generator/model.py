@@ -379,7 +379,7 @@ def _text(value) -> str:
 
 
 def _results(value) -> tuple[ScriptedResult, ...]:
-    items = value if isinstance(value, list) else [value]
+    items = value if isinstance(value, list) else [value or {}]  # `restart:` with nothing: no output, exit 0
     return tuple(ScriptedResult(item.get("exit", 0), _text(item.get("output", ""))) for item in items)
 
 

@@ -431,3 +431,15 @@ def test_a_when_reading_a_required_variable_nobody_gave_fails_the_scenario(proje
             "requires and the scenario does not give (a real session would ask for it): give variables.ENVIRONMENT, "
             "or conditions.prod-only") in run.stdout, run.stdout
     assert "1 failed, 1 passed" in run.stdout
+
+
+def test_a_result_written_with_nothing_after_it_is_an_empty_result(project):
+    """`restart:` with nothing after it (YAML null) is `{}`: no output, exit 0, as for `rollbacks`."""
+    project.runbook(WEB)
+    (project.root / "runbooks" / "web.test.yaml").write_text(
+        "kind: runbook-test\nrunbook: web\nscenarios:\n  - name: bare keys\n    results:\n      restart:\n"
+        "    expect: {outcome: completed, ran: [restart]}\n", encoding="utf-8")
+    lint = project.run("lint", "runbooks/web.test.yaml")
+    assert lint.returncode == 0, lint.stdout
+    run = project.run("test")
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout
