@@ -91,7 +91,7 @@ class _Abort(Exception):
 
 _T_STR, _T_INT, _T_FLOAT, _T_BOOL, _T_NULL, _T_TIMESTAMP, _T_MERGE, _T_SEQ, _T_MAP = (
     TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "seq", "map"))
-_TEXT_TAGS = frozenset({_T_INT, _T_FLOAT, _T_BOOL})
+_TEXT_TAGS = frozenset({_T_INT, _T_FLOAT, _T_BOOL, _T_TIMESTAMP})
 _KEY_TAGS = frozenset({_T_STR, _T_INT, _T_FLOAT, _T_BOOL, _T_NULL, _T_TIMESTAMP})
 _SAFE = yaml.SafeLoader("")  # only its scalar constructors are used, for ints and floats
 

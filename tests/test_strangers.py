@@ -72,6 +72,9 @@ def test_numbers_and_booleans_where_text_is_meant_keep_their_text(project):
     run = project.run("test")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+    # A bare date where text is meant is that text, without the RB008 warning meant for text fields.
+    dated = load_text("kind: runbook-test\nrunbook: x\nscenarios:\n  - {name: n, variables: {SINCE: 2026-01-01}}\n")
+    assert dated.data["scenarios"][0]["variables"]["SINCE"] == "2026-01-01" and not dated.findings
     # Numbers keep their meaning where a number is meant.
     data = load_text("kind: runbook-test\nrunbook: x\nscenarios:\n  - {name: n, results: {a: {exit: 3}}, "
                      "expect: {attempts: {a: 2}}}\n").data
