@@ -446,3 +446,12 @@ def test_a_result_written_with_nothing_after_it_is_an_empty_result(project):
     assert lint.returncode == 0, lint.stdout
     run = project.run("test")
     assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout
+
+
+def test_runbook_test_of_a_runbook_that_does_not_load_says_so(project):
+    project.runbook(WEB.replace("risk: mutating", "risk: dangerous"))
+    (project.root / "runbooks" / "web.test.yaml").write_text(
+        "kind: runbook-test\nrunbook: web\nscenarios:\n  - name: fine\n    results: {restart: {}}\n", encoding="utf-8")
+    result = project.run("test", "web")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "runbook: runbook web does not load; `runbook lint runbooks/web.yaml` says why"

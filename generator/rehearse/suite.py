@@ -54,6 +54,9 @@ def select(catalog: Catalog, names: list[str]) -> tuple[list[RunbookTest], list[
         elif path.suffix in YAML_SUFFIXES or "/" in name:
             raise UserError(f"{name}: no such file or folder")
         else:
+            broken = _unloaded_runbook(catalog, name)
+            if broken is not None:  # it exists but does not load: say so, not "no runbook named"
+                raise UserError(f"runbook {name} does not load; `runbook lint {broken}` says why")
             runbook = catalog.resolve(name)  # by id or service; ResolveError lists the runbooks
             found = [t for t in tests if t.runbook == runbook.id]
             errors += [line for _, named, line in invalid if named == runbook.id]
@@ -121,15 +124,22 @@ def _missing_runbook(catalog: Catalog, test: RunbookTest) -> str:
     source = catalog.source(test.path)
     line, column = source.locate("/runbook") if source is not None else (1, 1)
     where = f"{test.path}:{line}:{column}"
-    broken = next((s for s in catalog.sources if isinstance(s.data, dict) and s.data.get("kind") == "runbook"
-                   and s.data.get("id") == test.runbook), None)
+    broken = _unloaded_runbook(catalog, test.runbook)
     if broken is not None:
-        return f"{where}: runbook {test.runbook!r} does not load; `runbook lint {broken.path}` says why"
+        return f"{where}: runbook {test.runbook!r} does not load; `runbook lint {broken}` says why"
     from ..suggest import closest
 
     guess = closest(test.runbook, [r.id for r in catalog.runbooks])
     hint = f"; did you mean {guess!r}?" if guess else ""
     return f"{where}: runbook {test.runbook!r} does not exist{hint}"
+
+
+def _unloaded_runbook(catalog: Catalog, runbook_id: str) -> str | None:
+    """The path of the file that declares runbook `runbook_id` but did not load as a runbook, if any."""
+    if any(r.id == runbook_id for r in catalog.runbooks):
+        return None
+    return next((s.path for s in catalog.sources if isinstance(s.data, dict) and s.data.get("kind") == "runbook"
+                 and s.data.get("id") == runbook_id), None)
 
 
 def runbook_of(catalog: Catalog, test: RunbookTest) -> Runbook | None:
