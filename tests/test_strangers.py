@@ -455,3 +455,41 @@ def test_runbook_test_of_a_runbook_that_does_not_load_says_so(project):
     result = project.run("test", "web")
     assert result.returncode == 2
     assert result.stderr.strip() == "runbook: runbook web does not load; `runbook lint runbooks/web.yaml` says why"
+
+
+def test_var_gives_a_called_runbooks_variable_as_the_environment_would(project):
+    """`--var NAME=VALUE` for a variable only a called runbook declares (not given by `with`) reaches the call, as an
+    exported value does, instead of "has no variable"; an unknown name still names every runbook's variables."""
+    project.runbook("""\
+        kind: runbook
+        id: greet
+        title: Greet
+        summary: Greets.
+        owner: team-a
+        variables:
+          WHO: {description: Who, pattern: "^[a-z]+$"}
+        steps:
+          - {id: hello, title: Hello, run: 'echo "hello $WHO"'}
+        """)
+    project.runbook("""\
+        kind: runbook
+        id: caller
+        title: Caller
+        summary: Calls greet without with.
+        owner: team-a
+        steps:
+          - {id: call, title: Call, uses: greet}
+        """)
+    missing = project.run("exec", "caller", "--yes")
+    assert missing.returncode == 2
+    assert "WHO (of greet, called by step call); pass them with `with` in the calling step, with --var NAME=VALUE, " \
+           "or in the environment" in missing.stderr
+    ran = project.run("exec", "caller", "--yes", "--var", "WHO=ann")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "| hello ann" in ran.stdout
+    refused = project.run("exec", "caller", "--yes", "--var", "WHO=Ann")
+    assert refused.returncode != 0 and "must match the pattern" in refused.stdout + refused.stderr
+    unknown = project.run("exec", "caller", "--yes", "--var", "WHOM=ann")
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == ("runbook: --var WHOM: runbook caller and the runbooks it calls have no variable "
+                                      "WHOM (their variables: WHO)")
