@@ -211,9 +211,9 @@ _TABLE = (
     "stops at the start without it). Pass it with `with` if the caller knows the value."),
     Rule("RB436", "uses-with-own-command", "error", "A `uses` step also has a command, checklist or other step fields.",
     "A step with `uses` runs the called steps and nothing else: its `run`, `checklist`, `template`, `rollback`, "
-    "`capture`, `expect`, `timeout`, `retry`, `interactive`, `on_failure`, `risk` and `confirm` would be ignored "
-    "(its risk is the highest risk of the called steps). Move the command to a step of its own, or set those fields "
-    "on the called steps."),
+    "`capture`, `expect`, `timeout`, `retry`, `interactive`, `on_failure` and `confirm` would be ignored. Move the "
+    "command to a step of its own, or set those fields on the called steps. Its risk is the highest risk of the "
+    "called steps: a `risk` that says so may stay, one that says otherwise is reported."),
     Rule("RB437", "with-value-refused", "error", "A literal `with` value is not allowed by the called variable.",
     "The called runbook's variable has `choices` or a `pattern`, and the text `with` passes does not fit it: "
     "`runbook exec` would stop at the call. Fix the value, or pass a variable of the caller (`$NAME`) instead."),
@@ -221,6 +221,13 @@ _TABLE = (
     "A `with` value is either exactly `$NAME` (or `${NAME}`), which passes the caller's variable, or text, which is "
     "passed as it is: `bad release $VERSION` reaches the called runbook with the dollar sign and the name, not the "
     "version. Pass the variable on its own (`REASON: \"$VERSION\"`), or write the text without `$`."),
+    Rule("RB439", "same-name-not-passed", "warning",
+         "A variable both runbooks declare is not passed to the call, which uses its own default.",
+    "The called steps read a variable that the calling runbook declares too, and `with` does not pass it. Each "
+    "runbook has its own values: the call takes the name from its own default (or the environment), not from the "
+    "caller, so an operator who set it for the caller (`--var NAMESPACE=staging`) gets the called runbook's default "
+    "(`production`) inside the call, without a question. Pass it (`with: {NAMESPACE: \"$NAMESPACE\"}`), or give the "
+    "literal value the call needs."),
 
     # Lint: content (generator/lint/rules/content.py).
     Rule("RB501", "stale-review", "warning",

@@ -21,6 +21,7 @@ NOT_GIVEN = RULES["RB435"]
 OWN_COMMAND = RULES["RB436"]
 REFUSED_VALUE = RULES["RB437"]
 TEXT_WITH_NAME = RULES["RB438"]
+SAME_NAME = RULES["RB439"]
 _NAME_IN_TEXT = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 # Fields a `uses` step may not have: the called steps are what runs (RB436).
@@ -130,7 +131,15 @@ def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
                           f"{value!r} passed to {name} of {callee.id} {why}; runbook exec would stop at this call")
     given = {name for name, _ in step.with_}
     for variable in call.needed_variables():
-        if variable.required and variable.default is None and variable.name not in given:
+        if variable.name in given:
+            continue
+        if variable.default is not None and runbook.variable(variable.name) is not None and callee.id != runbook.id:
+            # Silent: the operator set the caller's value and the call quietly uses its own default.
+            yield ctx.finding(SAME_NAME, runbook, f"{step.pointer}/uses",
+                              f"{runbook.id} and {callee.id} both declare {variable.name}, and this call does not "
+                              f"pass it: the called steps get {callee.id}'s default {variable.default!r}, not "
+                              f"{runbook.id}'s value; add `{variable.name}: \"${variable.name}\"` to `with`")
+        if variable.required and variable.default is None:
             yield ctx.finding(NOT_GIVEN, runbook, f"{step.pointer}/uses",
                               f"{callee.id} needs {variable.name} ({variable.description}) and this call does not "
                               f"pass it in `with`; runbook exec takes it from the environment or asks for it")
