@@ -493,3 +493,33 @@ def test_var_gives_a_called_runbooks_variable_as_the_environment_would(project):
     assert unknown.returncode == 2
     assert unknown.stderr.strip() == ("runbook: --var WHOM: runbook caller and the runbooks it calls have no variable "
                                       "WHOM (their variables: WHO)")
+
+
+def test_a_step_answered_skip_needs_no_condition(project):
+    """A step the scenario skips is skipped whether its `when` holds or not: no `conditions` entry is needed for
+    a `when` that is not pure bash (one that is still decides whether the step is asked at all)."""
+    project.runbook("""\
+        kind: runbook
+        id: checks
+        title: Checks
+        summary: A check that only runs where a file exists.
+        owner: team-a
+        steps:
+          - {id: config, title: Config, run: 'cat /etc/app.conf', when: '[ -f /etc/app.conf ]'}
+          - {id: after, title: After, run: 'echo after'}
+        """)
+    (project.root / "runbooks" / "checks.test.yaml").write_text(textwrap.dedent("""\
+        kind: runbook-test
+        runbook: checks
+        scenarios:
+          - name: the operator skips the config check
+            answers: {config: skip}
+            results: {after: {}}
+            expect: {outcome: completed, ran: [after], skipped: [config]}
+          - name: without an answer the condition is needed
+            results: {after: {}}
+        """), encoding="utf-8")
+    run = project.run("test")
+    assert run.returncode == 1
+    assert "checks.test.yaml::the operator skips the config check PASSED" in run.stdout
+    assert "step config has a `when` that is not a pure bash test (`-f` tests a file" in run.stdout
