@@ -523,3 +523,54 @@ def test_a_step_answered_skip_needs_no_condition(project):
     assert run.returncode == 1
     assert "checks.test.yaml::the operator skips the config check PASSED" in run.stdout
     assert "step config has a `when` that is not a pure bash test (`-f` tests a file" in run.stdout
+
+
+def test_the_started_runbooks_target_is_checked_before_a_called_destructive_step(project, tmp_path):
+    """The target the operator saw in the header (the started runbook's) is re-checked before every destructive
+    step of the session, those run through `uses` included: a cluster that changed half-way stops the call's
+    destructive step (it ran: only the called runbook's own target was compared, and it has none)."""
+    cluster, mark = tmp_path / "cluster", tmp_path / "destroyed"
+    cluster.write_text("prod\n", encoding="utf-8")
+    project.runbook(f"""\
+        kind: runbook
+        id: top
+        title: Top
+        summary: Has a target, calls a destructive step.
+        owner: team-a
+        target:
+          - {{name: cluster, run: 'cat {cluster}'}}
+        steps:
+          - {{id: flip, title: Flip, run: 'echo staging > {cluster}'}}
+          - {{id: call, title: Call, uses: destroy}}
+        """)
+    project.runbook(f"""\
+        kind: runbook
+        id: destroy
+        title: Destroy
+        summary: One destructive step, no target of its own.
+        owner: team-a
+        steps:
+          - {{id: destroy, title: Destroy, run: 'touch {mark}', risk: destructive, confirm: Destroys.}}
+        """)
+    result = project.run("exec", "top", "--yes", "--allow-destructive")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cluster = staging   (was prod)" in result.stdout
+    assert "Stopped before destructive step call/destroy: the target changed since the session started " \
+           "(cluster was 'prod', now 'staging')" in result.stdout
+    assert not mark.exists()
+    # The rehearsal agrees: a change of the started runbook's probe before the called step stops it.
+    (project.root / "runbooks" / "top.test.yaml").write_text(textwrap.dedent("""\
+        kind: runbook-test
+        runbook: top
+        scenarios:
+          - name: the cluster changes before the called destructive step
+            target: {cluster: prod}
+            target_changes: {call/destroy: {cluster: staging}}
+            results: {flip: {}}
+            expect: {outcome: aborted, stopped_at: call/destroy, ran: [flip]}
+        """), encoding="utf-8")
+    lint = project.run("lint", "runbooks/top.test.yaml")
+    assert lint.returncode == 0 and "RB65" not in lint.stdout, lint.stdout
+    run = project.run("test", "--coverage")
+    assert run.returncode == 0, run.stdout
+    assert "call/destroy (failure: ask)" in run.stdout  # its "target changed" branch was taken

@@ -15,7 +15,7 @@ from ...codes import RULES
 from ...execute.variables import problem
 from ...model import Runbook, RunbookTest
 from ...pointers import escape
-from ...rehearse.keys import called_runbooks, plan_of, target_watched
+from ...rehearse.keys import called_runbooks, plan_of, watched_probes
 from ...suggest import closest
 
 UNKNOWN_RUNBOOK = RULES["RB650"]
@@ -160,19 +160,25 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
         entry = plan.entry(key)
         if entry is None:
             continue
-        owner = entry.runbook  # the probes re-checked before a step are those of the runbook it is written in
-        owner_probes = [probe.name for probe in owner.target]
+        owner = entry.runbook
+        # The probes re-checked before a destructive step: the started runbook's and those of each runbook called
+        # whole around it (its own included); a runbook called for one step has no baseline to compare with.
+        watched = watched_probes(plan, entry)
+        allowed = list(dict.fromkeys([probe.name for probe in owner.target] + watched))
         for name in changes:
-            if name not in owner_probes:
+            if name not in allowed:
+                message = _probe_message(owner, name, allowed) if allowed == [p.name for p in owner.target] else \
+                    (f"no runbook step {key} runs in has a target probe {name!r}{_hint(name, allowed)}; the probes "
+                     f"there: {', '.join(allowed)}")
                 yield ctx.finding(UNKNOWN_PROBE, test, f"{base}/target_changes/{escape(key)}/{escape(name)}",
-                                  _probe_message(owner, name, owner_probes), key=True)
+                                  message, key=True)
         if entry.step.run is None or not entry.step.destructive:
             what = f"uses {entry.step.uses}; name a destructive step it calls" if entry.call is not None \
                 else "is not destructive"
             yield ctx.finding(CHANGE_UNSEEN, test, f"{base}/target_changes/{escape(key)}",
                               f"step {key} {what}: the target is re-checked only before destructive "
                               f"steps, so this change is not seen there", key=True)
-        elif owner.target and not target_watched(plan, entry):
+        elif any(name in allowed and name not in watched for name in changes):
             call = plan.entry(entry.frame)
             yield ctx.finding(CHANGE_UNSEEN, test, f"{base}/target_changes/{escape(key)}",
                               f"step {key} runs through `uses: {call.step.uses}`, one step of {owner.id}: the session "
