@@ -291,8 +291,8 @@ _TABLE = (
     Rule("RB656", "scenario-unknown-probe", "error", "A scenario names a target probe the runbook does not have.",
          "Keys of `target` and of each `target_changes.STEP` are the `name`s of the runbook's `target` probes "
          "(`kube context`, `namespace`); `target` may also name the probes of a runbook called whole, and "
-         "`target_changes.STEP` names those of the runbook the step is written in. Fix the name (near names are "
-         "suggested)."),
+         "`target_changes.STEP` names those re-checked before the step: its own runbook's, the started runbook's and "
+         "those of the runbooks called whole around it. Fix the name (near names are suggested)."),
     Rule("RB657", "scenario-target-change-unseen", "warning",
          "A scenario changes the target before a step that is not destructive.",
          "The session probes the target again only before a destructive step, so a change given in "
