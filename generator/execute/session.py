@@ -266,15 +266,25 @@ class Session(Calling):
     def _check_target(self, step: Step, frames: list, shown: bool = True) -> tuple[Outcome | None, str]:
         """Probe the target again before a destructive step; stop when a value changed since the start.
         `shown`: print the values (before the prompt); after the confirmation only a change is shown.
-        With several runbooks' targets (a called step), each probe is named with its runbook."""
+        With several runbooks' targets (a called step), a probe name they share is named with its runbook
+        when the values differ."""
         c = self.console
-        now: dict[str, str] = {}
-        before: dict[str, str] = {}
+        probed = []  # (runbook id, probe name, value now, value at the start)
         for frame in frames:
             values = self.shell.probe(frame.runbook, frame.values if frame is not self.frame else None)
-            label = (lambda name: name) if len(frames) == 1 else (lambda name, r=frame.runbook.id: f"{name} ({r})")
-            now.update((label(name), value) for name, value in values.items())
-            before.update((label(name), value) for name, value in frame.target.items())
+            probed += [(frame.runbook.id, name, value, frame.target.get(name)) for name, value in values.items()]
+        # A probe name two runbooks share is shown once when it says the same in both (the same cluster seen
+        # from the caller and the call), and named with its runbook when the values differ.
+        shown = {}
+        for _, name, value, start in probed:
+            shown.setdefault(name, set()).add((value, start))
+        now: dict[str, str] = {}
+        before: dict[str, str] = {}
+        for runbook_id, name, value, start in probed:
+            label = name if len(shown[name]) == 1 else f"{name} ({runbook_id})"
+            now[label] = value
+            if start is not None:
+                before[label] = start
         changed = targets.changes(before, now)
         self.writer.write("target-check", step=step.id, target=now, changed=changed or None,
                           moment="before the prompt" if shown else "after the confirmation")
