@@ -275,13 +275,13 @@ class Session(Calling):
             probed += [(frame.runbook.id, name, value, frame.target.get(name)) for name, value in values.items()]
         # A probe name two runbooks share is shown once when it says the same in both (the same cluster seen
         # from the caller and the call), and named with its runbook when the values differ.
-        shown = {}
+        readings: dict[str, set] = {}
         for _, name, value, start in probed:
-            shown.setdefault(name, set()).add((value, start))
+            readings.setdefault(name, set()).add((value, start))
         now: dict[str, str] = {}
         before: dict[str, str] = {}
         for runbook_id, name, value, start in probed:
-            label = name if len(shown[name]) == 1 else f"{name} ({runbook_id})"
+            label = name if len(readings[name]) == 1 else f"{name} ({runbook_id})"
             now[label] = value
             if start is not None:
                 before[label] = start
