@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -93,6 +94,14 @@ WEB = """\
       - {id: verify, title: Verify, checklist: [Pods ready]}
 """
 
+
+def web_scenarios(project, body: str) -> Path:
+    """runbooks/web.test.yaml: scenarios of WEB (`body`: the scenario list, as the file says it)."""
+    path = project.root / "runbooks" / "web.test.yaml"
+    path.write_text("kind: runbook-test\nrunbook: web\nscenarios:\n" + body, encoding="utf-8")
+    return path
+
+
 # A runbook that calls WEB whole from its step `again`.
 OUTER = """\
 kind: runbook
@@ -108,17 +117,14 @@ steps:
 def test_every_misspelt_key_of_a_scenario_is_reported(project):
     """`result:` and `expected:` in one scenario are two mistakes, each with its line and its "did you mean"."""
     project.runbook(WEB)
-    (project.root / "runbooks" / "web.test.yaml").write_text(
-        "kind: runbook-test\nrunbook: web\nscenarios:\n  - name: typos\n    result: {restart: {}}\n"
-        "    expected: {outcome: completed}\n", encoding="utf-8")
+    web_scenarios(project, "  - name: typos\n    result: {restart: {}}\n"
+        "    expected: {outcome: completed}\n")
     lint = project.run("lint", "runbooks/web.test.yaml")
     assert lint.returncode == 1
     assert "web.test.yaml:5:5: RB100 [error] unknown property 'result'; did you mean 'results'?" in lint.stdout
     assert "web.test.yaml:6:5: RB100 [error] unknown property 'expected'; did you mean 'expect'?" in lint.stdout
     # Values are shown as YAML writes them.
-    (project.root / "runbooks" / "web.test.yaml").write_text(
-        "kind: runbook-test\nrunbook: web\nscenarios:\n  - name: a boolean\n    expect: {outcome: true}\n",
-        encoding="utf-8")
+    web_scenarios(project, "  - name: a boolean\n    expect: {outcome: true}\n")
     lint = project.run("lint", "runbooks/web.test.yaml")
     assert "true is not one of" in lint.stdout or "true is not" in lint.stdout, lint.stdout
     assert "True" not in lint.stdout
@@ -381,9 +387,7 @@ def test_a_scenario_decides_an_arithmetic_when_without_conditions(project):
 
 def test_show_or_exec_of_a_scenario_file_says_what_it_is(project):
     project.runbook(WEB)
-    path = project.root / "runbooks" / "web.test.yaml"
-    path.write_text("kind: runbook-test\nrunbook: web\nscenarios:\n  - name: fine\n    results: {restart: {}}\n",
-                    encoding="utf-8")
+    web_scenarios(project, "  - name: fine\n    results: {restart: {}}\n")
     for command in (("show", "runbooks/web.test.yaml"), ("exec", "runbooks/web.test.yaml", "--dry-run")):
         result = project.run(*command)
         assert result.returncode == 2
@@ -393,9 +397,7 @@ def test_show_or_exec_of_a_scenario_file_says_what_it_is(project):
 
 def test_schema_messages_for_lengths_and_quoting_are_short_and_say_what_to_do(project):
     project.runbook(WEB)
-    path = project.root / "runbooks" / "web.test.yaml"
-    path.write_text("kind: runbook-test\nrunbook: web\nscenarios:\n  - name: " + "x" * 230 + "\n  - name: 42\n",
-                    encoding="utf-8")
+    web_scenarios(project, "  - name: " + "x" * 230 + "\n  - name: 42\n")
     lint = project.run("lint", "runbooks/web.test.yaml")
     assert "web.test.yaml:4:11: RB100 [error] 230 characters, at most 200 allowed at /scenarios/0/name" in lint.stdout
     assert "x" * 50 not in lint.stdout
@@ -439,9 +441,8 @@ def test_a_when_reading_a_required_variable_nobody_gave_fails_the_scenario(proje
 def test_a_result_written_with_nothing_after_it_is_an_empty_result(project):
     """`restart:` with nothing after it (YAML null) is `{}`: no output, exit 0, as for `rollbacks`."""
     project.runbook(WEB)
-    (project.root / "runbooks" / "web.test.yaml").write_text(
-        "kind: runbook-test\nrunbook: web\nscenarios:\n  - name: bare keys\n    results:\n      restart:\n"
-        "    expect: {outcome: completed, ran: [restart]}\n", encoding="utf-8")
+    web_scenarios(project, "  - name: bare keys\n    results:\n      restart:\n"
+        "    expect: {outcome: completed, ran: [restart]}\n")
     lint = project.run("lint", "runbooks/web.test.yaml")
     assert lint.returncode == 0, lint.stdout
     run = project.run("test")
@@ -450,8 +451,7 @@ def test_a_result_written_with_nothing_after_it_is_an_empty_result(project):
 
 def test_runbook_test_of_a_runbook_that_does_not_load_says_so(project):
     project.runbook(WEB.replace("risk: mutating", "risk: dangerous"))
-    (project.root / "runbooks" / "web.test.yaml").write_text(
-        "kind: runbook-test\nrunbook: web\nscenarios:\n  - name: fine\n    results: {restart: {}}\n", encoding="utf-8")
+    web_scenarios(project, "  - name: fine\n    results: {restart: {}}\n")
     result = project.run("test", "web")
     assert result.returncode == 2
     assert result.stderr.strip() == "runbook: runbook web does not load; `runbook lint runbooks/web.yaml` says why"
