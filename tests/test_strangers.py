@@ -117,8 +117,7 @@ steps:
 def test_every_misspelt_key_of_a_scenario_is_reported(project):
     """`result:` and `expected:` in one scenario are two mistakes, each with its line and its "did you mean"."""
     project.runbook(WEB)
-    web_scenarios(project, "  - name: typos\n    result: {restart: {}}\n"
-        "    expected: {outcome: completed}\n")
+    web_scenarios(project, "  - name: typos\n    result: {restart: {}}\n    expected: {outcome: completed}\n")
     lint = project.run("lint", "runbooks/web.test.yaml")
     assert lint.returncode == 1
     assert "web.test.yaml:5:5: RB100 [error] unknown property 'result'; did you mean 'results'?" in lint.stdout
@@ -442,7 +441,7 @@ def test_a_result_written_with_nothing_after_it_is_an_empty_result(project):
     """`restart:` with nothing after it (YAML null) is `{}`: no output, exit 0, as for `rollbacks`."""
     project.runbook(WEB)
     web_scenarios(project, "  - name: bare keys\n    results:\n      restart:\n"
-        "    expect: {outcome: completed, ran: [restart]}\n")
+                           "    expect: {outcome: completed, ran: [restart]}\n")
     lint = project.run("lint", "runbooks/web.test.yaml")
     assert lint.returncode == 0, lint.stdout
     run = project.run("test")
