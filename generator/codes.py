@@ -211,9 +211,9 @@ _TABLE = (
     "stops at the start without it). Pass it with `with` if the caller knows the value."),
     Rule("RB436", "uses-with-own-command", "error", "A `uses` step also has a command, checklist or other step fields.",
     "A step with `uses` runs the called steps and nothing else: its `run`, `checklist`, `template`, `rollback`, "
-    "`capture`, `expect`, `timeout`, `retry`, `interactive`, `on_failure`, `risk` and `confirm` would be ignored "
-    "(its risk is the highest risk of the called steps). Move the command to a step of its own, or set those fields "
-    "on the called steps."),
+    "`capture`, `expect`, `timeout`, `retry`, `interactive`, `on_failure` and `confirm` would be ignored. Move the "
+    "command to a step of its own, or set those fields on the called steps. Its risk is the highest risk of the "
+    "called steps: a `risk` that says so may stay, one that says otherwise is reported."),
     Rule("RB437", "with-value-refused", "error", "A literal `with` value is not allowed by the called variable.",
     "The called runbook's variable has `choices` or a `pattern`, and the text `with` passes does not fit it: "
     "`runbook exec` would stop at the call. Fix the value, or pass a variable of the caller (`$NAME`) instead."),
@@ -221,6 +221,13 @@ _TABLE = (
     "A `with` value is either exactly `$NAME` (or `${NAME}`), which passes the caller's variable, or text, which is "
     "passed as it is: `bad release $VERSION` reaches the called runbook with the dollar sign and the name, not the "
     "version. Pass the variable on its own (`REASON: \"$VERSION\"`), or write the text without `$`."),
+    Rule("RB439", "same-name-not-passed", "warning",
+         "A variable both runbooks declare is not passed to the call, which uses its own default.",
+    "The called steps read a variable that the calling runbook declares too, and `with` does not pass it. Each "
+    "runbook has its own values: the call takes the name from its own default (or the environment), not from the "
+    "caller, so an operator who set it for the caller (`--var NAMESPACE=staging`) gets the called runbook's default "
+    "(`production`) inside the call, without a question. Pass it (`with: {NAMESPACE: \"$NAMESPACE\"}`), or give the "
+    "literal value the call needs."),
 
     # Lint: content (generator/lint/rules/content.py).
     Rule("RB501", "stale-review", "warning",
@@ -284,8 +291,8 @@ _TABLE = (
     Rule("RB656", "scenario-unknown-probe", "error", "A scenario names a target probe the runbook does not have.",
          "Keys of `target` and of each `target_changes.STEP` are the `name`s of the runbook's `target` probes "
          "(`kube context`, `namespace`); `target` may also name the probes of a runbook called whole, and "
-         "`target_changes.STEP` names those of the runbook the step is written in. Fix the name (near names are "
-         "suggested)."),
+         "`target_changes.STEP` names those re-checked before the step: its own runbook's, the started runbook's and "
+         "those of the runbooks called whole around it. Fix the name (near names are suggested)."),
     Rule("RB657", "scenario-target-change-unseen", "warning",
          "A scenario changes the target before a step that is not destructive.",
          "The session probes the target again only before a destructive step, so a change given in "
@@ -307,6 +314,11 @@ _TABLE = (
          "The session asks nothing at a `uses` step: it runs the called steps in place and asks at each of them. "
          "An answer for the calling step would be ignored (`skip` would not skip the call). Answer the called "
          "steps (`caller-step/called-step`), or decide the call's `when` in `conditions`."),
+    Rule("RB662", "scenario-ran-without-run", "warning", "`expect.ran` names a step that runs no command.",
+         "`expect.ran` lists the steps whose command ran. A manual step (a checklist or template only) runs no "
+         "command, and a step that `uses` another runbook has none of its own (its called steps, "
+         "`caller-step/called-step`, are listed instead), so the step can never be in `ran` and the scenario "
+         "always fails. Remove it (a checklist done is not a command), or list the called steps."),
 
     # `runbook import` (generator/importing/): what the importer guessed or left for a person.
     Rule("RB701", "import-needs-review", "warning",

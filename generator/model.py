@@ -285,6 +285,7 @@ class Scenario:
     conditions: dict = field(default_factory=dict)  # step -> bool
     answers: dict = field(default_factory=dict)  # step -> tuple of "yes"|"skip"|"quit"
     default_answer: str = "yes"
+    default_answers: tuple = ("yes",)  # `default` as given: a list answers each unnamed step's prompts in order
     expect: Expectation = field(default_factory=Expectation)
     per_attempt: frozenset = frozenset()  # steps whose `results` is a list (one per attempt), not one for all
 
@@ -383,7 +384,7 @@ def _text(value) -> str:
 
 
 def _results(value) -> tuple[ScriptedResult, ...]:
-    items = value if isinstance(value, list) else [value]
+    items = value if isinstance(value, list) else [value or {}]  # `restart:` with nothing: no output, exit 0
     return tuple(ScriptedResult(item.get("exit", 0), _text(item.get("output", ""))) for item in items)
 
 
@@ -394,7 +395,7 @@ def _answers(value) -> tuple[str, ...]:
 def _scenario(data: dict, pointer: str) -> Scenario:
     expect = data.get("expect", {})
     answers = {step: _answers(answer) for step, answer in data.get("answers", {}).items()}
-    default = answers.pop("default", ("yes",))[0]
+    defaults = answers.pop("default", ("yes",))
     return Scenario(
         name=data["name"], pointer=pointer,
         variables={name: _text(value) for name, value in data.get("variables", {}).items()},
@@ -404,7 +405,7 @@ def _scenario(data: dict, pointer: str) -> Scenario:
         results={step: _results(value) for step, value in data.get("results", {}).items()},
         rollbacks={step: _results(value) for step, value in data.get("rollbacks", {}).items()},
         conditions=dict(data.get("conditions", {})),
-        answers=answers, default_answer=default,
+        answers=answers, default_answer=defaults[0], default_answers=defaults,
         per_attempt=frozenset(step for step, value in data.get("results", {}).items() if isinstance(value, list)),
         expect=Expectation(
             outcome=expect.get("outcome"),

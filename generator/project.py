@@ -96,6 +96,12 @@ class Catalog:
             for r in runbooks:
                 if Path(r.path).resolve() == as_path.resolve():
                     return r
+            other = next((d for d in self.documents if Path(d.path).resolve() == as_path.resolve()), None)
+            if other is not None and getattr(other, "runbook", None):  # a scenario file: say what it rehearses
+                raise ResolveError(f"{name} holds scenarios of runbook {other.runbook} (kind: {other.kind}), not a "
+                                   f"runbook: name the runbook ({other.runbook}), or run them with `runbook test {name}`")
+            if other is not None:
+                raise ResolveError(f"{name} is a {other.kind} document, not a runbook")
         known = ", ".join(sorted(r.id for r in runbooks)) or "none"
         raise ResolveError(f"no runbook named {name!r} (by id, service or path); known runbooks: {known}")
 

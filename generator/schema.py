@@ -7,6 +7,7 @@ validator run, because its `best_match` gives the clearest message for a person.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -91,7 +92,7 @@ def check(source: Source) -> Validation:
         groups.setdefault((tuple(error.absolute_path), error.message if separate else ""), []).append(error)
     best = [jsonschema.exceptions.best_match(group) for group in groups.values()]
     best.sort(key=lambda e: [str(p) for p in e.absolute_path])
-    return Validation([_to_finding(source, error) for error in best], errors)
+    return Validation([finding for error in best for finding in _to_findings(source, error)], errors)
 
 
 # JSON Schema's words for types, in the words of a YAML author.
@@ -105,7 +106,9 @@ def _type_names(types) -> str:
 
 
 def _shown(value) -> str:
-    text = repr(value)
+    # The value as the author wrote it in YAML (`true`, `null`), not as Python prints it (`True`, `None`).
+    text = {True: "true", False: "false", None: "null"}.get(value, None) if isinstance(value, (bool, type(None))) \
+        else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -114,7 +117,18 @@ def is_key_error(error) -> bool:
     return "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str)
 
 
-def _to_finding(source: Source, error) -> Finding:
+def _to_findings(source: Source, error) -> list[Finding]:
+    """A finding per unknown key of a mapping (`result:` and `expected:` misspelt in one scenario are two
+    mistakes, each with its line and its "did you mean"), else one finding for the error."""
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extras = [k for k in error.instance if k not in allowed]
+        if len(extras) > 1:
+            return [_to_finding(source, error, extra) for extra in extras]
+    return [_to_finding(source, error)]
+
+
+def _to_finding(source: Source, error, extra: str | None = None) -> Finding:
     pointer = pointers.join(error.absolute_path)
     message = error.message
     key = False
@@ -124,7 +138,7 @@ def _to_finding(source: Source, error) -> Finding:
         key = True
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
-        extras = [k for k in error.instance if k not in allowed]
+        extras = [extra] if extra is not None else [k for k in error.instance if k not in allowed]
         if extras:
             pointer = pointers.child(pointer, extras[0])
             key = True
@@ -142,11 +156,30 @@ def _to_finding(source: Source, error) -> Finding:
             message = f"`{field}` needs `{'`, `'.join(error.validator_value[field])}` in the same step"
     elif error.validator == "type":
         message = f"{_shown(error.instance)} is not {_type_names(error.validator_value)}"
+        wanted = [error.validator_value] if isinstance(error.validator_value, str) else list(error.validator_value)
+        if wanted == ["string"] and isinstance(error.instance, (bool, int, float)):
+            message += f"; quote it if text is meant (\"{_shown(error.instance)}\")"
+    elif error.validator in ("maxLength", "minLength") and isinstance(error.instance, str):
+        # The value itself may be a paragraph: say its length, not the whole of it.
+        limit = error.validator_value
+        message = (f"{len(error.instance)} characters, at most {limit} allowed" if error.validator == "maxLength"
+                   else f"empty text; write at least {limit} character{'s' if limit != 1 else ''}")
+    elif error.validator == "minItems" and isinstance(error.instance, list):
+        message = f"an empty list; give at least {error.validator_value} item{'s' if error.validator_value != 1 else ''}"
+    elif error.validator == "enum":
+        message = f"{_shown(error.instance)} is not one of {list(error.validator_value)!r}"
     elif error.validator in ("oneOf", "anyOf") and error.context and all(e.validator == "type" and not e.relative_path for e in error.context):
         # Every alternative failed on its type (an exit code given as text): name the types that would do.
         message = f"{_shown(error.instance)} is not {_type_names([e.validator_value for e in error.context])}"
     elif error.validator == "format" and error.validator_value == "date":
         message = f"{_shown(error.instance)} is not a valid date (YYYY-MM-DD)"
+    elif error.validator == "pattern" and isinstance(error.instance, str) and pointer.endswith("/uses"):
+        # The `uses` description is a paragraph about calls; say the form, and the id it most likely means.
+        lower = error.instance.strip().lower().rstrip("#")
+        hint = f"; did you mean {lower!r}?" if lower != error.instance and re.fullmatch(error.validator_value, lower) \
+            else ""
+        message = (f"{error.instance!r} is not a runbook id or RUNBOOK#STEP (lower-case letters, digits and single "
+                   f"hyphens, for example `application-rollback` or `kubernetes-workloads#pod-logs`){hint}")
     elif error.validator == "pattern" and isinstance(error.instance, str):
         description = error.schema.get("description", "")
         message = f"{error.instance!r} does not match the expected form" + (f": {description}" if description else f" {error.schema['pattern']}")

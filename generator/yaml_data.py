@@ -21,6 +21,12 @@ DATE_KEYS = frozenset({"last_reviewed"})  # keys where a bare YYYY-MM-DD is what
 # Mappings whose values are words where an unquoted `yes` means the word (a scenario's `answers`: yes, skip,
 # quit); the text is kept and both YAML versions' readers agree on what the author meant.
 WORD_MAPPINGS = frozenset({"answers"})
+# Where the format wants text that the shell will see (a `with` value, a scenario's variables, probe values and
+# command output), an unquoted number or boolean is kept as the author wrote it: `with: {REPLICAS: 3}` passes "3",
+# `output: 3.10` prints "3.10" (not "3.1"), `variables: {PORT: 08080}` is "08080". Values of these mappings, and of
+# each step's mapping under `target_changes`; and the value of an `output` key.
+TEXT_MAPPINGS = frozenset({"with", "variables", "target"})
+TEXT_KEYS = frozenset({"output"})
 
 _YAML11_BOOL_TEXT = re.compile(r"^(yes|no|on|off|y|n)$", re.IGNORECASE)
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
@@ -61,6 +67,19 @@ def _in_word_mapping(path) -> bool:
     return False
 
 
+def _in_text_position(path, parent_key) -> bool:
+    """The scalar is a value the shell sees as text (TEXT_MAPPINGS, TEXT_KEYS)."""
+    if parent_key in TEXT_KEYS:
+        return True
+    parent = path[0] if path is not None else None
+    if parent is None:
+        return False
+    if parent[1] in TEXT_MAPPINGS:
+        return True
+    grandparent = parent[0]
+    return grandparent is not None and grandparent[1] == "target_changes"
+
+
 def _short_tag(tag: str) -> str:
     """`!!python/object`, as the author wrote it, rather than the expanded `tag:yaml.org,2002:python/object`."""
     return "!!" + tag[len(TAG):] if tag.startswith(TAG) else tag
@@ -72,6 +91,7 @@ class _Abort(Exception):
 
 _T_STR, _T_INT, _T_FLOAT, _T_BOOL, _T_NULL, _T_TIMESTAMP, _T_MERGE, _T_SEQ, _T_MAP = (
     TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "seq", "map"))
+_TEXT_TAGS = frozenset({_T_INT, _T_FLOAT, _T_BOOL, _T_TIMESTAMP})
 _KEY_TAGS = frozenset({_T_STR, _T_INT, _T_FLOAT, _T_BOOL, _T_NULL, _T_TIMESTAMP})
 _SAFE = yaml.SafeLoader("")  # only its scalar constructors are used, for ints and floats
 
@@ -206,6 +226,8 @@ class _Builder:
             return text
         if tag == _T_NULL:
             return None
+        if tag in _TEXT_TAGS and not self.foreign and _in_text_position(path, parent_key):
+            return text  # a number or boolean where text is meant: its text as written
         if tag == _T_BOOL:
             if text.lower() in ("true", "false"):
                 return text.lower() == "true"

@@ -103,8 +103,11 @@ def test_uses_with_its_own_fields(tmp_path, monkeypatch):
           checklist: [Done]
           risk: read-only
         """)}, "--format", "json")
-    assert findings(result) == [("RB436", 13, 3, "step a uses rollback-app and also has `checklist`, `risk`; a `uses` "
-                                 "step runs the called steps only: move them to a step of their own")]
+    # A `risk` is checked against the calls' risk (the highest inside): one that differs is its own finding.
+    assert findings(result) == [("RB436", 13, 3, "step a uses rollback-app and also has `checklist`; a `uses` "
+                                 "step runs the called steps only: move them to a step of their own"),
+                                ("RB436", 14, 3, "step a says `risk: read-only`, but the steps rollback-app runs make it "
+                                 "destructive: a call's risk is the highest risk of the steps it calls; remove `risk`")]
 
 
 def test_a_cycle_is_reported_once_with_its_path(tmp_path, monkeypatch):

@@ -397,7 +397,7 @@ def test_list_shows_scenario_files_and_the_site_does_not_publish_them(project):
     pytest.param([], {}, "no scenario files (kind: runbook-test) under", id="nothing-to-run"),
     pytest.param(["missing.test.yaml"], {}, "missing.test.yaml: no such file or folder", id="missing-path"),
     pytest.param([], {"shop.test.yaml": "kind: runbook-test\nrunbook: shop\nscenarios: []\n"},
-                 "runbooks/shop.test.yaml:3:12: RB100 [] should be non-empty", id="schema-error"),
+                 "runbooks/shop.test.yaml:3:12: RB100 an empty list; give at least 1 item", id="schema-error"),
     pytest.param([], {"shop.test.yaml": "kind: runbook-test\nrunbook: shopp\nscenarios:\n  - name: a\n"},
                  "runbooks/shop.test.yaml:2:10: runbook 'shopp' does not exist; did you mean 'shop'?", id="missing-runbook"),
     pytest.param([], {"shop.test.yaml": "kind: runbook-test\nrunbook: shop\nscenarios:\n  - {name: a\n"},

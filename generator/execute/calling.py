@@ -153,7 +153,8 @@ class Calling:
 # -- at the start of a session (commands.py) ------------------------------------------------------
 
 
-def check_called_variables(plan, start: int, values: dict[str, str], known: dict[str, dict[str, str]]) -> None:
+def check_called_variables(plan, start: int, values: dict[str, str], known: dict[str, dict[str, str]],
+                           environ=os.environ) -> None:
     """Without a terminal (or under --yes) nobody can answer a called runbook's question half-way: every
     required variable of a call from `start` on must come from `with`, the environment or a default."""
     missing = []
@@ -165,15 +166,15 @@ def check_called_variables(plan, start: int, values: dict[str, str], known: dict
                  if (ref := reference(value)) is None or entry.frame or ref in values or ref not in declared}
         for variable in entry.call.needed_variables():
             if (variable.required and variable.default is None and variable.name not in given
-                    and variable.name not in os.environ and variable.name not in known.get(entry.key, {})):
+                    and variable.name not in environ and variable.name not in known.get(entry.key, {})):
                 missing.append(f"{variable.name} (of {entry.call.runbook.id}, called by step {entry.key})")
     if missing:
         raise VariableError(f"missing required variable(s) of called runbooks: {', '.join(missing)}; pass them "
-                            f"with `with` in the calling step or set them in the environment")
+                            f"with `with` in the calling step, with --var NAME=VALUE, or in the environment")
 
 
 def probe_called_targets(console: Console, plan, start: int, values: dict[str, str], secrets: list[str], dry_run: bool,
-                    events: list[dict]) -> dict:
+                         events: list[dict], environ=os.environ) -> dict:
     """The called runbooks' `target` probes, shown in the header: call key -> (the call's variables the probes
     ran with, the values). Nested calls get their values through each level's `with` (and defaults); a call
     whose values differ when it starts is probed again then (`Calling._called_target`)."""
@@ -185,7 +186,7 @@ def probe_called_targets(console: Console, plan, start: int, values: dict[str, s
         caller = frames.get(entry.frame, {})
         given = with_values(entry.call.step, caller)
         frame_values = {**{v.name: v.default for v in callee.variables if v.default is not None},
-                        **{v.name: os.environ[v.name] for v in callee.variables if v.name in os.environ}, **given}
+                        **{v.name: environ[v.name] for v in callee.variables if v.name in environ}, **given}
         frames[entry.key] = frame_values
         if not callee.target or not entry.call.whole:
             continue
@@ -193,7 +194,7 @@ def probe_called_targets(console: Console, plan, start: int, values: dict[str, s
         if dry_run:
             display.target(console, callee, title=title)
             continue
-        now = targets.probe(callee, {**os.environ, **frame_values}, secrets)
+        now = targets.probe(callee, {**environ, **frame_values}, secrets)
         before = recorded.get(entry.key) if isinstance(recorded.get(entry.key), dict) else now
         display.target(console, callee, now, before, title=title)
         shown[entry.key] = (frame_values, before)

@@ -165,9 +165,14 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
     plan = nesting.build(rb, Calls(resolved.catalog.runbooks))
     steps = [entry.step for entry in plan.entries]  # the runbook's steps with the called ones in place
     try:
-        given = parse_assignments(variables, rb)
-        for name in given:
-            if rb.variable(name).secret:
+        callees = tuple({e.call.runbook.id: e.call.runbook for e in plan.entries if e.call}.values())
+        passed = parse_assignments(variables, rb, callees)
+        given = {n: v for n, v in passed.items() if rb.variable(n) is not None}
+        # A --var of a variable only a called runbook declares reaches those calls as an exported value would.
+        environ = {**os.environ, **{n: v for n, v in passed.items() if n not in given}}
+        secret = {v.name for r in (rb, *callees) for v in r.variables if v.secret}
+        for name in passed:
+            if name in secret:
                 console.warn(f"Warning: --var {name} puts a secret on the command line, where ps and the shell's "
                              f"history show it; prefer `export {name}` with the value read by `read -s`, or the prompt.")
         if alert is not None:
@@ -187,7 +192,11 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
             if from_step not in ids:
                 called = " (a called step as CALL-STEP/STEP, for example " + next(
                     (s.id for s in steps if "/" in s.id), "") + ")" if plan.nested else ""
-                raise UserError(f"--from {from_step}: no such step in {rb.id}; its steps: "
+                from ..suggest import closest
+
+                guess = closest(from_step, ids)  # a misspelt called step (`roll-back/undo`) as much as a step
+                hint = f" (did you mean {guess}?)" if guess else ""
+                raise UserError(f"--from {from_step}: no such step in {rb.id}{hint}; its steps: "
                                 f"{', '.join(s.id for s in rb.steps)}{called}")
             start = ids.index(from_step)
         if transcript and transcript.exists() and transcript.stat().st_size:
@@ -209,7 +218,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
                                    ask_defaults=not yes, known=known, lenient=dry_run, defer=later)
         later = frozenset(later - values.keys())
         if not prompt and not dry_run:  # unattended: a called runbook's missing variable stops it now, not half-way
-            calling.check_called_variables(plan, start, values, known_frames)
+            calling.check_called_variables(plan, start, values, known_frames, environ)
     except Quit:
         raise UserError("input ended while reading variables") from None
     secrets = [values[v.name] for v in rb.variables if v.secret and values.get(v.name)]
@@ -229,7 +238,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
         display.target(console, rb)
     called_targets = {}
     try:
-        called_targets = calling.probe_called_targets(console, plan, start, values, secrets, dry_run, events)
+        called_targets = calling.probe_called_targets(console, plan, start, values, secrets, dry_run, events, environ)
     except KeyboardInterrupt:
         click.echo("runbook: interrupted while probing the target; nothing was run", err=True)
         return 130
@@ -271,7 +280,7 @@ def run_exec(runbook: str | None, variables: list[str], dry_run: bool, yes: bool
     session = Session(rb, display.template_index(resolved.catalog.documents), console, values, secrets,
                       Options(dry_run=dry_run, yes=yes, allow_destructive=allow_destructive, drill=drill), start, writer, later,
                       target=baseline, next_attempt=next_attempt, plan=plan, known=known_frames if resume else None,
-                      called_targets=called_targets)
+                      called_targets=called_targets, environ=environ)
     try:
         code = session.run()
     finally:

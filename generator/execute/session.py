@@ -177,8 +177,8 @@ class Session(Calling):
             if refused:
                 return refused
             against = ""
-            if step.destructive and self.runbook.target:
-                refused, against = self._check_target(step)
+            if step.destructive and self._watched(self.plan.entries[index]):
+                refused, against = self._check_target(step, self._watched(self.plan.entries[index]))
                 if refused:
                     return refused
             if self.options.yes:
@@ -189,7 +189,7 @@ class Session(Calling):
                 return Outcome("aborted", EXIT_FAILED, f"the operator quit at step {step.id}")
             if against and decision != "skip":
                 # The prompt may have waited for minutes: probe once more right before the command runs.
-                refused, _ = self._check_target(step, shown=False)
+                refused, _ = self._check_target(step, self._watched(self.plan.entries[index]), shown=False)
                 if refused:
                     return refused
             if decision == "skip":
@@ -254,12 +254,38 @@ class Session(Calling):
             return Outcome("aborted", EXIT_FAILED, f"destructive step {step.id} needs confirmation")
         return None
 
-    def _check_target(self, step: Step, shown: bool = True) -> tuple[Outcome | None, str]:
+    def _watched(self, entry) -> list:
+        """The frames whose target is probed again before a destructive step: the runbook's own, and for a
+        called step also those of every runbook it runs inside (the one the operator started, and each call
+        of a whole runbook around it): the step is a destructive step of the whole session. A call of one step
+        (`RUNBOOK#STEP`) takes no baseline of its runbook's target, so that one is not compared."""
+        keys = ["", *(call.key for call in self.plan.chain(entry))]
+        frames = [self.frames[key] for key in keys if key in self.frames]
+        return [frame for frame in frames if frame.runbook.target and frame.target]
+
+    def _check_target(self, step: Step, frames: list, shown: bool = True) -> tuple[Outcome | None, str]:
         """Probe the target again before a destructive step; stop when a value changed since the start.
-        `shown`: print the values (before the prompt); after the confirmation only a change is shown."""
+        `shown`: print the values (before the prompt); after the confirmation only a change is shown.
+        With several runbooks' targets (a called step), a probe name they share is named with its runbook
+        when the values differ."""
         c = self.console
-        now = self.shell.probe(self.runbook)
-        changed = targets.changes(self.target, now)
+        probed = []  # (runbook id, probe name, value now, value at the start)
+        for frame in frames:
+            values = self.shell.probe(frame.runbook, frame.values if frame is not self.frame else None)
+            probed += [(frame.runbook.id, name, value, frame.target.get(name)) for name, value in values.items()]
+        # A probe name two runbooks share is shown once when it says the same in both (the same cluster seen
+        # from the caller and the call), and named with its runbook when the values differ.
+        readings: dict[str, set] = {}
+        for _, name, value, start in probed:
+            readings.setdefault(name, set()).add((value, start))
+        now: dict[str, str] = {}
+        before: dict[str, str] = {}
+        for runbook_id, name, value, start in probed:
+            label = name if len(readings[name]) == 1 else f"{name} ({runbook_id})"
+            now[label] = value
+            if start is not None:
+                before[label] = start
+        changed = targets.changes(before, now)
         self.writer.write("target-check", step=step.id, target=now, changed=changed or None,
                           moment="before the prompt" if shown else "after the confirmation")
         if not shown and not changed:
@@ -269,7 +295,7 @@ class Session(Calling):
         width = max(len(name) for name in now)
         for name, value in now.items():
             if name in moved:
-                c.say(f"    {name:<{width}} = {value}   (was {self.target.get(name)})", "red", "bold")
+                c.say(f"    {name:<{width}} = {value}   (was {before.get(name)})", "red", "bold")
             else:
                 c.say(f"    {name:<{width}} = {value}")
         if not changed:

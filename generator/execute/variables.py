@@ -25,15 +25,19 @@ class VariableError(UserError):
     """A usage mistake with variables (exit 2); the message is one line."""
 
 
-def parse_assignments(items: list[str], runbook: Runbook) -> dict[str, str]:
+def parse_assignments(items: list[str], runbook: Runbook, called: tuple[Runbook, ...] = ()) -> dict[str, str]:
+    """`--var NAME=VALUE` items: NAME is a variable of the runbook, or of a runbook it calls (`called`: given to
+    those calls as an exported value would be, when `with` does not give it)."""
     values: dict[str, str] = {}
-    known = ", ".join(v.name for v in runbook.variables) or "none"
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not _NAME.match(name):
             raise VariableError(f"--var {item!r}: expected NAME=VALUE with an upper-case NAME")
-        if runbook.variable(name) is None:
-            raise VariableError(f"--var {name}: runbook {runbook.id} has no variable {name} (its variables: {known})")
+        if runbook.variable(name) is None and not any(c.variable(name) for c in called):
+            known = ", ".join(dict.fromkeys(v.name for r in (runbook, *called) for v in r.variables)) or "none"
+            whose = f"runbook {runbook.id}" + (" and the runbooks it calls" if called else "")
+            raise VariableError(f"--var {name}: {whose} {'have' if called else 'has'} no variable {name} "
+                                f"({'their' if called else 'its'} variables: {known})")
         values[name] = value
     return values
 

@@ -18,6 +18,20 @@ def _value(value: str | None) -> str:
     return "not set" if value is None else repr(value)
 
 
+def _not_commands(expected, facts: Facts) -> str:
+    """Why steps listed in `ran` are not there when they are a checklist done or a call made: `ran` holds the
+    steps whose command ran (a call's are its called steps, `call/step`)."""
+    manual = [k for k in expected if k not in facts.ran and facts.did.get(k, "").startswith("checked")]
+    calls = [k for k in expected if k not in facts.ran and facts.did.get(k, "").startswith("called")]
+    notes = []
+    if manual:
+        notes.append(f"{', '.join(manual)}: a manual step (checklist) runs no command, so it is not in `ran`")
+    if calls:
+        notes.append(f"{', '.join(calls)}: a `uses` step runs no command of its own; `ran` lists the steps it "
+                     f"calls ({calls[0]}/STEP)")
+    return "".join(f"\n  ({note})" for note in notes)
+
+
 def compare(expect: Expectation, facts: Facts) -> tuple[list[str], list[tuple[str, str, str, bool]]]:
     """(differences, table): the table has a row per step the session reached or the scenario names:
     (step, expected, actual, differs)."""
@@ -29,7 +43,7 @@ def compare(expect: Expectation, facts: Facts) -> tuple[list[str], list[tuple[st
         got = facts.stopped_at or "none (the session completed)"
         problems.append(f"stopped_at: expected {expect.stopped_at}, got {got}")
     if expect.ran is not None and list(expect.ran) != facts.ran:
-        problems.append(f"ran: expected {_shown(expect.ran)}, got {_shown(facts.ran)}")
+        problems.append(f"ran: expected {_shown(expect.ran)}, got {_shown(facts.ran)}{_not_commands(expect.ran, facts)}")
     if expect.skipped is not None and list(expect.skipped) != facts.skipped:
         problems.append(f"skipped: expected {_shown(expect.skipped)}, got {_shown(facts.skipped)}")
     for key, count in (expect.attempts or {}).items():

@@ -26,15 +26,21 @@ def step_keys(runbook: Runbook, calls: Calls | None = None) -> dict[str, Step]:
 
 
 def target_watched(plan: nesting.Plan, entry: nesting.Entry) -> bool:
-    """Whether the session re-checks the target before this step: a destructive step of a runbook with
-    `target`, run as the runbook's own step or inside a call of a whole runbook (a call of one step,
-    RUNBOOK#STEP, takes no baseline of the called runbook's target, so nothing is compared there)."""
-    if entry.step.run is None or not (entry.step.destructive and entry.runbook.target):
+    """Whether the session re-checks a target before this step (Session._watched): a destructive step, when
+    the runbook the operator started has `target`, or a runbook called whole around the step (its own included)
+    has one (a call of one step, RUNBOOK#STEP, takes no baseline of its runbook's target)."""
+    if entry.step.run is None or not entry.step.destructive:
         return False
-    if not entry.frame:
-        return True
-    call = plan.entry(entry.frame)
-    return call is not None and call.call is not None and call.call.whole
+    return bool(plan.runbook.target) or any(call.call is not None and call.call.whole and call.call.runbook.target
+                                            for call in plan.chain(entry))
+
+
+def watched_probes(plan: nesting.Plan, entry: nesting.Entry) -> list[str]:
+    """The probe names re-checked before the step: those of the runbook started and of each runbook called whole
+    around it."""
+    runbooks = [plan.runbook] + [call.call.runbook for call in plan.chain(entry)
+                                 if call.call is not None and call.call.whole]
+    return list(dict.fromkeys(probe.name for runbook in runbooks for probe in runbook.target))
 
 
 def called_runbooks(plan: nesting.Plan) -> list[Runbook]:

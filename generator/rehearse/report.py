@@ -20,7 +20,7 @@ def where(run: ScenarioRun, locate: Locate) -> tuple[str, str]:
         pointer, message = f"{scenario.pointer}/variables/{name}", run.problem
     elif run.gap is not None:
         field = run.gap.field
-        given = {"results": scenario.results, "conditions": scenario.conditions, "rollbacks": scenario.rollbacks}[field]
+        given = getattr(scenario, field)  # results, conditions, rollbacks, variables: where to add what is missing
         pointer = f"{scenario.pointer}/{field}" if given else f"{scenario.pointer}/name"
         message = str(run.gap)
     else:

@@ -95,7 +95,7 @@ def run_scenario(test: RunbookTest, scenario: Scenario, runbook: Runbook,
         # A pure `when` may read its runbook's variables, its captures and whatever the scenario sets.
         return _known_names(owners.get(key, runbook)) | given
 
-    script = Script(scenario, runbook, known_names, steps)
+    script = Script(scenario, runbook, known_names, steps, owners)
     recorder = Recorder(script)
     out = io.StringIO()
     console = Console(out=out, inp=io.StringIO())

@@ -38,9 +38,10 @@ class Script:
     """The scenario as the session meets it, shared by the shell, the operator and the recorder."""
 
     def __init__(self, scenario: Scenario, runbook: Runbook, known_names: Callable[[str], frozenset[str]],
-                 steps: dict[str, Step]):
+                 steps: dict[str, Step], owners: dict[str, Runbook] | None = None):
         self.scenario = scenario
         self.runbook = runbook
+        self.owners = owners or {}  # step key -> the runbook it is written in (a called one for a called step)
         self.known_names = known_names  # step key -> variables and captures a pure `when` there may read
         self.steps = steps
         self.current: str | None = None  # the key of the step running
@@ -71,13 +72,17 @@ class Script:
 
     # -- the operator's answers ---------------------------------------------------------------------
 
+    def answers_of(self, key: str) -> tuple[str, ...]:
+        """The step's answers, else the scenario's `default` (a word, or a list: `[yes, skip]` runs every other
+        step and skips on when one fails)."""
+        return self.scenario.answers.get(key) or self.scenario.default_answers
+
     def first_answer(self, key: str) -> str:
-        answers = self.scenario.answers.get(key)
-        return answers[0] if answers else self.scenario.default_answer
+        return self.answers_of(key)[0]
 
     def next_answer(self, key: str) -> str:
         """The answer to the step's next question after a failure: the list's next word, else `quit`."""
-        answers = self.scenario.answers.get(key, ())
+        answers = self.answers_of(key)
         used = self.prompts.get(key, 0) + 1
         self.prompts[key] = used
         return answers[used] if used < len(answers) else "quit"
@@ -137,7 +142,13 @@ class ScriptedShell:
         script = self.script
         key = script.current
         given = script.scenario.conditions.get(key)
+        step = script.steps.get(key)
+        if given is None and step is not None and step.uses is None and script.first_answer(key) == "skip":
+            # The operator skips the step whether its `when` holds or not: the scenario need not decide it (no
+            # branch is counted). The prompt comes after the test, so the session asks and is told `skip`.
+            return Result("exited", 0, "", "", 0.0)
         if given is None:
+            self._needs_values(key, command)
             try:
                 status = evaluate(command, self.values, script.known_names(key))
             except NotPure as why:
@@ -147,6 +158,22 @@ class ScriptedShell:
             status = 0 if given else 1
         script.took("when true" if status == 0 else "when false")
         return Result("exited", status, "", "", 0.0)
+
+    def _needs_values(self, key: str, command: str) -> None:
+        """A `when` that reads a variable the runbook requires (no default) and nobody gave: a real session asks
+        the operator for it before the test, so evaluating it empty would rehearse a session that cannot happen."""
+        from ..shell import used_names
+
+        owner = self.script.owners.get(key, self.script.runbook)
+        captured = {s.capture for s in owner.steps if s.capture}
+        for name, _ in used_names(command):
+            variable = owner.variable(name)
+            if variable is None or name in self.values or name in captured:
+                continue
+            if variable.required and variable.default is None:
+                raise ScenarioGap(key, f"step {key} has a `when` that reads ${name}, which {owner.id} requires and "
+                                       f"the scenario does not give (a real session would ask for it): give "
+                                       f"variables.{name}, or conditions.{key}", "variables")
 
     def rollback(self, command: str, timeout: int | None) -> Result:
         script = self.script
@@ -200,7 +227,10 @@ class ScriptedOperator(Dialogue):
         script = self.script
         key = script.current
         script.took("failure: ask")
-        if step.rollback and key in script.scenario.rollbacks and not script.rollback_runs.get(key):
+        # The operator rolls back while the scenario has a rollback result left for it: once for one result,
+        # at each failure for a list (one result per time the rollback runs).
+        given = script.scenario.rollbacks.get(key, ())
+        if step.rollback and script.rollback_runs.get(key, 0) < len(given):
             return "b"
         return _KEY[script.next_answer(key)]
 

@@ -54,6 +54,9 @@ def select(catalog: Catalog, names: list[str]) -> tuple[list[RunbookTest], list[
         elif path.suffix in YAML_SUFFIXES or "/" in name:
             raise UserError(f"{name}: no such file or folder")
         else:
+            broken = _unloaded_runbook(catalog, name)
+            if broken is not None:  # it exists but does not load: say so, not "no runbook named"
+                raise UserError(f"runbook {name} does not load; `runbook lint {broken}` says why")
             runbook = catalog.resolve(name)  # by id or service; ResolveError lists the runbooks
             found = [t for t in tests if t.runbook == runbook.id]
             errors += [line for _, named, line in invalid if named == runbook.id]
@@ -71,8 +74,10 @@ def _invalid_test_sources(catalog: Catalog) -> list[tuple[str, str | None, str]]
     out = []
     for source in catalog.sources:
         data = source.data if isinstance(source.data, dict) else {}
-        # A file whose YAML does not parse has no `kind`: its text tells whether it meant to be a scenario file.
-        meant = data.get("kind") == "runbook-test" if data else "runbook-test" in source.text
+        # A file whose YAML does not parse (or that is empty, not UTF-8, a list) has no `kind`: its text or its
+        # name (`NAME.test.yaml`, the form the docs suggest) tells whether it meant to be a scenario file.
+        meant = data.get("kind") == "runbook-test" if data else \
+            ("runbook-test" in source.text or _scenario_file_name(source.path))
         if source.path in loaded or not meant:
             continue
         errors = sorted(f for f in catalog.findings if f.path == source.path and f.severity == "error")
@@ -82,6 +87,11 @@ def _invalid_test_sources(catalog: Catalog) -> list[tuple[str, str | None, str]]
             more = f" (and {len(errors) - 1} more; `runbook lint {source.path}` lists them)" if len(errors) > 1 else ""
             out.append((source.path, named, f"{first.location()}: {first.code} {first.message}{more}"))
     return out
+
+
+def _scenario_file_name(path: str) -> bool:
+    name = Path(path).name
+    return any(name.endswith(f".test{suffix}") for suffix in YAML_SUFFIXES)
 
 
 def run_tests(catalog: Catalog, tests: list[RunbookTest]) -> Suite:
@@ -114,15 +124,22 @@ def _missing_runbook(catalog: Catalog, test: RunbookTest) -> str:
     source = catalog.source(test.path)
     line, column = source.locate("/runbook") if source is not None else (1, 1)
     where = f"{test.path}:{line}:{column}"
-    broken = next((s for s in catalog.sources if isinstance(s.data, dict) and s.data.get("kind") == "runbook"
-                   and s.data.get("id") == test.runbook), None)
+    broken = _unloaded_runbook(catalog, test.runbook)
     if broken is not None:
-        return f"{where}: runbook {test.runbook!r} does not load; `runbook lint {broken.path}` says why"
+        return f"{where}: runbook {test.runbook!r} does not load; `runbook lint {broken}` says why"
     from ..suggest import closest
 
     guess = closest(test.runbook, [r.id for r in catalog.runbooks])
     hint = f"; did you mean {guess!r}?" if guess else ""
     return f"{where}: runbook {test.runbook!r} does not exist{hint}"
+
+
+def _unloaded_runbook(catalog: Catalog, runbook_id: str) -> str | None:
+    """The path of the file that declares runbook `runbook_id` but did not load as a runbook, if any."""
+    if any(r.id == runbook_id for r in catalog.runbooks):
+        return None
+    return next((s.path for s in catalog.sources if isinstance(s.data, dict) and s.data.get("kind") == "runbook"
+                 and s.data.get("id") == runbook_id), None)
 
 
 def runbook_of(catalog: Catalog, test: RunbookTest) -> Runbook | None:

@@ -2,8 +2,8 @@
 
 `runbook test` starts no process, yet a scenario should not have to restate what `[ -n "$CURRENT_REPLICAS" ]`
 says. tree-sitter-bash (the parser lint and import use) tells what the command is made of; only these are pure:
-`[ ... ]`, `test ...`, `[[ ... ]]`, `true`, `false`, `:`, joined by `&&`, `||`, `!`, `;` and newlines, whose
-words are literals, quotes and `$NAME` / `${NAME}` / `${NAME:-word}`-style expansions of known names. Anything
+`[ ... ]`, `test ...`, `[[ ... ]]`, `(( ... ))` (arithmetic.py), `true`, `false`, `:`, joined by `&&`, `||`, `!`, `;` and newlines, whose
+words are literals, quotes, `$(( ))` and `$NAME` / `${NAME}` / `${NAME:-word}`-style expansions of known names. Anything
 else (a command substitution, a pipeline, a file test such as `-s`, a glob, another program, a name the scenario
 does not control) raises NotPure: the scenario must give `conditions.STEP` instead.
 
@@ -26,6 +26,10 @@ class NotPure(Exception):
     """The command is not a test this module can decide from the values alone; the message says why."""
 
 
+class BashError(Exception):
+    """Bash would stop with an error inside arithmetic (division by zero, a malformed expression)."""
+
+
 _INTEGER = re.compile(r"^\s*[-+]?[0-9]+\s*$")
 _STRING_UNARY = {"-n": lambda s: s != "", "-z": lambda s: s == ""}
 _INT_BINARY = {"-eq": lambda a, b: a == b, "-ne": lambda a, b: a != b, "-lt": lambda a, b: a < b,
@@ -43,7 +47,7 @@ def evaluate(command: str, values: Mapping[str, str], known: frozenset[str] | se
     (names in `known` but not in `values` are unset). Raises NotPure when the values alone cannot decide."""
     root, _ = parsed_tree(command)
     if root.has_error:
-        raise NotPure("bash cannot parse it")
+        raise NotPure("the shell parser cannot read it (tree-sitter-bash)")
     status = TRUE
     statements = [child for child in root.named_children if child.type != "comment"]
     if not statements:
@@ -95,6 +99,11 @@ class _Evaluator:
             return self.command(node)
         if kind == "redirected_statement":
             raise NotPure("it redirects input or output")
+        if kind == "compound_statement" and node.children and node.children[0].type == "((":
+            try:  # (( expr )): true when the value is not 0
+                return TRUE if self.arithmetic(node.children[1:-1]) != 0 else FALSE
+            except BashError:
+                return FALSE  # bash prints the error and the test fails
         raise NotPure(f"`{self.text(node)}` is not a test (a {kind.replace('_', ' ')})")
 
     def command(self, node) -> int:
@@ -221,7 +230,47 @@ class _Evaluator:
             return [(self.lookup(node.named_children[0]), not quoted)]
         if kind == "expansion":
             return [(self.expansion(node), not quoted)]
+        if kind == "arithmetic_expansion":  # $(( N + 1 ))
+            try:
+                return [(str(self.arithmetic(node.children[1:-1])), not quoted)]
+            except BashError as error:
+                raise NotPure(f"bash stops on `{self.text(node)}` ({error})") from None
         raise NotPure(f"`{self.text(node)}` is not a plain word or variable (a {kind.replace('_', ' ')})")
+
+    def arithmetic(self, nodes) -> int:
+        """The value of the arithmetic between `((` and `))` (or in `$(( ))`): expansions are made first, from
+        the scenario's values, then the text is read as bash reads it (arithmetic.py)."""
+        from . import arithmetic
+
+        if not nodes:
+            raise NotPure("the arithmetic is empty")
+        start, end = nodes[0].start_byte, nodes[-1].end_byte
+        pieces, position = [], start
+        for expansion in self.expansions(nodes):
+            pieces.append(self.data[position:expansion.start_byte].decode("utf-8", "replace"))
+            pieces.append(self.single(expansion))
+            position = expansion.end_byte
+        pieces.append(self.data[position:end].decode("utf-8", "replace"))
+
+        def variable(name: str) -> str:
+            if name not in self.known:
+                raise NotPure(f"it reads {name}, which is neither a variable of the runbook nor a capture")
+            return self.values.get(name, "")
+
+        return arithmetic.evaluate("".join(pieces), variable)
+
+    def expansions(self, nodes) -> list:
+        """The `$NAME`, `${...}` and `$(( ))` nodes inside the arithmetic, outermost only, in order; anything
+        that would run a command refuses."""
+        found = []
+        for node in nodes:
+            if node.type in ("simple_expansion", "expansion", "arithmetic_expansion"):
+                found.append(node)
+            elif node.type in ("command_substitution", "process_substitution"):
+                raise NotPure(f"`{self.text(node)}` runs a command")
+            else:
+                found += self.expansions(node.children)
+        return found
 
     def lookup(self, name_node) -> str:
         if name_node.type != "variable_name":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ...calls import Calls, describe_cycle, reference, references
 from ...codes import RULES
@@ -20,6 +21,7 @@ NOT_GIVEN = RULES["RB435"]
 OWN_COMMAND = RULES["RB436"]
 REFUSED_VALUE = RULES["RB437"]
 TEXT_WITH_NAME = RULES["RB438"]
+SAME_NAME = RULES["RB439"]
 _NAME_IN_TEXT = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 # Fields a `uses` step may not have: the called steps are what runs (RB436).
@@ -51,6 +53,16 @@ def check(ctx):
 
 def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
     own = _own_fields(ctx, runbook, step)
+    if "risk" in own and calls.resolve(step) is not None:
+        # The call's risk is the highest of the steps it calls: a `risk` that says so is documentation and
+        # stays; one that says otherwise misleads the reader (and each called destructive step asks for its own
+        # confirmation whatever the call says).
+        computed = calls.risk(replace(step, risk="read-only"))
+        own.remove("risk")
+        if step.risk != computed:
+            yield ctx.finding(OWN_COMMAND, runbook, f"{step.pointer}/risk", f"step {step.id} says `risk: {step.risk}`, "
+                              f"but the steps {step.uses} runs make it {computed}: a call's risk is the highest risk of "
+                              f"the steps it calls; remove `risk`", key=True)
     if own:
         listed = ", ".join(f"`{name}`" for name in own)
         yield ctx.finding(OWN_COMMAND, runbook, f"{step.pointer}/{own[0]}", f"step {step.id} uses {step.uses} and "
@@ -59,6 +71,12 @@ def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
     declared = {v.name for v in runbook.variables}
     for name, ref in references(step):
         if ref in declared or ref in captured or is_standard(ref):
+            continue
+        later = next((s for s in runbook.steps if s.capture == ref), None)
+        if later is not None:
+            yield ctx.finding(UNDECLARED_REFERENCE, runbook, f"{step.pointer}/with/{name}",
+                              f"`with` passes ${ref} to {name}, but ${ref} is captured only by a later step "
+                              f"({later.id}); a call gets the values known when it starts: move the call after it")
             continue
         close = closest(ref, declared | captured, cutoff=0.7)
         hint = f"did you mean ${close}?" if close else "declare it under `variables`, or write the literal text"
@@ -73,8 +91,14 @@ def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
     runbook_id, step_id = step.called
     callee = calls.by_id.get(runbook_id)
     if callee is None:
+        other = next((d for d in ctx.known if not isinstance(d, Runbook) and getattr(d, "id", None) == runbook_id
+                      and getattr(d, "kind", "runbook-test") != "runbook-test"), None)
         close = closest(runbook_id, set(calls.by_id) - {runbook.id})
         hint = f"did you mean {close!r}?" if close else "check the id (`runbook list` shows them)"
+        if other is not None:  # a catalog: its id exists, but only a runbook has steps to call
+            yield ctx.finding(UNKNOWN_RUNBOOK, runbook, f"{step.pointer}/uses", f"step {step.id} uses {runbook_id!r}, "
+                              f"which is a {other.kind} document, not a runbook: only a runbook's steps can be called")
+            return
         yield ctx.finding(UNKNOWN_RUNBOOK, runbook, f"{step.pointer}/uses", f"step {step.id} uses runbook "
                           f"{runbook_id!r}, which does not exist; {hint}")
         return
@@ -107,7 +131,15 @@ def _call(ctx, calls: Calls, runbook: Runbook, step: Step, captured: set[str]):
                           f"{value!r} passed to {name} of {callee.id} {why}; runbook exec would stop at this call")
     given = {name for name, _ in step.with_}
     for variable in call.needed_variables():
-        if variable.required and variable.default is None and variable.name not in given:
+        if variable.name in given:
+            continue
+        if variable.default is not None and runbook.variable(variable.name) is not None and callee.id != runbook.id:
+            # Silent: the operator set the caller's value and the call quietly uses its own default.
+            yield ctx.finding(SAME_NAME, runbook, f"{step.pointer}/uses",
+                              f"{runbook.id} and {callee.id} both declare {variable.name}, and this call does not "
+                              f"pass it: the called steps get {callee.id}'s default {variable.default!r}, not "
+                              f"{runbook.id}'s value; add `{variable.name}: \"${variable.name}\"` to `with`")
+        if variable.required and variable.default is None:
             yield ctx.finding(NOT_GIVEN, runbook, f"{step.pointer}/uses",
                               f"{callee.id} needs {variable.name} ({variable.description}) and this call does not "
                               f"pass it in `with`; runbook exec takes it from the environment or asks for it")

@@ -110,7 +110,10 @@ def check(ctx):
                                           f"step {step.id!r} looks destructive ({label}) but is not marked `risk: destructive`; mark it and add `confirm`")
             if step.rollback:
                 commands.append((runbook, f"{step.pointer}/rollback", step.rollback))
-            if step.destructive and not step.confirm and not ctx.replaced(runbook, step.pointer + "/confirm"):
+            # A `uses` step asks nothing itself (each called destructive step has its own `confirm`); a `risk`
+            # written on it is RB436's finding.
+            if step.destructive and not step.confirm and step.uses is None and \
+                    not ctx.replaced(runbook, step.pointer + "/confirm"):
                 yield ctx.finding(NO_CONFIRM, runbook, step.pointer + "/risk", f"destructive step {step.id!r} has no `confirm`; say what it breaks and why it is right")
             if step.confirm and step.confirm.lstrip().upper().startswith("TODO"):
                 yield ctx.finding(TODO_CONFIRM, runbook, step.pointer + "/confirm", f"`confirm` of step {step.id!r} is still a TODO; state what the step breaks")

@@ -15,7 +15,7 @@ from ...codes import RULES
 from ...execute.variables import problem
 from ...model import Runbook, RunbookTest
 from ...pointers import escape
-from ...rehearse.keys import called_runbooks, plan_of, target_watched
+from ...rehearse.keys import called_runbooks, plan_of, watched_probes
 from ...suggest import closest
 
 UNKNOWN_RUNBOOK = RULES["RB650"]
@@ -30,6 +30,7 @@ UNKNOWN_VARIABLE = RULES["RB658"]
 DUPLICATE_NAME = RULES["RB659"]
 INVALID_VALUE = RULES["RB660"]
 ANSWER_AT_A_CALL = RULES["RB661"]
+RAN_WITHOUT_RUN = RULES["RB662"]
 
 
 def _hint(word: str, choices) -> str:
@@ -124,7 +125,8 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
                               f"step {key} has no `run`, so no result is ever asked for; remove it (answer a manual "
                               f"step in `answers`)", key=True)
         elif key in scenario.per_attempt:
-            rounds = 1 + sum(1 for answer in scenario.answers.get(key, ())[1:] if answer == "yes")
+            answers = scenario.answers.get(key) or scenario.default_answers
+            rounds = 1 + sum(1 for answer in answers[1:] if answer == "yes")
             allowed = step.attempts * rounds
             if len(results) > allowed:
                 why = f"retry.attempts is {step.attempts}" if step.retry else "it has no `retry` (one attempt)"
@@ -158,19 +160,25 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
         entry = plan.entry(key)
         if entry is None:
             continue
-        owner = entry.runbook  # the probes re-checked before a step are those of the runbook it is written in
-        owner_probes = [probe.name for probe in owner.target]
+        owner = entry.runbook
+        # The probes re-checked before a destructive step: the started runbook's and those of each runbook called
+        # whole around it (its own included); a runbook called for one step has no baseline to compare with.
+        watched = watched_probes(plan, entry)
+        allowed = list(dict.fromkeys([probe.name for probe in owner.target] + watched))
         for name in changes:
-            if name not in owner_probes:
+            if name not in allowed:
+                message = _probe_message(owner, name, allowed) if allowed == [p.name for p in owner.target] else \
+                    (f"no runbook step {key} runs in has a target probe {name!r}{_hint(name, allowed)}; the probes "
+                     f"there: {', '.join(allowed)}")
                 yield ctx.finding(UNKNOWN_PROBE, test, f"{base}/target_changes/{escape(key)}/{escape(name)}",
-                                  _probe_message(owner, name, owner_probes), key=True)
+                                  message, key=True)
         if entry.step.run is None or not entry.step.destructive:
             what = f"uses {entry.step.uses}; name a destructive step it calls" if entry.call is not None \
                 else "is not destructive"
             yield ctx.finding(CHANGE_UNSEEN, test, f"{base}/target_changes/{escape(key)}",
                               f"step {key} {what}: the target is re-checked only before destructive "
                               f"steps, so this change is not seen there", key=True)
-        elif owner.target and not target_watched(plan, entry):
+        elif any(name in allowed and name not in watched for name in changes):
             call = plan.entry(entry.frame)
             yield ctx.finding(CHANGE_UNSEEN, test, f"{base}/target_changes/{escape(key)}",
                               f"step {key} runs through `uses: {call.step.uses}`, one step of {owner.id}: the session "
@@ -190,6 +198,16 @@ def _scenario(ctx, test: RunbookTest, runbook: Runbook, scenario, plan):
         for index, key in enumerate(getattr(expect, field) or ()):
             if key not in steps:
                 yield from unknown_step(f"{base}/expect/{field}/{index}", key, is_key=False)
+    for index, key in enumerate(expect.ran or ()):
+        step = steps.get(key)
+        if step is None or step.run is not None:
+            continue
+        if step.uses is not None:
+            what = f"uses {step.uses} and runs no command of its own; list the steps it calls: {_inside(plan, key)}"
+        else:
+            what = "is a manual step (no `run`): a checklist done is not a command that ran; remove it"
+        yield ctx.finding(RAN_WITHOUT_RUN, test, f"{base}/expect/ran/{index}", f"`ran` lists the steps whose "
+                          f"command ran, and step {key} {what}")
     for key in expect.attempts or {}:
         if key not in steps:
             yield from unknown_step(f"{base}/expect/attempts/{escape(key)}", key)
