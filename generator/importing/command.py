@@ -11,7 +11,7 @@ folder (a folder's subfolders are mirrored); `-o -` writes one file's YAML to st
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -57,6 +57,7 @@ def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Pa
     report_err = to_stdout  # keep standard output for the YAML
     imported: list[tuple[_Job, int, int]] = []
     failed: list[tuple[_Job, str]] = []
+    skipped: list[_Job] = []  # empty files of a folder
     for job in jobs:
         shown = display_path(job.markdown)
         try:
@@ -77,6 +78,13 @@ def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Pa
             result.findings.insert(0, Finding(shown, 1, 1, codes.ID_RENAMED.code, codes.ID_RENAMED.severity,
                                               f"id {job.renamed_from!r} is also {clash}; this "
                                               f"runbook is {job.runbook_id!r}"))
+        if result.data is None and len(jobs) > 1 and [f.code for f in result.findings] == [codes.EMPTY.code]:
+            # In a folder an empty page is a stub (GitLab's runbooks have some): skipped with a warning, and
+            # the import still succeeds. Named on its own, an empty file is an error: nothing was imported.
+            _print([replace(f, severity="warning", message=f"{f.message}; skipped") for f in result.findings],
+                   report_err)
+            skipped.append(job)
+            continue
         _print(result.findings, report_err)
         if result.data is None:
             failed.append((job, "; ".join(f.message for f in result.findings if f.severity == "error") or "not imported"))
@@ -115,7 +123,7 @@ def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Pa
         click.echo(f"imported {shown} -> {where}: {shape}, {len(result.data.get('variables', {}))} variables; "
                    f"{warnings} finding(s) need a person", err=report_err)
     if len(jobs) > 1:
-        _summary(imported, failed, report_err)
+        _summary(imported, failed, skipped, report_err)
     if links is not None:
         _print(report(links), report_err)
         for line in summary(links):
@@ -258,10 +266,11 @@ def _print(findings: list[Finding], err: bool) -> None:
         click.echo(finding.line_text(), err=err)
 
 
-def _summary(imported, failed, err: bool) -> None:
+def _summary(imported, failed, skipped, err: bool) -> None:
     total = len(imported) + len(failed)
     steps = sum(n for _, _, n in imported)
-    click.echo(f"\nimported {len(imported)} of {total} file(s), {steps} steps in all", err=err)
+    empty = f"; {len(skipped)} empty file(s) skipped" if skipped else ""
+    click.echo(f"\nimported {len(imported)} of {total} file(s), {steps} steps in all{empty}", err=err)
     review = [(job, n) for job, n, _ in imported if n]
     if review:
         click.echo("needs a person (warnings above):", err=err)
