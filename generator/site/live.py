@@ -28,7 +28,7 @@ from ..history import read_history
 from ..model import Runbook
 from ..project import Catalog, discover, load_catalog
 from .catalog import CatalogErrors, SiteSource, lint_folder
-from .pages import TEMPLATES_DIR, GeneratedPage, SiteRenderer
+from .pages import ALERTS_INDEX, RUNBOOKS_INDEX, TEMPLATES_DIR, GeneratedPage, SiteRenderer
 
 
 # Pages whose navigation alone is behind, built by each build that follows an edit: small enough that an
@@ -43,6 +43,7 @@ class LiveSite:
     _pages: dict[str, tuple[object, list[GeneratedPage]]] = field(default_factory=dict)  # key -> (inputs, pages)
     _written: dict[str, str] = field(default_factory=dict)  # uri -> text in the cache folder
     _listing: object = None  # the listed facts of the last `pages` call
+    _markers: object = None  # what the hand-written pages' markers show, as of the last `pages` call
     _expanded: dict[str, tuple[object, str]] = field(default_factory=dict)  # uri -> (inputs, text)
     _theme: tuple[object, object] | None = None  # (key, the theme's Jinja environment with its compiled templates)
     _nav: tuple[object, list] | None = None
@@ -126,20 +127,28 @@ class LiveSite:
                 inputs = (doc.path, doc.sha256, listing)
             wanted.append((f"doc:{doc.path}", inputs, lambda doc=doc: [renderer.document_page(doc)]))
         for slug, (name, runbooks) in renderer.alerts.items():
-            inputs = (name, tuple((r.id, r.title, r.summary) for r in runbooks))
+            # An alert's page shows its runbooks' titles, summaries and labelled variables: their whole content.
+            inputs = (name, settings, tuple((r.id, r.sha256) for r in runbooks))
             wanted.append((f"alert:{slug}", inputs, lambda slug=slug: [renderer.alert_page(slug)]))
-        wanted.append(("listings", listing, renderer.listing_pages))
+        # Each index page again only when its own rows or shape changed: an edit touches a few of them.
+        shown: dict[str, tuple] = {}
+        for job in renderer.listing_jobs():
+            shown[job.uri] = (settings, job.shape, tuple(_listed(r) for r in job.rows))
+            wanted.append((f"listing:{job.uri}", shown[job.uri], lambda job=job: [job.render()]))
         pages: dict[str, tuple[object, list[GeneratedPage]]] = {}
         for key, inputs, render in wanted:
             known = self._pages.get(key)
             pages[key] = known if known and known[0] == inputs else (inputs, render())
         self._pages = pages
         self._listing = listing
+        # The hand-written pages' markers show the severity levels (in `settings`), the first page of the
+        # runbooks index and the first page of the alerts index.
+        self._markers = (settings, shown.get(RUNBOOKS_INDEX), shown.get(ALERTS_INDEX))
         return [page for _, rendered in pages.values() for page in rendered]
 
     def expand_markers(self, renderer: SiteRenderer, markdown: str, uri: str) -> str:
-        """`renderer.expand_markers`, again only when the page or the listed facts changed (call after `pages`)."""
-        inputs = (markdown, self._listing)
+        """`renderer.expand_markers`, again only when the page or what its markers show changed (call after `pages`)."""
+        inputs = (markdown, self._markers)
         known = self._expanded.get(uri)
         if not known or known[0] != inputs:
             known = self._expanded[uri] = (inputs, renderer.expand_markers(markdown, uri))
@@ -214,7 +223,8 @@ def _templates_stamp() -> tuple:
 def _listed(runbook: Runbook) -> tuple:
     """What the listing pages (runbooks, alerts, tags) and the catalogs show of a runbook."""
     return (runbook.id, runbook.path, runbook.title, runbook.summary, runbook.service, runbook.severity,
-            runbook.owner, runbook.tags, runbook.alerts, runbook.last_reviewed, runbook.review_interval)
+            runbook.owner, runbook.tags, runbook.alerts, runbook.last_reviewed, runbook.review_interval,
+            len(runbook.steps))
 
 
 def _called(renderer, runbook: Runbook) -> tuple:
