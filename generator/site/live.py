@@ -16,12 +16,15 @@ Under `runbook serve` the plugin keeps one `LiveSite` across rebuilds (MkDocs ke
 
 from __future__ import annotations
 
+import functools
 import gc
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import jinja2
 
 from ..config import Config, ConfigError, load_config
 from ..history import read_history
@@ -46,6 +49,7 @@ class LiveSite:
     _markers: object = None  # what the hand-written pages' markers show, as of the last `pages` call
     _expanded: dict[str, tuple[object, str]] = field(default_factory=dict)  # uri -> (inputs, text)
     _theme: tuple[object, object] | None = None  # (key, the theme's Jinja environment with its compiled templates)
+    _theme_file_list: tuple[object, list[str]] | None = None  # (key, the theme's static files)
     _nav: tuple[object, list] | None = None
     _views: dict[str, tuple] = field(default_factory=dict)  # page uri -> what its navigation showed when built
     _fresh: set[str] = field(default_factory=set)  # pages whose text this build wrote (MkDocs builds them)
@@ -199,8 +203,7 @@ class LiveSite:
         """The theme's Jinja environment of the previous build when its templates are unchanged, with this
         build's filters and globals: MkDocs makes a new one per build and compiling Material's templates
         again was a third of a rebuild. Template folders inside installed packages are not re-read."""
-        dirs = tuple(getattr(env.loader, "searchpath", ()))
-        key = (dirs, tuple(_folder_stamp(Path(d)) for d in dirs if not {"site-packages", "dist-packages"} & set(Path(d).parts)))
+        key = _theme_key(env)
         if self._theme and self._theme[0] == key:
             cached = self._theme[1]
             cached.filters.update(env.filters)
@@ -209,6 +212,34 @@ class LiveSite:
             return cached
         self._theme = (key, env)
         return env
+
+
+    def cache_theme_files(self, theme) -> None:
+        """Make `theme.get_env()` (called once per build) list the theme's files from the previous build
+        while its folders are unchanged: MkDocs walks the theme's folders for its static files on every
+        build, Material's thousands of icons included, a fifth of a rebuild of one page."""
+        make_env = theme.get_env
+
+        def get_env():
+            env = make_env()
+            env.list_templates = functools.partial(self._theme_files, env, tuple(sorted(theme.static_templates)))
+            return env
+
+        theme.get_env = get_env
+
+    def _theme_files(self, env, static_templates: tuple, extensions=None, filter_func=None) -> list[str]:
+        # MkDocs' filter (add_files_from_theme) depends on the static templates alone.
+        key = (_theme_key(env), static_templates, extensions, filter_func is None)
+        if not self._theme_file_list or self._theme_file_list[0] != key:
+            names = jinja2.Environment.list_templates(env, extensions, filter_func)
+            self._theme_file_list = (key, names)
+        return list(self._theme_file_list[1])
+
+
+def _theme_key(env) -> tuple:
+    """The theme's template folders and, outside installed packages, their files' modification times."""
+    dirs = tuple(getattr(env.loader, "searchpath", ()))
+    return (dirs, tuple(_folder_stamp(Path(d)) for d in dirs if not {"site-packages", "dist-packages"} & set(Path(d).parts)))
 
 
 def _folder_stamp(folder: Path) -> tuple:

@@ -25,6 +25,7 @@ from .parallel import PageSplit
 from .pages import TEMPLATES_DIR, SiteRenderer
 from .search import MODE_KEY, PAGEFIND, SearchIndexError, index_site, pagefind_executable
 from .search import THEME_DIR as SEARCH_THEME_DIR
+from .watcher import use_native_watcher
 
 log = get_plugin_logger(__name__)
 
@@ -101,6 +102,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.split = PageSplit(cores) if cores > 1 else None
         if self.pagefind and str(SEARCH_THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(0, str(SEARCH_THEME_DIR))
+        if self.live:
+            self.live.cache_theme_files(config.theme)
         if self.live and self.live.built_once:
             # Rebuilds while serving: the 404 page (the whole navigation) and the sitemap from the first
             # build stay; rendering them again each time cost more than the page that changed.
@@ -214,6 +217,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         server.watch(str(TEMPLATES_DIR))
         if self.live:
             server.watch(str(self.live.signal_dir))
+            use_native_watcher(server)  # a save starts the rebuild at once, not at the next poll
         return server
 
 
