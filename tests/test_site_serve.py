@@ -141,17 +141,61 @@ def test_runbook_serve_shows_a_saved_edit_in_the_browser(project):
         server.stderr.close()
 
 
-def test_a_new_title_reaches_the_navigation_of_its_section_in_the_next_build(project, tmp_path, monkeypatch):
+def test_a_new_title_reaches_the_navigation_of_its_section_between_builds(project, tmp_path, monkeypatch):
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        plugin = server.plugins["runbooks"]
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
+        server.build()
+        page = lambda uri: (tmp_path / "site" / uri).read_text()  # noqa: E731
+        # The edit's build wrote the pages whose text changed (its own, the index pages, those that link it
+        # as related); the section's other pages (rabbitmq) follow in another process, with no build.
+        assert "Redis cache and sessions" in page("runbooks/redis-cache/index.html")
+        assert "Redis cache and sessions" in page("browse/kinds/infrastructure/index.html")
+        written = plugin.catch_up.wait()
+        assert "runbooks/rabbitmq.md" in written and "runbooks/redis-cache.md" not in written
+        assert "Redis cache and sessions" in page("runbooks/rabbitmq/index.html")
+        assert "Redis cache and sessions" not in page("runbooks/payment-service/index.html")  # another section
+        assert not (tmp_path / "site/runbooks/rabbitmq/index.html.part").exists()
+        # The next build knows those pages are up to date: it neither builds them nor hands them on.
+        before = server.mtimes()
+        server.build()
+        assert server.mtimes()["runbooks/rabbitmq/index.html"] == before["runbooks/rabbitmq/index.html"]
+        assert plugin.catch_up.pid is None
+    finally:
+        server.close()
+
+
+def test_a_build_stops_the_catch_up_and_the_next_one_takes_the_rest(project, tmp_path, monkeypatch):
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        plugin, live = server.plugins["runbooks"], server.plugins["runbooks"].live
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
+        server.build()
+        behind = live.navigation_behind  # handed to the catch-up: the new title is in its section's pages
+        assert "runbooks/rabbitmq.md" in behind and plugin.catch_up.pid is not None
+        server.build()  # at once, as a save would: stops the catch-up after the page it was writing
+        rest = live.navigation_behind
+        assert rest <= behind and set(plugin.catch_up.wait()) == rest  # the next catch-up takes the rest only
+        site = tmp_path / "site"
+        assert all("Redis cache and sessions" in (site / uri.replace(".md", "/index.html")).read_text() for uri in behind)
+        assert not list(site.rglob("*.part"))
+    finally:
+        server.close()
+
+
+def test_without_fork_the_navigation_catches_up_in_the_next_builds(project, tmp_path, monkeypatch):
+    from generator.site.catch_up import CatchUp
+
+    monkeypatch.setattr(CatchUp, "available", staticmethod(lambda: False))  # as on a system without os.fork
     server = Server(project, tmp_path / "site", monkeypatch)
     try:
         live = server.plugins["runbooks"].live
+        assert server.plugins["runbooks"].catch_up is None
         edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
         server.build()
         page = lambda uri: (tmp_path / "site" / uri).read_text()  # noqa: E731
         assert "Redis cache and sessions" in page("runbooks/redis-cache/index.html")
-        # The edit's build wrote the pages whose text changed (its own, the index pages, those that link it
-        # as related); the section's other pages (rabbitmq) follow.
-        assert "Redis cache and sessions" in page("browse/kinds/infrastructure/index.html")
         assert "Redis cache and sessions" not in page("runbooks/rabbitmq/index.html") and live.pending
         assert (live.signal_dir / "navigation-behind").is_file()  # the server builds again
         server.build()

@@ -10,8 +10,9 @@ Under `runbook serve` the plugin keeps one `LiveSite` across rebuilds (MkDocs ke
   the runbooks it links, the catalogs it reads; listings whenever a listed fact changed);
 - writes each page into a cache folder only when its text changed, and gives MkDocs that file, so a
   dirty build (`mkdocs serve --dirty`, which `runbook serve` uses) rebuilds just those pages;
-- then builds the pages whose navigation changed (a new title or section of a runbook), in the builds
-  that follow, NAV_STEP at a time (see `stale_navigation`).
+- then has the pages whose navigation alone changed (a new title or section of a runbook) built between
+  rebuilds in another process (`behind_navigation`, catch_up.py), or, without `os.fork`, in the builds
+  that follow, NAV_STEP at a time (`stale_navigation`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class LiveSite:
     _theme_file_list: tuple[object, list[str]] | None = None  # (key, the theme's static files)
     _nav: tuple[object, list] | None = None
     _views: dict[str, tuple] = field(default_factory=dict)  # page uri -> what its navigation showed when built
+    _behind: dict[str, tuple] = field(default_factory=dict)  # page uri -> what its navigation shows now
     _fresh: set[str] = field(default_factory=set)  # pages whose text this build wrote (MkDocs builds them)
     pending: bool = False  # pages whose navigation is behind wait for the next build
     built_once: bool = False
@@ -177,15 +179,12 @@ class LiveSite:
             self._nav = (inputs, renderer.nav(handwritten))
         return self._nav[1]
 
-    def stale_navigation(self, nav: list, uris: list[str]) -> set[str]:
-        """The pages (of `uris`, every page of this build) to build again though their text did not change,
-        because their navigation shows something else now: a runbook's new title, or a runbook that moved
-        to another section, is also in the navigation of its section's pages, and a new section (a new
-        team) in that of every page of the folder (see `pages.nav_views`).
-
-        A build that follows an edit writes the edited pages and the index pages only, so the edit shows at
-        once; the pages whose navigation alone is behind follow in the next builds, NAV_STEP at a time
-        (`pending` asks the server for one, see plugin.on_post_build)."""
+    def behind_navigation(self, nav: list, uris: list[str]) -> list[str]:
+        """The pages (of `uris`, every page of this build) whose navigation shows something else now though
+        their text did not change, and which this build does not write: a runbook's new title, or a runbook
+        that moved to another section, is also in the navigation of its section's pages, and a new section
+        (a new team) in that of every page of the folder (see `pages.nav_views`). Call once per build, after
+        the pages are written to the cache folder; `caught_up` records those built since."""
         from .pages import nav_views
 
         base, views = nav_views(nav)
@@ -193,9 +192,30 @@ class LiveSite:
         shown = self._views  # what each page's navigation showed when it was last built
         behind = sorted(uri for uri, view in current.items() if uri in shown and shown[uri] != view
                         and uri not in self._fresh)
-        now = set() if self._fresh or not shown else set(behind[:NAV_STEP])
-        self._views = {uri: shown[uri] if uri in shown and uri in behind and uri not in now else view
-                       for uri, view in current.items()}
+        self._views = {uri: shown[uri] if uri in behind else view for uri, view in current.items()}
+        self._behind = {uri: current[uri] for uri in behind}
+        return behind
+
+    @property
+    def navigation_behind(self) -> set[str]:
+        """The pages of the last `behind_navigation` not caught up since."""
+        return set(self._behind)
+
+    def caught_up(self, uris) -> None:
+        """These pages (of the last `behind_navigation`) were built with that build's navigation."""
+        for uri in uris:
+            if uri in self._behind:
+                self._views[uri] = self._behind.pop(uri)
+
+    def stale_navigation(self, nav: list, uris: list[str]) -> set[str]:
+        """Where pages cannot be caught up in another process (see catch_up.py): the pages whose navigation
+        is behind (`behind_navigation`) to build in this build. A build that follows an edit writes the
+        edited pages and the index pages only, so the edit shows at once; the pages whose navigation alone
+        is behind follow in the next builds, NAV_STEP at a time (`pending` asks the server for one, see
+        plugin.on_post_build)."""
+        behind = self.behind_navigation(nav, uris)
+        now = set() if self._fresh else set(behind[:NAV_STEP])
+        self.caught_up(now)
         self.pending = len(behind) > len(now)
         return now
 

@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..config import ConfigError, check_review_interval
 from .catalog import CatalogErrors, load_site_source
+from .catch_up import CatchUp
 from .edit import edit_base
 from .live import LiveSite
 from .parallel import PageSplit
@@ -77,19 +78,28 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.pagefind = False
         self.split: PageSplit | None = None
         self.site_nav = None
+        self.site_files = None
+        self.site_env = None
+        self.catch_up: CatchUp | None = None  # under `serve`: builds the pages whose navigation is behind
+        self.behind: list[str] = []
 
     def on_startup(self, *, command, dirty):
         # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of `serve`.
         if command == "serve":
             self.live = LiveSite()
+            self.catch_up = CatchUp() if CatchUp.available() else None
 
     def on_shutdown(self):
+        if self.catch_up:
+            self.catch_up.stop()
         if self.live:
             self.live.close()
             self.live = None
 
     @event_priority(100)  # before Material's offline plugin, which adds the CDN shim when none is listed
     def on_config(self, config):
+        if self.catch_up:  # a rebuild begins: the pages written since the last one are up to date
+            self.live.caught_up(self.catch_up.stop())
         if _offline_enabled(config):
             polyfills = config.extra.setdefault("polyfills", [])
             if not any("iframe-worker" in str(url) for url in polyfills):
@@ -155,10 +165,13 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
                 files.append(self._generated(config, uri, expanded))
         if generate_nav:
             config.nav = self.live.nav(renderer, handwritten) if self.live else renderer.nav(handwritten)
-            if self.live:  # a dirty rebuild also builds the pages whose navigation changed (see live.py)
+            if self.live:  # the pages whose navigation changed are built too (see live.py)
                 pages = {f.src_uri: f for f in files.documentation_pages()}
-                for uri in self.live.stale_navigation(config.nav, list(pages)):
-                    pages[uri].is_modified = lambda: True
+                if self.catch_up:  # after this build, in another process
+                    self.behind = self.live.behind_navigation(config.nav, list(pages))
+                else:  # in this build and the next ones
+                    for uri in self.live.stale_navigation(config.nav, list(pages)):
+                        pages[uri].is_modified = lambda: True
         if _offline_enabled(config) and files.get_file_from_path(IFRAME_WORKER_SHIM) is None:
             shim = (VENDOR_DIR / "iframe-worker" / "shim.js").read_text(encoding="utf-8")
             files.append(File.generated(config, IFRAME_WORKER_SHIM, content=shim))
@@ -166,12 +179,14 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
 
     def on_nav(self, nav, config, files):
         self.site_nav = nav
+        self.site_files = files
         return nav
 
     @event_priority(-100)  # last, once the other plugins have added their filters and globals
     def on_env(self, env, config, files):
         if self.live:
-            return self.live.theme_environment(env)
+            self.site_env = self.live.theme_environment(env)
+            return self.site_env
         if self.split:  # every page is read: the other cores start writing their share
             self.split.fork(env, config, files, self.site_nav)
         return env
@@ -179,7 +194,10 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     def on_post_build(self, config):
         if self.live:
             self.live.built_once = True
-            if self.live.pending:  # pages whose navigation is behind: one more build (see live.py)
+            if self.catch_up:
+                self.catch_up.start(self.behind, config, self.site_files, self.site_nav, self.site_env)
+                self.behind = []
+            elif self.live.pending:  # pages whose navigation is behind: one more build (see live.py)
                 self.live.ask_for_build()
         if self.split:
             ok, warned = self.split.wait()
