@@ -203,3 +203,34 @@ def test_without_fork_the_navigation_catches_up_in_the_next_builds(project, tmp_
         assert "Redis cache and sessions" not in page("runbooks/payment-service/index.html")  # another section
     finally:
         server.close()
+
+
+def test_search_under_serve_finds_an_edited_title_and_keeps_every_other_page(project, tmp_path, monkeypatch):
+    import json
+
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        index = lambda: json.loads((tmp_path / "site/search/search_index.json").read_text())["docs"]  # noqa: E731
+        before = index()
+        # The edit rewrites several pages (the runbook, the home page's table, index and alert pages).
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
+        server.build()
+        after = index()
+        locations = [entry["location"] for entry in after]
+        assert len(locations) == len(set(locations)), "no page indexed twice"
+        assert set(locations) == {entry["location"] for entry in before}, "no page dropped"
+        titles = {entry["location"]: entry["title"] for entry in after}
+        assert titles["runbooks/redis-cache/"] == "Redis cache and sessions"
+        assert "Redis cache" not in titles.values()
+        # A new runbook's page joins the index; once its file is gone, it leaves it.
+        copy = project / "runbooks/infrastructure/redis-copy.yaml"
+        copy.write_text((project / "runbooks/infrastructure/redis-cache.yaml").read_text()
+                        .replace("id: redis-cache", "id: redis-copy").replace("title: Redis cache and sessions", "title: Copied"))
+        server.build()
+        assert titles.items() <= {entry["location"]: entry["title"] for entry in index()}.items()
+        assert any(entry["location"].startswith("runbooks/redis-copy/") for entry in index())
+        copy.unlink()
+        server.build()
+        assert {entry["location"]: entry["title"] for entry in index()} == titles
+    finally:
+        server.close()

@@ -14,7 +14,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..config import ConfigError, check_review_interval
@@ -82,6 +82,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.site_env = None
         self.catch_up: CatchUp | None = None  # under `serve`: builds the pages whose navigation is behind
         self.behind: list[str] = []
+        self.built_urls: set[str] = set()  # under `serve`: the pages this build wrote (see _merge_search_index)
 
     def on_startup(self, *, command, dirty):
         # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of `serve`.
@@ -100,6 +101,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
     def on_config(self, config):
         if self.catch_up:  # a rebuild begins: the pages written since the last one are up to date
             self.live.caught_up(self.catch_up.stop())
+        self.built_urls = set()
         if _offline_enabled(config):
             polyfills = config.extra.setdefault("polyfills", [])
             if not any("iframe-worker" in str(url) for url in polyfills):
@@ -191,7 +193,28 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             self.split.fork(env, config, files, self.site_nav)
         return env
 
-    def on_post_build(self, config):
+    @event_priority(100)  # before Material's search plugin writes its index
+    def _merge_search_index(self, config):
+        """Under `serve`, Material's search index of the site: the entries of the pages this build wrote,
+        those of the previous index for every other page that still exists.
+
+        A dirty rebuild indexes only the pages it writes. Material then keeps the previous entries except
+        those of the first page written, which is right when a rebuild writes one page; ours write several
+        (the runbook, its index pages, the runbooks that link it), so their old entries stayed beside the
+        new ones (an edited title was found under both titles), and a rebuild whose first page is the home
+        page (location "") would drop every other page's entries."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        previous = getattr(search, "search_index_prev", None)
+        index = getattr(search, "search_index", None)
+        if not self.live or previous is None or index is None or not hasattr(index, "entries"):
+            return
+        pages = {f.url for f in self.site_files.documentation_pages()} if self.site_files else set()
+        kept = [entry for entry in previous.entries
+                if (url := entry["location"].split("#", 1)[0]) not in self.built_urls and url in pages]
+        index.entries = kept + index.entries
+        search.search_index_prev = None  # merged here; Material's merge would drop the first page's entries
+
+    def _post_build(self, config):
         if self.live:
             self.live.built_once = True
             if self.catch_up:
@@ -211,6 +234,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             except SearchIndexError as exc:
                 raise PluginError(str(exc)) from None
 
+    on_post_build = CombinedEvent(_merge_search_index, _post_build)
+
     def _generated(self, config, uri: str, markdown: str) -> File:
         # Under serve, a file in the cache folder: MkDocs' dirty build then skips it while it is unchanged.
         if self.live:
@@ -218,6 +243,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         return File.generated(config, uri, content=markdown)
 
     def on_page_context(self, context, page, config, nav):
+        if self.live:
+            self.built_urls.add(page.url)
         if self.split:
             self.split.skip(page)
         # Material's edit button (content.action.edit) opens the YAML file, like "Generated from ...".
