@@ -234,3 +234,36 @@ def test_search_under_serve_finds_an_edited_title_and_keeps_every_other_page(pro
         assert {entry["location"]: entry["title"] for entry in index()} == titles
     finally:
         server.close()
+
+
+def test_the_server_is_told_of_a_save_by_the_system_not_by_polling(tmp_path):
+    import threading
+
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.observers.polling import PollingObserver
+
+    from generator.site.watcher import use_native_watcher
+
+    watched = tmp_path / "runbooks"
+    watched.mkdir()
+    runbook = watched / "a.yaml"
+    runbook.write_text("title: A\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
+    builds = threading.Event()
+    server = LiveReloadServer(builder=builds.set, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(watched))
+    server.watch(str(watched))  # watched twice: MkDocs counts them (unwatch once, still watched)
+    server.watch(str(tmp_path / "mkdocs.yml"))  # a file, as MkDocs watches mkdocs.yml
+    assert use_native_watcher(server) and not isinstance(server.observer, PollingObserver)
+    assert server._watched_paths == {str(watched): 2, str(tmp_path / "mkdocs.yml"): 1}  # noqa: SLF001
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        runbook.read_text()  # the build reads the runbooks: that is no change
+        assert not builds.wait(1.0)
+        runbook.write_text("title: B\n")
+        assert builds.wait(10)
+    finally:
+        server.shutdown()
+    assert not use_native_watcher(server)  # started already: left as it is
