@@ -267,3 +267,22 @@ def test_the_server_is_told_of_a_save_by_the_system_not_by_polling(tmp_path):
     finally:
         server.shutdown()
     assert not use_native_watcher(server)  # started already: left as it is
+
+
+def test_the_tags_page_follows_a_tag_edit_and_keeps_every_other_tag(project, tmp_path, monkeypatch):
+    import re
+
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        tags_page = tmp_path / "site/tags/index.html"
+        shown = lambda: set(re.findall(r'id="tag:([^"]*)"', tags_page.read_text()))  # noqa: E731
+        before = shown()
+        assert {"redis", "payments", "severity"} <= before  # runbooks' tags and a catalog's
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "tags: [", "tags: [eviction, ")
+        server.build()
+        assert shown() == before | {"eviction"}
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "tags: [eviction, ", "tags: [")
+        server.build()
+        assert shown() == before
+    finally:
+        server.close()

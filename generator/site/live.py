@@ -48,6 +48,9 @@ class LiveSite:
     _written: dict[str, str] = field(default_factory=dict)  # uri -> text in the cache folder
     _listing: object = None  # the listed facts of the last `pages` call
     _markers: object = None  # what the hand-written pages' markers show, as of the last `pages` call
+    _tagged: tuple | None = None  # the runbooks with tags, their titles and tags, as of the last `pages` call
+    tags_changed: bool = False  # since the call before: the tags page must be built again
+    _front: dict[str, tuple[str, dict]] = field(default_factory=dict)  # uri -> (text, its front matter)
     _expanded: dict[str, tuple[object, str]] = field(default_factory=dict)  # uri -> (inputs, text)
     _theme: tuple[object, object] | None = None  # (key, the theme's Jinja environment with its compiled templates)
     _theme_file_list: tuple[object, list[str]] | None = None  # (key, the theme's static files)
@@ -150,7 +153,29 @@ class LiveSite:
         # The hand-written pages' markers show the severity levels (in `settings`), the first page of the
         # runbooks index and the first page of the alerts index.
         self._markers = (settings, shown.get(RUNBOOKS_INDEX), shown.get(ALERTS_INDEX))
+        # Material's tags page lists the tagged pages by title; its own text never changes.
+        tagged = tuple((d.path, d.title, d.tags) for d in renderer.published if getattr(d, "tags", None))
+        self.tags_changed = self._tagged is not None and tagged != self._tagged
+        self._tagged = tagged
         return [page for _, rendered in pages.values() for page in rendered]
+
+    def front_matter(self, uri: str, text: str) -> dict:
+        """A page's front matter (MkDocs' reading of it), read again only when the page's text changed."""
+        known = self._front.get(uri)
+        if not known or known[0] is not text and known[0] != text:
+            from mkdocs.utils.meta import get_data
+
+            known = self._front[uri] = (text, get_data(text)[1])
+        return known[1]
+
+    def page_text(self, uri: str, path: str | None) -> str | None:
+        """The Markdown of a page: as last written to the cache folder, or (hand-written) its file."""
+        if uri in self._written:
+            return self._written[uri]
+        try:
+            return Path(path).read_text(encoding="utf-8") if path else None
+        except OSError:
+            return None
 
     def expand_markers(self, renderer: SiteRenderer, markdown: str, uri: str) -> str:
         """`renderer.expand_markers`, again only when the page or what its markers show changed (call after `pages`)."""

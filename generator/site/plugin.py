@@ -23,7 +23,7 @@ from .catch_up import CatchUp
 from .edit import edit_base
 from .live import LiveSite
 from .parallel import PageSplit
-from .pages import TEMPLATES_DIR, SiteRenderer
+from .pages import TAGS_PAGE, TEMPLATES_DIR, SiteRenderer
 from .search import MODE_KEY, PAGEFIND, SearchIndexError, index_site, pagefind_executable
 from .search import THEME_DIR as SEARCH_THEME_DIR
 from .watcher import use_native_watcher
@@ -169,6 +169,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             config.nav = self.live.nav(renderer, handwritten) if self.live else renderer.nav(handwritten)
             if self.live:  # the pages whose navigation changed are built too (see live.py)
                 pages = {f.src_uri: f for f in files.documentation_pages()}
+                if self.live.tags_changed and (tags_page := files.get_file_from_path(TAGS_PAGE)):
+                    tags_page.is_modified = lambda: True  # Material's tags page lists them (_complete_tags)
                 if self.catch_up:  # after this build, in another process
                     self.behind = self.live.behind_navigation(config.nav, list(pages))
                 else:  # in this build and the next ones
@@ -184,8 +186,30 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.site_files = files
         return nav
 
+    @event_priority(110)  # before Material's tags plugin fills its tags page (at priority 100)
+    def _complete_tags(self, env, config, files):
+        """Under `serve`, Material's tags plugin knows the tags of the pages this build reads only, so a
+        tags page built again listed those alone (and it was never built again: its text does not
+        change). Here it learns the tags of every other page, from the front matter of their text."""
+        tags = config.plugins.get("material/tags") or config.plugins.get("tags")
+        mappings = getattr(tags, "mappings", None)
+        if not self.live or mappings is None or not getattr(tags, "config", {}).get("enabled", True):
+            return env
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None or page.markdown is not None:  # read by this build: the plugin has its tags
+                continue
+            text = self.live.page_text(file.src_uri, file.abs_src_path)
+            if not text or "tags:" not in text:
+                continue
+            meta = self.live.front_matter(file.src_uri, text)
+            if meta.get("tags"):
+                page.meta = dict(meta)
+                mappings.add(page, "")
+        return env
+
     @event_priority(-100)  # last, once the other plugins have added their filters and globals
-    def on_env(self, env, config, files):
+    def _theme_env(self, env, config, files):
         if self.live:
             self.site_env = self.live.theme_environment(env)
             return self.site_env
@@ -234,6 +258,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             except SearchIndexError as exc:
                 raise PluginError(str(exc)) from None
 
+    on_env = CombinedEvent(_complete_tags, _theme_env)
     on_post_build = CombinedEvent(_merge_search_index, _post_build)
 
     def _generated(self, config, uri: str, markdown: str) -> File:
