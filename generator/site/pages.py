@@ -348,8 +348,7 @@ class SiteRenderer:
                                    functools.partial(self._page, "alerts.md.j2", uri, number=n, slugs=slugs)))
         teams = tuple((owner, listing.uri, len(listing.runbooks)) for owner, listing in self.grouping.teams.items())
         jobs += [ListingJob(TAGS_PAGE, ("tags",), (), functools.partial(self._page, "tags.md.j2", TAGS_PAGE)),
-                 ListingJob(FORMAT_PAGE, ("format",), (),
-                            functools.partial(self._page, "format.md.j2", FORMAT_PAGE, kinds=format_reference())),
+                 ListingJob(FORMAT_PAGE, ("format",), (), self._format_page),
                  ListingJob(TEAMS_INDEX, ("teams", teams), (), functools.partial(self._page, "teams.md.j2", TEAMS_INDEX))]
         for listing in self.grouping.listings()[1:]:
             sections = tuple((s.title, s.listing.uri, len(s.listing.runbooks)) for s in listing.sections)
@@ -360,6 +359,9 @@ class SiteRenderer:
 
     def _page(self, template: str, uri: str, **context) -> GeneratedPage:
         return GeneratedPage(uri, self.render(template, uri, **context))
+
+    def _format_page(self) -> GeneratedPage:
+        return self._page("format.md.j2", FORMAT_PAGE, kinds=format_reference())
 
     def expand_markers(self, markdown: str, base: str) -> str:
         """Replace `<!-- runbooks:... -->` in a hand-written page with the generated block."""
@@ -396,11 +398,17 @@ class SiteRenderer:
                 f"/{BROWSE}/kinds/**/[0-9]*.md"]
 
     def _folder(self, path: str) -> str:
-        try:
-            relative = Path(path).resolve().relative_to(self.root.resolve())
-        except ValueError:
-            return ""
-        return relative.parent.as_posix() if relative.parent != Path(".") else ""
+        return _folder_below(path, str(self.root))
+
+
+@functools.lru_cache(maxsize=65536)  # `runbook serve` groups every runbook again on each rebuild
+def _folder_below(path: str, root: str) -> str:
+    """The folder of `path` below `root` ("" at the top or outside it)."""
+    try:
+        relative = Path(path).resolve().relative_to(Path(root).resolve())
+    except ValueError:
+        return ""
+    return relative.parent.as_posix() if relative.parent != Path(".") else ""
 
 
 def section_nav(section: Section) -> dict:
