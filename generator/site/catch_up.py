@@ -21,8 +21,6 @@ import sys
 import tempfile
 import time
 
-log = logging.getLogger("mkdocs.plugins.runbooks")
-
 STOP_GRACE = 5.0  # seconds a stopped catch-up gets to finish its page before it is killed
 
 
@@ -73,17 +71,20 @@ class CatchUp:
         if self.pid is None:
             return []
         pid, self.pid = self.pid, None
-        if stop:
-            os.kill(pid, signal.SIGTERM)  # not reaped yet, so the pid is still this child's
-            deadline = time.monotonic() + STOP_GRACE
-            while os.waitpid(pid, os.WNOHANG) == (0, 0):
-                if time.monotonic() > deadline:  # stuck: the pages it did not name are caught up later
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    break
-                time.sleep(0.002)
-        else:
-            os.waitpid(pid, 0)
+        try:
+            if stop:
+                os.kill(pid, signal.SIGTERM)  # not reaped yet, so the pid is still this child's
+                deadline = time.monotonic() + STOP_GRACE
+                while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                    if time.monotonic() > deadline:  # stuck: the pages it did not name are caught up later
+                        os.kill(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                        break
+                    time.sleep(0.002)
+            else:
+                os.waitpid(pid, 0)
+        except (ChildProcessError, ProcessLookupError):  # reaped already (a SIGCHLD handler): it has ended
+            pass
         with open(self._reports, encoding="utf-8") as f:
             written = f.read().splitlines()
         os.unlink(self._reports)

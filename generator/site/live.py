@@ -258,7 +258,6 @@ class LiveSite:
         self._theme = (key, env)
         return env
 
-
     def cache_theme_files(self, theme) -> None:
         """Make `theme.get_env()` (called once per build) list the theme's files from the previous build
         while its folders are unchanged: MkDocs walks the theme's folders for its static files on every

@@ -83,12 +83,14 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.catch_up: CatchUp | None = None  # under `serve`: builds the pages whose navigation is behind
         self.behind: list[str] = []
         self.built_urls: set[str] = set()  # under `serve`: the pages this build wrote (see _merge_search_index)
+        self.dirty = False  # `serve --dirty` (as `runbook serve`): a rebuild builds only the pages it is told to
 
     def on_startup(self, *, command, dirty):
         # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of `serve`.
         if command == "serve":
             self.live = LiveSite()
-            self.catch_up = CatchUp() if CatchUp.available() else None
+            self.dirty = dirty
+            self.catch_up = CatchUp() if dirty and CatchUp.available() else None
 
     def on_shutdown(self):
         if self.catch_up:
@@ -167,7 +169,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
                 files.append(self._generated(config, uri, expanded))
         if generate_nav:
             config.nav = self.live.nav(renderer, handwritten) if self.live else renderer.nav(handwritten)
-            if self.live:  # the pages whose navigation changed are built too (see live.py)
+            if self.live and self.dirty:  # the pages whose navigation changed are built too (see live.py)
                 pages = {f.src_uri: f for f in files.documentation_pages()}
                 if self.live.tags_changed and (tags_page := files.get_file_from_path(TAGS_PAGE)):
                     tags_page.is_modified = lambda: True  # Material's tags page lists them (_complete_tags)
