@@ -22,6 +22,7 @@ import tempfile
 import time
 
 STOP_GRACE = 5.0  # seconds a stopped catch-up gets to finish its page before it is killed
+HEAD_START = 0.5  # seconds the browsers get to reload the edited page before the catch-up begins
 
 
 class CatchUp:
@@ -101,6 +102,12 @@ def _write_pages(uris: list[str], config, files, nav, env, report: int) -> None:
     stopping = []
     for stop in (signal.SIGTERM, signal.SIGINT):  # Ctrl-C in the terminal reaches this process too
         signal.signal(stop, lambda signum, frame: stopping.append(signum))
+    # Behind the browsers that reload the edited page now (they start when the build ends), and the next
+    # rebuild: a lower priority, and a head start for the reload.
+    os.nice(10)
+    head_start = time.monotonic() + HEAD_START
+    while time.monotonic() < head_start and not stopping:
+        time.sleep(0.01)
     # The pages' warnings were reported when their text was last built; only their navigation changed.
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     utils.write_file = _write_whole  # this process's copy only: a stopped catch-up leaves no half page
