@@ -7,7 +7,7 @@ Under `runbook serve` the plugin keeps one `LiveSite` across rebuilds (MkDocs ke
 - re-reads only the YAML files whose modification time or size changed, then runs the lint rules on
   the whole catalog (the cross-file rules need it) before anything is built, as `runbook build` does;
 - re-renders only the pages whose inputs changed (the page's own file, the titles and summaries of
-  the runbooks it links, the catalogs it reads; listings whenever a listed fact changed);
+  the runbooks it links, the catalogs it reads; an index page when its rows or its shape changed);
 - writes each page into a cache folder only when its text changed, and gives MkDocs that file, so a
   dirty build (`mkdocs serve --dirty`, which `runbook serve` uses) rebuilds just those pages;
 - then has the pages whose navigation alone changed (a new title or section of a runbook) built between
