@@ -116,6 +116,23 @@ def test_a_title_edit_rebuilds_its_section_not_the_site(tmp_path):
     assert moved == {runbook_uri(r) for r in after.runbooks if r.owner in ("team-0", "team-1")}
 
 
+def test_an_edit_renders_again_only_the_index_pages_that_show_the_runbook(tmp_path):
+    before = synthetic(tmp_path, 450, owners=3)  # every index in pages of PAGE_SIZE: 5 pages of all, 2 per team
+    live = LiveSite(cache_dir=tmp_path / "cache")
+    first = {page.uri: page for page in live.pages(before)}
+    docs = [d if d.id != "svc-00004" else dataclasses.replace(d, title="Renamed", sha256="edited")
+            for d in before.catalog.documents]
+    second = live.pages(SiteRenderer(Catalog(documents=docs), tmp_path))
+    assert {page.uri for page in second} == set(first)
+    again = {page.uri for page in second if page is not first[page.uri]}  # rendered again, not reused
+    showing = {page.uri for page in second if "Renamed" in page.markdown}
+    assert showing <= again  # every page that shows the new title has it
+    listings = {page.uri for page in second if page.uri.startswith(("browse/", "runbooks/index", "alerts/index"))}
+    assert len(listings) > 20 and len(again & listings) <= 6, sorted(again & listings)
+    assert again - listings == {"runbooks/svc-00004.md", "alerts/svc4down.md"}
+    live.close()
+
+
 # ---- a real build of a large generated project -------------------------------------------------------
 
 RUNBOOK = """kind: runbook

@@ -141,21 +141,148 @@ def test_runbook_serve_shows_a_saved_edit_in_the_browser(project):
         server.stderr.close()
 
 
-def test_a_new_title_reaches_the_navigation_of_its_section_in_the_next_build(project, tmp_path, monkeypatch):
+def test_a_new_title_reaches_the_navigation_of_its_section_between_builds(project, tmp_path, monkeypatch):
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        plugin = server.plugins["runbooks"]
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
+        server.build()
+        page = lambda uri: (tmp_path / "site" / uri).read_text()  # noqa: E731
+        # The edit's build wrote the pages whose text changed (its own, the index pages, those that link it
+        # as related); the section's other pages (rabbitmq) follow in another process, with no build.
+        assert "Redis cache and sessions" in page("runbooks/redis-cache/index.html")
+        assert "Redis cache and sessions" in page("browse/kinds/infrastructure/index.html")
+        written = plugin.catch_up.wait()
+        assert "runbooks/rabbitmq.md" in written and "runbooks/redis-cache.md" not in written
+        assert "Redis cache and sessions" in page("runbooks/rabbitmq/index.html")
+        assert "Redis cache and sessions" not in page("runbooks/payment-service/index.html")  # another section
+        assert not (tmp_path / "site/runbooks/rabbitmq/index.html.part").exists()
+        # The next build knows those pages are up to date: it neither builds them nor hands them on.
+        before = server.mtimes()
+        server.build()
+        assert server.mtimes()["runbooks/rabbitmq/index.html"] == before["runbooks/rabbitmq/index.html"]
+        assert plugin.catch_up.pid is None
+    finally:
+        server.close()
+
+
+def test_a_build_stops_the_catch_up_and_the_next_one_takes_the_rest(project, tmp_path, monkeypatch):
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        plugin, live = server.plugins["runbooks"], server.plugins["runbooks"].live
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
+        server.build()
+        behind = live.navigation_behind  # handed to the catch-up: the new title is in its section's pages
+        assert "runbooks/rabbitmq.md" in behind and plugin.catch_up.pid is not None
+        server.build()  # at once, as a save would: stops the catch-up after the page it was writing
+        rest = live.navigation_behind
+        assert rest <= behind and set(plugin.catch_up.wait()) == rest  # the next catch-up takes the rest only
+        site = tmp_path / "site"
+        assert all("Redis cache and sessions" in (site / uri.replace(".md", "/index.html")).read_text() for uri in behind)
+        assert not list(site.rglob("*.part"))
+    finally:
+        server.close()
+
+
+def test_without_fork_the_navigation_catches_up_in_the_next_builds(project, tmp_path, monkeypatch):
+    from generator.site.catch_up import CatchUp
+
+    monkeypatch.setattr(CatchUp, "available", staticmethod(lambda: False))  # as on a system without os.fork
     server = Server(project, tmp_path / "site", monkeypatch)
     try:
         live = server.plugins["runbooks"].live
+        assert server.plugins["runbooks"].catch_up is None
         edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
         server.build()
         page = lambda uri: (tmp_path / "site" / uri).read_text()  # noqa: E731
         assert "Redis cache and sessions" in page("runbooks/redis-cache/index.html")
-        # The edit's build wrote the pages whose text changed (its own, the index pages, those that link it
-        # as related); the section's other pages (rabbitmq) follow.
-        assert "Redis cache and sessions" in page("browse/kinds/infrastructure/index.html")
         assert "Redis cache and sessions" not in page("runbooks/rabbitmq/index.html") and live.pending
         assert (live.signal_dir / "navigation-behind").is_file()  # the server builds again
         server.build()
         assert "Redis cache and sessions" in page("runbooks/rabbitmq/index.html") and not live.pending
         assert "Redis cache and sessions" not in page("runbooks/payment-service/index.html")  # another section
+    finally:
+        server.close()
+
+
+def test_search_under_serve_finds_an_edited_title_and_keeps_every_other_page(project, tmp_path, monkeypatch):
+    import json
+
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        index = lambda: json.loads((tmp_path / "site/search/search_index.json").read_text())["docs"]  # noqa: E731
+        before = index()
+        # The edit rewrites several pages (the runbook, the home page's table, index and alert pages).
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "title: Redis cache", "title: Redis cache and sessions")
+        server.build()
+        after = index()
+        locations = [entry["location"] for entry in after]
+        assert len(locations) == len(set(locations)), "no page indexed twice"
+        assert set(locations) == {entry["location"] for entry in before}, "no page dropped"
+        titles = {entry["location"]: entry["title"] for entry in after}
+        assert titles["runbooks/redis-cache/"] == "Redis cache and sessions"
+        assert "Redis cache" not in titles.values()
+        # A new runbook's page joins the index; once its file is gone, it leaves it.
+        copy = project / "runbooks/infrastructure/redis-copy.yaml"
+        copy.write_text((project / "runbooks/infrastructure/redis-cache.yaml").read_text()
+                        .replace("id: redis-cache", "id: redis-copy").replace("title: Redis cache and sessions", "title: Copied"))
+        server.build()
+        assert titles.items() <= {entry["location"]: entry["title"] for entry in index()}.items()
+        assert any(entry["location"].startswith("runbooks/redis-copy/") for entry in index())
+        copy.unlink()
+        server.build()
+        assert {entry["location"]: entry["title"] for entry in index()} == titles
+    finally:
+        server.close()
+
+
+def test_the_server_is_told_of_a_save_by_the_system_not_by_polling(tmp_path):
+    import threading
+
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.observers.polling import PollingObserver
+
+    from generator.site.watcher import use_native_watcher
+
+    watched = tmp_path / "runbooks"
+    watched.mkdir()
+    runbook = watched / "a.yaml"
+    runbook.write_text("title: A\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
+    builds = threading.Event()
+    server = LiveReloadServer(builder=builds.set, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(watched))
+    server.watch(str(watched))  # watched twice: MkDocs counts them (unwatch once, still watched)
+    server.watch(str(tmp_path / "mkdocs.yml"))  # a file, as MkDocs watches mkdocs.yml
+    assert use_native_watcher(server) and not isinstance(server.observer, PollingObserver)
+    assert server._watched_paths == {str(watched): 2, str(tmp_path / "mkdocs.yml"): 1}  # noqa: SLF001
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        runbook.read_text()  # the build reads the runbooks: that is no change
+        assert not builds.wait(1.0)
+        runbook.write_text("title: B\n")
+        assert builds.wait(10)
+    finally:
+        server.shutdown()
+    assert not use_native_watcher(server)  # started already: left as it is
+
+
+def test_the_tags_page_follows_a_tag_edit_and_keeps_every_other_tag(project, tmp_path, monkeypatch):
+    import re
+
+    server = Server(project, tmp_path / "site", monkeypatch)
+    try:
+        tags_page = tmp_path / "site/tags/index.html"
+        shown = lambda: set(re.findall(r'id="tag:([^"]*)"', tags_page.read_text()))  # noqa: E731
+        before = shown()
+        assert {"redis", "payments", "severity"} <= before  # runbooks' tags and a catalog's
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "tags: [", "tags: [eviction, ")
+        server.build()
+        assert shown() == before | {"eviction"}
+        edit(project / "runbooks/infrastructure/redis-cache.yaml", "tags: [eviction, ", "tags: [")
+        server.build()
+        assert shown() == before
     finally:
         server.close()

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,7 +29,7 @@ from ..schema import SCHEMA_FILES, load_schema
 from ..history import RunHistory
 from . import markup, search_terms
 from .freshness import Freshness, ScenarioCoverage, runbook_freshness
-from .groups import BROWSE, PAGE_SIZE, RUNBOOKS_INDEX, TEAMS_INDEX, Grouping, Listing, Section
+from .groups import BROWSE, PAGE_SIZE, RUNBOOKS_INDEX, TEAMS_INDEX, Grouping, Section
 from .urls import alert_slug, alert_uri, runbook_uri  # noqa: F401  (one definition of the pages' addresses)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -48,6 +48,17 @@ _KIND_TEMPLATE = {
     "templates": "templates.md.j2",
     "reference": "reference.md.j2",
 }
+
+
+@dataclass(frozen=True)
+class ListingJob:
+    """One page that lists runbooks, not yet rendered: its text depends on `shape` (what it shows besides
+    rows: page number and count, sections, names) and on what it shows of each runbook in `rows`."""
+
+    uri: str
+    shape: tuple
+    rows: tuple
+    render: Callable[[], GeneratedPage] = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -319,21 +330,38 @@ class SiteRenderer:
     def listing_pages(self) -> list[GeneratedPage]:
         """The pages that list the catalog: runbooks (every page of every index), alerts, tags, teams, and
         the format reference."""
-        everything = self.grouping.all
-        pages = [GeneratedPage(uri, self.render("services.md.j2", uri, number=n))
-                 for n in range(1, everything.page_count + 1) for uri in [everything.page_uri(n)]]
-        pages += [GeneratedPage(uri, self.render("alerts.md.j2", uri, number=n, slugs=slugs))
-                  for n, slugs in enumerate(self.alert_pages, 1) for uri in [self.alerts_page_uri(n)]]
-        pages += [GeneratedPage(TAGS_PAGE, self.render("tags.md.j2", TAGS_PAGE)),
-                  GeneratedPage(FORMAT_PAGE, self.render("format.md.j2", FORMAT_PAGE, kinds=format_reference())),
-                  GeneratedPage(TEAMS_INDEX, self.render("teams.md.j2", TEAMS_INDEX))]
-        for listing in self.grouping.listings()[1:]:
-            pages += self.index_pages(listing)
-        return pages
+        return [job.render() for job in self.listing_jobs()]
 
-    def index_pages(self, listing: Listing) -> list[GeneratedPage]:
-        return [GeneratedPage(uri, self.render("listing.md.j2", uri, listing=listing, number=n))
-                for n in range(1, listing.page_count + 1) for uri in [listing.page_uri(n)]]
+    def listing_jobs(self) -> list[ListingJob]:
+        """`listing_pages`, one job per page, each saying what it shows: `runbook serve` renders again
+        only the pages whose rows or shape changed (see live.py)."""
+        everything = self.grouping.all
+        folders = tuple((s.title, s.listing.uri) for s in self.grouping.folders)
+        jobs = [ListingJob(uri, ("services", n, everything.page_count, len(everything.runbooks), folders),
+                           everything.rows(n), functools.partial(self._page, "services.md.j2", uri, number=n))
+                for n in range(1, everything.page_count + 1) for uri in [everything.page_uri(n)]]
+        for n, slugs in enumerate(self.alert_pages, 1):
+            uri = self.alerts_page_uri(n)
+            shown = tuple((slug, self.alerts[slug][0], tuple(r.id for r in self.alerts[slug][1])) for slug in slugs)
+            shape = ("alerts", n, len(self.alert_pages), len(self.alerts), next(iter(self.alerts), None), shown)
+            jobs.append(ListingJob(uri, shape, tuple(r for slug in slugs for r in self.alerts[slug][1]),
+                                   functools.partial(self._page, "alerts.md.j2", uri, number=n, slugs=slugs)))
+        teams = tuple((owner, listing.uri, len(listing.runbooks)) for owner, listing in self.grouping.teams.items())
+        jobs += [ListingJob(TAGS_PAGE, ("tags",), (), functools.partial(self._page, "tags.md.j2", TAGS_PAGE)),
+                 ListingJob(FORMAT_PAGE, ("format",), (), self._format_page),
+                 ListingJob(TEAMS_INDEX, ("teams", teams), (), functools.partial(self._page, "teams.md.j2", TEAMS_INDEX))]
+        for listing in self.grouping.listings()[1:]:
+            sections = tuple((s.title, s.listing.uri, len(s.listing.runbooks)) for s in listing.sections)
+            jobs += [ListingJob(uri, ("listing", listing.uri, listing.title, listing.intro, n, listing.page_count, sections),
+                                listing.rows(n), functools.partial(self._page, "listing.md.j2", uri, listing=listing, number=n))
+                     for n in range(1, listing.page_count + 1) for uri in [listing.page_uri(n)]]
+        return jobs
+
+    def _page(self, template: str, uri: str, **context) -> GeneratedPage:
+        return GeneratedPage(uri, self.render(template, uri, **context))
+
+    def _format_page(self) -> GeneratedPage:
+        return self._page("format.md.j2", FORMAT_PAGE, kinds=format_reference())
 
     def expand_markers(self, markdown: str, base: str) -> str:
         """Replace `<!-- runbooks:... -->` in a hand-written page with the generated block."""
@@ -370,11 +398,17 @@ class SiteRenderer:
                 f"/{BROWSE}/kinds/**/[0-9]*.md"]
 
     def _folder(self, path: str) -> str:
-        try:
-            relative = Path(path).resolve().relative_to(self.root.resolve())
-        except ValueError:
-            return ""
-        return relative.parent.as_posix() if relative.parent != Path(".") else ""
+        return _folder_below(path, str(self.root))
+
+
+@functools.lru_cache(maxsize=65536)  # `runbook serve` groups every runbook again on each rebuild
+def _folder_below(path: str, root: str) -> str:
+    """The folder of `path` below `root` ("" at the top or outside it)."""
+    try:
+        relative = Path(path).resolve().relative_to(Path(root).resolve())
+    except ValueError:
+        return ""
+    return relative.parent.as_posix() if relative.parent != Path(".") else ""
 
 
 def section_nav(section: Section) -> dict:

@@ -14,18 +14,20 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..config import ConfigError, check_review_interval
 from .catalog import CatalogErrors, load_site_source
+from .catch_up import CatchUp
 from .edit import edit_base
 from .live import LiveSite
 from .parallel import PageSplit
-from .pages import TEMPLATES_DIR, SiteRenderer
+from .pages import TAGS_PAGE, TEMPLATES_DIR, SiteRenderer
 from .search import (MATERIAL_SEARCH, MODE_KEY, PAGEFIND, SearchIndexError, index_site, leave_out_material_index,
                      pagefind_executable, remove_material_index)
 from .search import THEME_DIR as SEARCH_THEME_DIR
+from .watcher import use_native_watcher
 
 log = get_plugin_logger(__name__)
 
@@ -77,19 +79,32 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.pagefind = False
         self.split: PageSplit | None = None
         self.site_nav = None
+        self.site_files = None
+        self.site_env = None
+        self.catch_up: CatchUp | None = None  # under `serve`: builds the pages whose navigation is behind
+        self.behind: list[str] = []
+        self.built_urls: set[str] = set()  # under `serve`: the pages this build wrote (see _merge_search_index)
+        self.dirty = False  # `serve --dirty` (as `runbook serve`): a rebuild builds only the pages it is told to
 
     def on_startup(self, *, command, dirty):
         # Defining on_startup also makes MkDocs keep this plugin object across the rebuilds of `serve`.
         if command == "serve":
             self.live = LiveSite()
+            self.dirty = dirty
+            self.catch_up = CatchUp() if dirty and CatchUp.available() else None
 
     def on_shutdown(self):
+        if self.catch_up:
+            self.catch_up.stop()
         if self.live:
             self.live.close()
             self.live = None
 
     @event_priority(100)  # before Material's offline plugin, which adds the CDN shim when none is listed
     def on_config(self, config):
+        if self.catch_up:  # a rebuild begins: the pages written since the last one are up to date
+            self.live.caught_up(self.catch_up.stop())
+        self.built_urls = set()
         if _offline_enabled(config):
             polyfills = config.extra.setdefault("polyfills", [])
             if not any("iframe-worker" in str(url) for url in polyfills):
@@ -102,6 +117,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         self.split = PageSplit(cores) if cores > 1 else None
         if self.pagefind and str(SEARCH_THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(0, str(SEARCH_THEME_DIR))
+        if self.live:
+            self.live.cache_theme_files(config.theme)
         if self.live and self.live.built_once:
             # Rebuilds while serving: the 404 page (the whole navigation) and the sitemap from the first
             # build stay; rendering them again each time cost more than the page that changed.
@@ -155,10 +172,15 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
                 files.append(self._generated(config, uri, expanded))
         if generate_nav:
             config.nav = self.live.nav(renderer, handwritten) if self.live else renderer.nav(handwritten)
-            if self.live:  # a dirty rebuild also builds the pages whose navigation changed (see live.py)
+            if self.live and self.dirty:  # the pages whose navigation changed are built too (see live.py)
                 pages = {f.src_uri: f for f in files.documentation_pages()}
-                for uri in self.live.stale_navigation(config.nav, list(pages)):
-                    pages[uri].is_modified = lambda: True
+                if self.live.tags_changed and (tags_page := files.get_file_from_path(TAGS_PAGE)):
+                    tags_page.is_modified = lambda: True  # Material's tags page lists them (_complete_tags)
+                if self.catch_up:  # after this build, in another process
+                    self.behind = self.live.behind_navigation(config.nav, list(pages))
+                else:  # in this build and the next ones
+                    for uri in self.live.stale_navigation(config.nav, list(pages)):
+                        pages[uri].is_modified = lambda: True
         if _offline_enabled(config) and files.get_file_from_path(IFRAME_WORKER_SHIM) is None:
             shim = (VENDOR_DIR / "iframe-worker" / "shim.js").read_text(encoding="utf-8")
             files.append(File.generated(config, IFRAME_WORKER_SHIM, content=shim))
@@ -166,21 +188,69 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
 
     def on_nav(self, nav, config, files):
         self.site_nav = nav
+        self.site_files = files
         return nav
 
+    @event_priority(110)  # before Material's tags plugin fills its tags page (at priority 100)
+    def _complete_tags(self, env, config, files):
+        """Under `serve`, Material's tags plugin knows the tags of the pages this build reads only, so a
+        tags page built again listed those alone (and it was never built again: its text does not
+        change). Here it learns the tags of every other page, from the front matter of their text."""
+        tags = config.plugins.get("material/tags") or config.plugins.get("tags")
+        mappings = getattr(tags, "mappings", None)
+        if not self.live or mappings is None or not getattr(tags, "config", {}).get("enabled", True):
+            return env
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None or page.markdown is not None:  # read by this build: the plugin has its tags
+                continue
+            text = self.live.page_text(file.src_uri, file.abs_src_path)
+            if not text or "tags:" not in text:
+                continue
+            meta = self.live.front_matter(file.src_uri, text)
+            if meta.get("tags"):
+                page.meta = dict(meta)
+                mappings.add(page, "")
+        return env
+
     @event_priority(-100)  # last, once the other plugins have added their filters and globals
-    def on_env(self, env, config, files):
+    def _theme_env(self, env, config, files):
         if self.live:
-            return self.live.theme_environment(env)
+            self.site_env = self.live.theme_environment(env)
+            return self.site_env
         if self.split:  # every page is read: the other cores start writing their share
             self.split.fork(env, config, files, self.site_nav)
         return env
 
+    @event_priority(100)  # before Material's search plugin writes its index
+    def _merge_search_index(self, config):
+        """Under `serve`, Material's search index of the site: the entries of the pages this build wrote,
+        those of the previous index for every other page that still exists.
+
+        A dirty rebuild indexes only the pages it writes. Material then keeps the previous entries except
+        those of the first page written, which is right when a rebuild writes one page; ours write several
+        (the runbook, its index pages, the runbooks that link it), so their old entries stayed beside the
+        new ones (an edited title was found under both titles), and a rebuild whose first page is the home
+        page (location "") would drop every other page's entries."""
+        search = config.plugins.get(MATERIAL_SEARCH) or config.plugins.get("search")
+        previous = getattr(search, "search_index_prev", None)
+        index = getattr(search, "search_index", None)
+        if not self.live or previous is None or index is None or not hasattr(index, "entries"):
+            return
+        pages = {f.url for f in self.site_files.documentation_pages()} if self.site_files else set()
+        kept = [entry for entry in previous.entries
+                if (url := entry["location"].split("#", 1)[0]) not in self.built_urls and url in pages]
+        index.entries = kept + index.entries
+        search.search_index_prev = None  # merged here; Material's merge would drop the first page's entries
+
     @event_priority(-100)  # last: Pagefind reads the pages every plugin has written
-    def on_post_build(self, config):
+    def _post_build(self, config):
         if self.live:
             self.live.built_once = True
-            if self.live.pending:  # pages whose navigation is behind: one more build (see live.py)
+            if self.catch_up:
+                self.catch_up.start(self.behind, config, self.site_files, self.site_nav, self.site_env)
+                self.behind = []
+            elif self.live.pending:  # pages whose navigation is behind: one more build (see live.py)
                 self.live.ask_for_build()
         if self.split:
             ok, warned = self.split.wait()
@@ -195,6 +265,9 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
             except SearchIndexError as exc:
                 raise PluginError(str(exc)) from None
 
+    on_env = CombinedEvent(_complete_tags, _theme_env)
+    on_post_build = CombinedEvent(_merge_search_index, _post_build)
+
     def _generated(self, config, uri: str, markdown: str) -> File:
         # Under serve, a file in the cache folder: MkDocs' dirty build then skips it while it is unchanged.
         if self.live:
@@ -202,6 +275,8 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         return File.generated(config, uri, content=markdown)
 
     def on_page_context(self, context, page, config, nav):
+        if self.live:
+            self.built_urls.add(page.url)
         if self.split:
             self.split.skip(page)
         # Material's edit button (content.action.edit) opens the YAML file, like "Generated from ...".
@@ -219,6 +294,7 @@ class RunbooksPlugin(BasePlugin[RunbooksConfig]):
         server.watch(str(TEMPLATES_DIR))
         if self.live:
             server.watch(str(self.live.signal_dir))
+            use_native_watcher(server)  # a save starts the rebuild at once, not at the next poll
         return server
 
 
