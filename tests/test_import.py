@@ -291,6 +291,12 @@ def test_folder_imports_one_runbook_per_file_with_a_summary(tmp_path):
                        "no-words.yaml", "not-shell-blocks.yaml", "placeholder-styles.yaml", "restart-worker.yaml",
                        "rotate-cert.yaml", "shell-quoting.yaml", "target-down.yaml"]
     assert "imported 15 of 15 file(s)" in result.output and "; 2 empty file(s) skipped" in result.output
+    # An empty README whose id another file also wanted (RB713) is skipped all the same.
+    (tmp_path / "src" / "a" / "git").mkdir(parents=True)
+    (tmp_path / "src" / "a" / "git" / "README.md").write_text("\n", encoding="utf-8")
+    (tmp_path / "src" / "a" / "git.md").write_text("# Git\n\n```bash\nuptime\n```\n", encoding="utf-8")
+    both = run([tmp_path / "src", "-o", tmp_path / "out2"], tmp_path)
+    assert both.exit_code == 0 and "imported 1 of 1 file(s), 1 steps in all; 1 empty file(s) skipped" in both.output, both.output
     assert "needs a person" in result.output and "not imported:" not in result.output
     assert re.search(r"empty\.md:1:1: RB710 \[warning\] the file is empty; nothing to import; skipped", result.output)
     for path in out.rglob("*.yaml"):

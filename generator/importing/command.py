@@ -78,11 +78,12 @@ def run_import(source: Path, out: Path | None, force: bool, alert_rules: list[Pa
             result.findings.insert(0, Finding(shown, 1, 1, codes.ID_RENAMED.code, codes.ID_RENAMED.severity,
                                               f"id {job.renamed_from!r} is also {clash}; this "
                                               f"runbook is {job.runbook_id!r}"))
-        if result.data is None and len(jobs) > 1 and [f.code for f in result.findings] == [codes.EMPTY.code]:
+        if result.data is None and len(jobs) > 1 and \
+                {f.code for f in result.findings if f.severity == "error"} == {codes.EMPTY.code}:
             # In a folder an empty page is a stub (GitLab's runbooks have some): skipped with a warning, and
             # the import still succeeds. Named on its own, an empty file is an error: nothing was imported.
-            _print([replace(f, severity="warning", message=f"{f.message}; skipped") for f in result.findings],
-                   report_err)
+            _print([replace(f, severity="warning", message=f"{f.message}; skipped") if f.code == codes.EMPTY.code else f
+                    for f in result.findings], report_err)
             skipped.append(job)
             continue
         _print(result.findings, report_err)
