@@ -374,3 +374,15 @@ def test_search_terms_split_alert_names_and_snake_case_commands():
         "pg terminate backend", "pg stat activity"]
     assert hidden(["a<b", "c"], "d") == '<p class="rb-search-terms" aria-hidden="true">a&lt;b c d</p>'
     assert hidden([]) == ""
+
+
+def test_a_web_link_in_markdown_prose_keeps_its_address_as_written():
+    """`&` in a query string is escaped once (the browser reads `&`), and only web and mail links are links."""
+    import html as html_lib
+    import re
+
+    page = to_html(markup.block("See [the graph](https://grafana.example.com/d/x?var-env=prod&from=now-1h), "
+                                "[the file](../x.md) and [mail](mailto:oncall@example.com)."))
+    hrefs = [html_lib.unescape(h) for h in re.findall(r'href="([^"]*)"', page)]
+    assert hrefs == ["https://grafana.example.com/d/x?var-env=prod&from=now-1h", "mailto:oncall@example.com"]
+    assert text_of(page) == "See the graph, the file and mail."

@@ -12,6 +12,7 @@ descriptions) keep only the inline code span (`like this`); the fields the forma
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -82,32 +83,27 @@ def block(value) -> Md:
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
+@functools.cache  # one parser for every page
 def _prose_parser():
-    global _PROSE
-    if _PROSE is None:
-        from markdown_it import MarkdownIt
+    from markdown_it import MarkdownIt
 
-        parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-        rules = {
-            "text": lambda tokens, i, options, env: _refs(tokens[i].content),
-            "code_inline": lambda tokens, i, options, env: f"<code>{_refs(tokens[i].content)}</code>",
-            "code_block": _code_block,
-            "fence": _code_block,
-            "softbreak": lambda tokens, i, options, env: " ",
-            "hardbreak": lambda tokens, i, options, env: "<br>",
-            "image": lambda tokens, i, options, env: _refs(tokens[i].content),  # its alt text: no remote images
-            "heading_open": lambda tokens, i, options, env: "<p><strong>",  # the page's own headings stay the outline
-            "heading_close": lambda tokens, i, options, env: "</strong></p>",
-            "link_open": _link_open,
-            "link_close": lambda tokens, i, options, env: "</a>" if env["links"].pop() else "",
-        }
-        for name, rule in rules.items():
-            parser.add_render_rule(name, lambda self, tokens, i, options, env, rule=rule: rule(tokens, i, options, env))
-        _PROSE = parser
-    return _PROSE
-
-
-_PROSE = None
+    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    rules = {
+        "text": lambda tokens, i, options, env: _refs(tokens[i].content),
+        "code_inline": lambda tokens, i, options, env: f"<code>{_refs(tokens[i].content)}</code>",
+        "code_block": _code_block,
+        "fence": _code_block,
+        "softbreak": lambda tokens, i, options, env: " ",
+        "hardbreak": lambda tokens, i, options, env: "<br>",
+        "image": lambda tokens, i, options, env: _refs(tokens[i].content),  # its alt text: no remote images
+        "heading_open": lambda tokens, i, options, env: "<p><strong>",  # the page's own headings stay the outline
+        "heading_close": lambda tokens, i, options, env: "</strong></p>",
+        "link_open": _link_open,
+        "link_close": lambda tokens, i, options, env: "</a>" if env["links"].pop() else "",
+    }
+    for name, rule in rules.items():
+        parser.add_render_rule(name, lambda self, tokens, i, options, env, rule=rule: rule(tokens, i, options, env))
+    return parser
 
 
 def _code_block(tokens, i, options, env) -> str:
@@ -121,7 +117,7 @@ def _link_open(tokens, i, options, env) -> str:
     href = tokens[i].attrGet("href") or ""
     safe = href.lower().startswith(_SAFE_SCHEMES)
     env["links"].append(safe)
-    return f'<a href="{_refs(html.escape(href, quote=True))}">' if safe else ""
+    return f'<a href="{_refs(href).replace(chr(34), "&#34;")}">' if safe else ""  # once: `&` stays `&` in the URL
 
 
 def plain_html(value) -> Md:
